@@ -1,0 +1,11 @@
+# Developer commands of account_receivable_control. See README.md.
+.PHONY: test lint demo
+
+test:
+	bash tools/test.sh
+
+lint:
+	bash tools/lint.sh
+
+demo:
+	bash tools/demo.sh

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Shared helpers of the developer scripts: find Odoo, prepare PostgreSQL, build the addons path.
+# Sourced by tools/test.sh and tools/demo.sh; never installs Odoo itself.
+set -euo pipefail
+
+MODULE=account_receivable_control
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Odoo loads the module under its technical name: a folder holding a link of that name.
+ADDONS_LINK_DIR="${REPO_DIR}/.addons"
+MODULE_LINK="${ADDONS_LINK_DIR}/${MODULE}"
+PYTHON="${PYTHON:-python3}"
+
+log() { printf '\033[1m[%s]\033[0m %s\n' "${MODULE}" "$*"; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+require_odoo() {
+    if ! "${PYTHON}" -c "import odoo.release as r; assert r.version_info[0] == 19" >/dev/null 2>&1; then
+        cat >&2 <<'MSG'
+ERROR: Odoo 19.0 is required: `python3 -c "import odoo"` must find Odoo 19.0.
+Install Odoo 19.0 from source as the upstream documentation explains
+(https://www.odoo.com/documentation/19.0/administration/on_premise/source.html):
+  git clone --depth 1 --branch 19.0 https://github.com/odoo/odoo.git
+  pip install -r odoo/requirements.txt && pip install -e ./odoo
+then run this command again.
+MSG
+        exit 2
+    fi
+}
+
+# Odoo's standard addons: the `addons` folder beside the `odoo` package of a source
+# install; packaged installs keep them inside odoo/addons, which Odoo always adds itself.
+odoo_addons_path() {
+    local core
+    core="$("${PYTHON}" - <<'PY'
+import os, odoo
+root = os.path.dirname(list(odoo.__path__)[0])
+path = os.path.join(root, "addons")
+print(path if os.path.isdir(os.path.join(path, "account")) else "")
+PY
+)"
+    mkdir -p "${ADDONS_LINK_DIR}"
+    ln -sfn "${REPO_DIR}" "${MODULE_LINK}"
+    if [ -n "${core}" ]; then echo "${ADDONS_LINK_DIR},${core}"; else echo "${ADDONS_LINK_DIR}"; fi
+}
+
+apt_install() {
+    log "installing Debian packages: $*"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+# PostgreSQL from Debian, started, with a superuser role for the current user.
+ensure_postgres() {
+    if ! command -v pg_lsclusters >/dev/null 2>&1; then
+        apt_install postgresql postgresql-client
+    fi
+    local version cluster status
+    if [ -z "$(pg_lsclusters -h)" ]; then
+        version="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+        as_root pg_createcluster "${version}" main >/dev/null
+    fi
+    read -r version cluster _ status _ <<<"$(pg_lsclusters -h | head -1)"
+    if [ "${status}" != "online" ]; then
+        log "starting PostgreSQL ${version}/${cluster}"
+        as_root pg_ctlcluster "${version}" "${cluster}" start
+    fi
+    local me
+    me="$(id -un)"
+    if ! as_root su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='${me}'\"" | grep -q 1; then
+        as_root su postgres -c "createuser --superuser '${me}'"
+    fi
+}
+
+odoo_cmd() {
+    "${PYTHON}" -m odoo "$@"
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make test`: a fresh database, the module installed then updated (no ERROR, no WARNING of
+# ours), and the whole suite run inside real Odoo with pytest-odoo, browser tests included.
+source "$(dirname "$0")/common.sh"
+
+require_odoo
+ensure_postgres
+
+if ! "${PYTHON}" -c "import pytest_odoo, openpyxl, freezegun" >/dev/null 2>&1 \
+   || ! command -v ruff >/dev/null 2>&1; then
+    log "installing the Python test packages"
+    "${PYTHON}" -m pip install -q -r "${REPO_DIR}/tools/requirements-test.txt"
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+    apt_install chromium
+fi
+
+"$(dirname "$0")/lint.sh"
+
+ADDONS_PATH="$(odoo_addons_path)"
+DB="${TEST_DB:-arc_test}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "${WORK}"' EXIT
+
+log "creating the fresh database ${DB}"
+dropdb --if-exists "${DB}"
+"${PYTHON}" -c "import shutil, odoo.tools.config as c; c.config.parse_config([]); shutil.rmtree(c.config.filestore('${DB}'), ignore_errors=True)" 2>/dev/null || true
+
+# Install, then update: both must log no ERROR and no WARNING coming from the module.
+for step in "-i" "-u"; do
+    log "odoo ${step} ${MODULE}"
+    odoo_cmd -d "${DB}" --addons-path="${ADDONS_PATH}" "${step}" "${MODULE}" \
+        --stop-after-init --log-level=warn --http-interface=127.0.0.1 \
+        --logfile="${WORK}/install.log" || { cat "${WORK}/install.log"; exit 1; }
+    if grep -E " (ERROR|CRITICAL) |WARNING .*${MODULE}" "${WORK}/install.log"; then
+        log "the module logged an error or a warning during 'odoo ${step}'"
+        exit 1
+    fi
+    rm -f "${WORK}/install.log"
+done
+
+log "running the test suite"
+# pytest-odoo names the module after the folder holding __manifest__.py: run from outside the
+# checkout and address the tests through the link that carries the module's name.
+cd "${WORK}"
+status=0
+"${PYTHON}" -m pytest -p no:cacheprovider --rootdir="${MODULE_LINK}" \
+    --odoo-database="${DB}" --odoo-addons-path="${ADDONS_PATH}" --odoo-http \
+    --odoo-log-level=warn -o log_cli=false \
+    "${MODULE_LINK}/tests" "$@" || status=$?
+exit "${status}"
