@@ -1,6 +1,8 @@
 from odoo.tests import tagged
 
-from .common import CONTROLLER, MANAGER, ReceivableCommon
+from .common import CONTROLLER
+from .common import MANAGER
+from .common import ReceivableCommon
 
 
 @tagged("post_install", "-at_install")

@@ -1,1 +1,2 @@
-
+from . import receivable_credit_hold_wizard
+from . import receivable_hold_override_wizard

@@ -1,0 +1,173 @@
+from markupsafe import Markup
+
+from odoo import api
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------
+    def _get_credit_policy_breaches(self):
+        """Return {move: (policy, breaches)} for the customer invoices that break a policy.
+
+        Draft invoices already count in the partner's exposure, so a saved draft adds nothing;
+        an invoice being edited adds the difference with its saved amount.
+        """
+        result = {}
+        self.env["res.partner"]._invalidate_credit_figures()
+        invoices = self.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "draft"
+                and m.partner_id
+                and m.company_id.receivable_hold_enforcement
+            )
+        )
+        for company in invoices.company_id:
+            company_invoices = invoices.filtered(lambda m, c=company: m.company_id == c)
+            partners = company_invoices.commercial_partner_id.with_company(company)
+            for move in company_invoices:
+                partner = partners.browse(move.commercial_partner_id.id)
+                policy = partner.receivable_effective_policy_id
+                if not policy and not partner.credit_on_hold:
+                    continue
+                saved = move._origin.amount_total_signed if move._origin else 0.0
+                breaches = partner._get_credit_breaches(move.amount_total_signed - saved)
+                if breaches:
+                    result[move] = (policy, breaches)
+        return result
+
+    def _get_blocked_by_credit_policy(self):
+        """The subset of {move: (policy, breaches)} whose policy blocks posting."""
+        if self.env.context.get("receivable_hold_override"):
+            return {}
+        return {
+            move: (policy, breaches)
+            for move, (policy, breaches) in self._get_credit_policy_breaches().items()
+            if policy and policy.hold_rule == "block"
+        }
+
+    def _raise_credit_block(self, blocked):
+        lines = []
+        for move, (policy, breaches) in blocked.items():
+            lines.append(
+                self.env._(
+                    "%(invoice)s (%(amount)s) is blocked by the credit policy “%(policy)s”:",
+                    invoice=move.display_name,
+                    amount=format_amount(self.env, move.amount_total, move.currency_id),
+                    policy=policy.name,
+                )
+            )
+            lines.extend(f"- {message}" for _code, message in breaches)
+        lines.append(self.env._("Ask a Credit Manager to override the hold."))
+        raise UserError("\n".join(lines))
+
+    def _apply_credit_holds_after_posting(self, breaches):
+        """Put on hold the partners whose newly posted invoice broke an auto-hold policy."""
+        for move, (policy, move_breaches) in breaches.items():
+            partner = move.commercial_partner_id.with_company(move.company_id)
+            if policy and policy.auto_hold and not partner.credit_on_hold:
+                reasons = [message for code, message in move_breaches if code != "hold"]
+                if reasons:
+                    partner._put_on_credit_hold("\n".join(reasons), origin="auto")
+
+    def _log_credit_override(self, reason, breaches):
+        """Trace the override on the invoice and on the partner: who, how much, why."""
+        self.ensure_one()
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._(
+                "Credit hold overridden by %(user)s to post %(invoice)s (%(amount)s): %(reason)s",
+                user=self.env.user.name,
+                invoice=self.display_name,
+                amount=format_amount(self.env, self.amount_total, self.currency_id),
+                reason=reason,
+            ),
+            Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
+        )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.commercial_partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------------------------------
+    # Overrides
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        self.env["res.partner"]._invalidate_credit_figures()
+        return moves
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env["res.partner"]._invalidate_credit_figures()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env["res.partner"]._invalidate_credit_figures()
+        return result
+
+    def _post(self, soft=True):
+        breaches = self._get_credit_policy_breaches()
+        blocked = {
+            move: value
+            for move, value in breaches.items()
+            if value[0] and value[0].hold_rule == "block"
+        }
+        if blocked and not self.env.context.get("receivable_hold_override"):
+            self._raise_credit_block(blocked)
+        posted = super()._post(soft=soft)
+        posted._apply_credit_holds_after_posting(
+            {move: value for move, value in breaches.items() if move in posted}
+        )
+        posted._refresh_credit_holds_of_payments()
+        return posted
+
+    def _refresh_credit_holds_of_payments(self):
+        """Money received may lift an automatic hold: re-evaluate the partners it concerns."""
+        entries = self.filtered(lambda m: m.move_type == "entry" or m.move_type == "out_refund")
+        receivable_lines = entries.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable" and line.partner_id
+        )
+        for company in receivable_lines.company_id:
+            lines = receivable_lines.filtered(lambda line, c=company: line.company_id == c)
+            lines.partner_id.with_company(company)._refresh_credit_hold()
+
+    def action_post(self):
+        blocked = self._get_blocked_by_credit_policy()
+        if blocked:
+            policies = self.env["receivable.policy"].union(*(p for p, _b in blocked.values()))
+            if all(policy._may_override(self.env.user) for policy in policies):
+                return self._action_open_credit_override(blocked)
+            self._raise_credit_block(blocked)
+        return super().action_post()
+
+    def _action_open_credit_override(self, blocked):
+        wizard = self.env["receivable.hold.override.wizard"].create(
+            {"move_ids": [(6, 0, [move.id for move in blocked])], "post_move_ids": self.ids}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override the Credit Hold"),
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _get_alerts(self):
+        alerts = super()._get_alerts()
+        if self.state == "draft" and self.move_type == "out_invoice":
+            breaches = self._get_credit_policy_breaches().get(self)
+            if breaches:
+                policy, messages = breaches
+                blocking = policy and policy.hold_rule == "block"
+                alerts["receivable_credit_policy"] = {
+                    "level": "danger" if blocking else "warning",
+                    "message": "\n".join(message for _code, message in messages),
+                }
+        return alerts

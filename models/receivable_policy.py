@@ -1,0 +1,149 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import ValidationError
+
+
+class ReceivablePolicy(models.Model):
+    """A credit policy: how much credit a client segment gets and what happens beyond it.
+
+    Partners name their policy per company (``res.partner.receivable_policy_id``); a company
+    names a default policy for the partners that have none.
+    """
+
+    _name = "receivable.policy"
+    _description = "Credit Policy"
+    _inherit = ["mail.thread"]
+    _order = "company_id, sequence, name"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------------------------------
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    default_credit_limit = fields.Monetary(
+        string="Default Credit Limit",
+        tracking=True,
+        help="Limit of the partners of this policy that have no limit of their own. "
+        "Zero means no limit.",
+    )
+    tolerance_amount = fields.Monetary(
+        string="Tolerance (amount)",
+        tracking=True,
+        help="Exposure allowed above the limit before the hold rule applies.",
+    )
+    tolerance_percent = fields.Float(
+        string="Tolerance (%)",
+        tracking=True,
+        help="Exposure allowed above the limit, in percent of the limit. "
+        "When both tolerances are set, the larger one applies.",
+    )
+    max_days_overdue = fields.Integer(
+        string="Maximum Days Past Due",
+        tracking=True,
+        help="A partner with an invoice overdue by more than this many days breaks the policy. "
+        "Zero disables the rule.",
+    )
+    hold_rule = fields.Selection(
+        [("warn", "Warn only"), ("block", "Block posting")],
+        required=True,
+        default="warn",
+        tracking=True,
+        help="What happens when a new customer invoice breaks the policy: a warning on the "
+        "invoice, or posting blocked until a Credit Manager overrides it.",
+    )
+    auto_hold = fields.Boolean(
+        string="Put on Hold Automatically",
+        default=True,
+        tracking=True,
+        help="Put partners on credit hold when they exceed their limit or the maximum days past "
+        "due, and release them when the cause is gone.",
+    )
+    override_group_id = fields.Many2one(
+        "res.groups",
+        string="Override Allowed To",
+        required=True,
+        default=lambda self: self.env.ref(
+            "account_receivable_control.group_credit_manager", raise_if_not_found=False
+        ),
+        tracking=True,
+        help="Members of this group may post a blocked invoice, giving a reason.",
+    )
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="Suggested Payment Terms",
+        check_company=True,
+        tracking=True,
+    )
+    criteria = fields.Html(
+        string="Criteria for Granting Credit",
+        translate=True,
+        help="Who gets this policy and on which conditions (documents, guarantees, insurance).",
+    )
+    partner_count = fields.Integer(compute="_compute_partner_count")
+
+    # ------------------------------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------------------------------
+    def _compute_partner_count(self):
+        counts = {}
+        for company in self.company_id:
+            partners = self.env["res.partner"].with_company(company)
+            for policy, count in partners._read_group(
+                [("receivable_policy_id", "in", self.ids), ("is_company", "=", True)],
+                ["receivable_policy_id"],
+                ["__count"],
+            ):
+                counts[policy.id] = count
+        for policy in self:
+            policy.partner_count = counts.get(policy.id, 0)
+
+    # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+    @api.constrains(
+        "default_credit_limit", "tolerance_amount", "tolerance_percent", "max_days_overdue"
+    )
+    def _check_amounts(self):
+        for policy in self:
+            if policy.default_credit_limit < 0:
+                raise ValidationError(self.env._("A credit limit cannot be negative."))
+            if policy.tolerance_amount < 0:
+                raise ValidationError(self.env._("A tolerance cannot be negative."))
+            if not 0 <= policy.tolerance_percent <= 100:
+                raise ValidationError(self.env._("The tolerance must lie between 0 % and 100 %."))
+            if policy.max_days_overdue < 0:
+                raise ValidationError(self.env._("The maximum days past due cannot be negative."))
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------
+    def _get_tolerated_limit(self, limit):
+        """Return the exposure allowed for ``limit`` under this policy (limit + tolerance)."""
+        self.ensure_one()
+        if not limit:
+            return 0.0
+        tolerance = max(self.tolerance_amount, limit * self.tolerance_percent / 100.0)
+        return limit + tolerance
+
+    def _may_override(self, user):
+        self.ensure_one()
+        return self.override_group_id in user.all_group_ids
+
+    # ------------------------------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------------------------------
+    def action_view_partners(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.res_partner_action_customer"
+        )
+        action["domain"] = [("receivable_policy_id", "=", self.id)]
+        action["context"] = {"allowed_company_ids": self.company_id.ids}
+        return action

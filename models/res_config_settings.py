@@ -1,0 +1,13 @@
+from odoo import fields
+from odoo import models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    receivable_default_policy_id = fields.Many2one(
+        related="company_id.receivable_default_policy_id", readonly=False
+    )
+    receivable_hold_enforcement = fields.Boolean(
+        related="company_id.receivable_hold_enforcement", readonly=False
+    )

@@ -1,0 +1,708 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL
+from odoo.tools import format_amount
+
+MANAGER_GROUP = "account_receivable_control.group_credit_manager"
+
+# Company-dependent values that only a Credit Manager sets (a limit through an approved
+# request); contacts receive them from their commercial partner.
+PROTECTED_CREDIT_FIELDS = (
+    "credit_limit",
+    "use_partner_credit_limit",
+    "receivable_policy_id",
+    "credit_on_hold",
+    "credit_hold_origin",
+    "credit_hold_reason",
+    "credit_insurer_id",
+    "credit_insured_amount",
+    "credit_insurance_start",
+    "credit_insurance_expiry",
+)
+# Changes logged in the partner's chatter, with the company they apply to.
+LOGGED_CREDIT_FIELDS = (
+    "credit_limit",
+    "receivable_policy_id",
+    "credit_insurer_id",
+    "credit_insured_amount",
+    "credit_insurance_expiry",
+)
+COVER_EXPIRY_WARNING_DAYS = 30
+# Figures computed from the ledger without ORM dependencies: cleared whenever entries change.
+CREDIT_FIGURE_FIELDS = (
+    "credit_limit_effective",
+    "credit_open_amount",
+    "credit_draft_amount",
+    "credit_exposure",
+    "credit_available",
+    "credit_used_percent",
+    "credit_over_limit",
+    "credit_overdue_amount",
+    "credit_oldest_overdue_days",
+    "credit_cover_exceeded",
+    "credit_cover_expiring",
+    "credit_warning",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------------------------------
+    receivable_policy_id = fields.Many2one(
+        "receivable.policy",
+        string="Credit Policy",
+        company_dependent=True,
+        domain="[('company_id', 'in', allowed_company_ids)]",
+        help="Credit policy of this client in the current company. Without one, the company's "
+        "default policy applies.",
+    )
+    receivable_effective_policy_id = fields.Many2one(
+        "receivable.policy",
+        string="Applied Credit Policy",
+        compute="_compute_receivable_effective_policy_id",
+    )
+    receivable_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_receivable_currency_id"
+    )
+    receivable_can_manage_credit = fields.Boolean(compute="_compute_receivable_can_manage_credit")
+
+    # Hold
+    credit_on_hold = fields.Boolean(string="On Credit Hold", company_dependent=True, copy=False)
+    credit_hold_origin = fields.Selection(
+        [("manual", "Set by a Credit Manager"), ("auto", "Set by the credit policy")],
+        string="Hold Origin",
+        company_dependent=True,
+        copy=False,
+    )
+    credit_hold_reason = fields.Char(string="Hold Reason", company_dependent=True, copy=False)
+    credit_hold_date = fields.Datetime(string="On Hold Since", company_dependent=True, copy=False)
+    credit_hold_user_id = fields.Many2one(
+        "res.users", string="Put on Hold By", company_dependent=True, copy=False
+    )
+    credit_hold_state = fields.Selection(
+        [("none", "No hold"), ("hold", "On hold")],
+        string="Hold State",
+        compute="_compute_credit_hold_state",
+    )
+
+    # Credit insurance
+    credit_insurer_id = fields.Many2one(
+        "res.partner", string="Credit Insurer", company_dependent=True, copy=False
+    )
+    credit_insured_amount = fields.Float(
+        string="Covered Amount", company_dependent=True, copy=False, digits="Account"
+    )
+    credit_insurance_start = fields.Date(string="Cover Start", company_dependent=True, copy=False)
+    credit_insurance_expiry = fields.Date(string="Cover Expiry", company_dependent=True, copy=False)
+
+    # Exposure, in the current company's currency
+    credit_limit_effective = fields.Monetary(
+        string="Applied Credit Limit",
+        currency_field="receivable_currency_id",
+        compute="_compute_credit_exposure",
+        help="The partner's own limit, or else the default limit of its credit policy. "
+        "Zero means no limit.",
+    )
+    credit_open_amount = fields.Monetary(
+        string="Open Receivables",
+        currency_field="receivable_currency_id",
+        compute="_compute_credit_exposure",
+    )
+    credit_draft_amount = fields.Monetary(
+        string="Draft Invoices",
+        currency_field="receivable_currency_id",
+        compute="_compute_credit_exposure",
+    )
+    credit_exposure = fields.Monetary(
+        string="Exposure",
+        currency_field="receivable_currency_id",
+        compute="_compute_credit_exposure",
+        help="Posted open receivables + draft customer invoices + amounts still to invoice.",
+    )
+    credit_available = fields.Monetary(
+        string="Available Credit",
+        currency_field="receivable_currency_id",
+        compute="_compute_credit_exposure",
+    )
+    credit_used_percent = fields.Float(
+        string="Credit Used (%)",
+        compute="_compute_credit_exposure",
+        search="_search_credit_used_percent",
+        digits=(16, 1),
+    )
+    credit_over_limit = fields.Boolean(
+        string="Over Credit Limit",
+        compute="_compute_credit_exposure",
+        search="_search_credit_over_limit",
+    )
+    credit_overdue_amount = fields.Monetary(
+        string="Overdue Amount",
+        currency_field="receivable_currency_id",
+        compute="_compute_credit_exposure",
+    )
+    credit_oldest_overdue_days = fields.Integer(
+        string="Oldest Overdue (days)", compute="_compute_credit_exposure"
+    )
+    credit_cover_exceeded = fields.Boolean(
+        string="Insurance Cover Exceeded",
+        compute="_compute_credit_exposure",
+        search="_search_credit_cover_exceeded",
+    )
+    credit_cover_expiring = fields.Boolean(
+        string="Insurance Cover Expiring", compute="_compute_credit_exposure"
+    )
+    credit_warning = fields.Text(string="Credit Warning", compute="_compute_credit_exposure")
+    credit_limit_request_ids = fields.One2many(
+        "receivable.credit.limit.request", "partner_id", string="Credit Limit Requests"
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------------------------------
+    @api.depends_context("company")
+    @api.depends("receivable_policy_id", "commercial_partner_id")
+    def _compute_receivable_effective_policy_id(self):
+        default_policy = self.env.company.receivable_default_policy_id
+        for partner in self:
+            commercial = partner.commercial_partner_id or partner
+            partner.receivable_effective_policy_id = (
+                commercial.receivable_policy_id or default_policy
+            )
+
+    @api.depends_context("company")
+    def _compute_receivable_currency_id(self):
+        self.receivable_currency_id = self.env.company.currency_id
+
+    @api.depends_context("uid")
+    def _compute_receivable_can_manage_credit(self):
+        self.receivable_can_manage_credit = self.env.user.has_group(MANAGER_GROUP)
+
+    @api.depends_context("company")
+    @api.depends("credit_on_hold")
+    def _compute_credit_hold_state(self):
+        for partner in self:
+            on_hold = (partner.commercial_partner_id or partner).credit_on_hold
+            partner.credit_hold_state = "hold" if on_hold else "none"
+
+    @api.depends_context("company")
+    def _compute_credit_exposure(self):
+        """Compute every credit figure of the recordset in a fixed number of queries."""
+        commercials = self.commercial_partner_id | self.filtered(lambda p: not p.id)
+        figures = commercials._fetch_credit_figures()
+        today = fields.Date.context_today(self)
+        for partner in self:
+            commercial = partner.commercial_partner_id or partner
+            open_amount, overdue_amount, oldest_due, draft_amount = figures.get(
+                commercial.id, (0.0, 0.0, None, 0.0)
+            )
+            exposure = open_amount + draft_amount + (commercial.credit_to_invoice or 0.0)
+            limit = commercial._get_effective_credit_limit()
+            partner.credit_open_amount = open_amount
+            partner.credit_draft_amount = draft_amount
+            partner.credit_exposure = exposure
+            partner.credit_limit_effective = limit
+            partner.credit_available = limit - exposure if limit else 0.0
+            partner.credit_used_percent = 100.0 * exposure / limit if limit else 0.0
+            partner.credit_over_limit = bool(limit) and exposure > limit
+            partner.credit_overdue_amount = overdue_amount
+            partner.credit_oldest_overdue_days = (today - oldest_due).days if oldest_due else 0
+            cover = commercial.credit_insured_amount
+            expiry = commercial.credit_insurance_expiry
+            partner.credit_cover_exceeded = bool(commercial.credit_insurer_id) and exposure > cover
+            partner.credit_cover_expiring = bool(
+                commercial.credit_insurer_id
+                and expiry
+                and expiry <= today + timedelta(days=COVER_EXPIRY_WARNING_DAYS)
+            )
+            partner.credit_warning = partner._build_credit_warning()
+
+    def _fetch_credit_figures(self):
+        """Return {commercial partner id: (open, overdue, oldest due date, draft)}.
+
+        One query for the whole recordset, in the current company's currency: posted
+        unreconciled receivable lines (credit notes and unapplied payments net the amount)
+        and draft customer invoices, per commercial partner.
+        """
+        ids = tuple(pid for pid in self.ids if pid)
+        if not ids:
+            return {}
+        company = self.env.company
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "company_id",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+                "date_maturity",
+            ]
+        )
+        self.env["account.move"].flush_model(
+            ["amount_total_signed", "commercial_partner_id", "company_id", "move_type", "state"]
+        )
+        self.flush_model(["commercial_partner_id"])
+        company_ids = tuple(
+            self.env["res.company"].sudo().search([("id", "child_of", company.id)]).ids
+        )
+        today = fields.Date.context_today(self)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.commercial_partner_id,
+                       SUM(aml.amount_residual),
+                       SUM(aml.amount_residual)
+                           FILTER (WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0),
+                       MIN(aml.date_maturity)
+                           FILTER (WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0),
+                       0.0
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE account.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.company_id IN %(company_ids)s
+                   AND p.commercial_partner_id IN %(ids)s
+              GROUP BY p.commercial_partner_id
+             UNION ALL
+                SELECT move.commercial_partner_id, 0.0, 0.0, NULL, SUM(move.amount_total_signed)
+                  FROM account_move move
+                 WHERE move.state = 'draft'
+                   AND move.move_type = 'out_invoice'
+                   AND move.company_id IN %(company_ids)s
+                   AND move.commercial_partner_id IN %(ids)s
+              GROUP BY move.commercial_partner_id
+                """,
+                today=today,
+                company_ids=company_ids,
+                ids=ids,
+            )
+        )
+        figures = defaultdict(lambda: [0.0, 0.0, None, 0.0])
+        for partner_id, open_amount, overdue, oldest_due, draft in rows:
+            values = figures[partner_id]
+            values[0] += open_amount or 0.0
+            values[1] += overdue or 0.0
+            values[2] = oldest_due or values[2]
+            values[3] += draft or 0.0
+        return {pid: tuple(values) for pid, values in figures.items()}
+
+    @api.model
+    def _invalidate_credit_figures(self):
+        """Forget the cached exposure: the entries it is computed from have changed."""
+        self.env["res.partner"].invalidate_model(list(CREDIT_FIGURE_FIELDS))
+
+    def _get_effective_credit_limit(self):
+        """The partner's own limit when it has one, else its policy's default limit."""
+        self.ensure_one()
+        if self.use_partner_credit_limit:
+            return self.credit_limit
+        policy = self.receivable_effective_policy_id
+        return policy.default_credit_limit if policy else self.credit_limit
+
+    def _build_credit_warning(self):
+        self.ensure_one()
+        currency = self.receivable_currency_id
+        messages = []
+        if self.credit_cover_exceeded:
+            messages.append(
+                self.env._(
+                    "Exposure %(exposure)s exceeds the insurance cover of %(cover)s.",
+                    exposure=format_amount(self.env, self.credit_exposure, currency),
+                    cover=format_amount(
+                        self.env, self.commercial_partner_id.credit_insured_amount, currency
+                    ),
+                )
+            )
+        if self.credit_cover_expiring:
+            messages.append(
+                self.env._(
+                    "The insurance cover expires on %(date)s.",
+                    date=self.commercial_partner_id.credit_insurance_expiry,
+                )
+            )
+        return "\n".join(messages)
+
+    # ------------------------------------------------------------------------------------------
+    # Search
+    # ------------------------------------------------------------------------------------------
+    def _search_by_credit_figure(self, predicate):
+        """Domain of the partners whose credit figures satisfy ``predicate``.
+
+        Only partners with receivables or drafts in the current company can have an exposure,
+        so their figures are computed in one batch and filtered.
+        """
+        company_ids = tuple(
+            self.env["res.company"].sudo().search([("id", "child_of", self.env.company.id)]).ids
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT p.commercial_partner_id
+                  FROM account_move_line aml
+                  JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE aml.parent_state IN ('posted', 'draft')
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.amount_residual != 0
+                   AND aml.company_id IN %s
+                """,
+                company_ids,
+            )
+        )
+        candidates = self.browse([row[0] for row in rows])
+        matching = candidates.filtered(predicate)
+        return Domain("commercial_partner_id", "in", matching.ids)
+
+    def _search_credit_over_limit(self, operator, value):
+        if operator not in ("=", "in") or value not in (True, [True], {True}):
+            return NotImplemented
+        return self._search_by_credit_figure(lambda p: p.credit_over_limit)
+
+    def _search_credit_cover_exceeded(self, operator, value):
+        if operator not in ("=", "in") or value not in (True, [True], {True}):
+            return NotImplemented
+        return self._search_by_credit_figure(lambda p: p.credit_cover_exceeded)
+
+    def _search_credit_used_percent(self, operator, value):
+        comparators = {
+            ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b,
+            "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b,
+        }
+        if operator not in comparators or not isinstance(value, int | float):
+            return NotImplemented
+        compare = comparators[operator]
+        return self._search_by_credit_figure(
+            lambda p: p.credit_limit_effective and compare(p.credit_used_percent, value)
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+    @api.constrains("credit_limit", "credit_insured_amount")
+    def _check_credit_amounts(self):
+        for partner in self:
+            if partner.credit_limit < 0:
+                raise ValidationError(self.env._("A credit limit cannot be negative."))
+            if partner.credit_insured_amount < 0:
+                raise ValidationError(self.env._("An insured amount cannot be negative."))
+
+    @api.constrains("credit_insurance_start", "credit_insurance_expiry")
+    def _check_insurance_dates(self):
+        for partner in self:
+            start, expiry = partner.credit_insurance_start, partner.credit_insurance_expiry
+            if start and expiry and expiry < start:
+                raise ValidationError(
+                    self.env._("The insurance cover of %s expires before it starts.", partner.name)
+                )
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _commercial_fields(self):
+        return [*super()._commercial_fields(), "receivable_policy_id", "credit_on_hold"]
+
+    def write(self, vals):
+        self._check_credit_write_access(vals)
+        old_values = self._snapshot_logged_credit_values(vals)
+        result = super().write(vals)
+        if set(PROTECTED_CREDIT_FIELDS).intersection(vals):
+            self._invalidate_credit_figures()
+            self.invalidate_recordset(["use_partner_credit_limit"])
+        self._log_credit_changes(old_values)
+        return result
+
+    def _check_credit_write_access(self, vals):
+        """Only a Credit Manager changes a client's limit, policy, hold or cover.
+
+        Contacts only mirror their commercial partner's values (Odoo syncs them), and the
+        superuser applies the policy's automatic holds.
+        """
+        protected = set(PROTECTED_CREDIT_FIELDS).intersection(vals)
+        if not protected or self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        for partner in self.filtered(lambda p: p.id and p == p.commercial_partner_id):
+            changed = [
+                name for name in protected if partner._credit_value_differs(name, vals[name])
+            ]
+            if changed:
+                labels = ", ".join(
+                    partner._fields[name].get_description(self.env)["string"] for name in changed
+                )
+                raise ValidationError(
+                    self.env._(
+                        "Only a Credit Manager may change %(fields)s of %(partner)s. "
+                        "Request a new credit limit instead.",
+                        fields=labels,
+                        partner=partner.display_name,
+                    )
+                )
+
+    def _credit_value_differs(self, name, value):
+        field = self._fields[name]
+        new = field.convert_to_record(field.convert_to_cache(value, self), self)
+        return (self[name] or False) != (new or False)
+
+    def _snapshot_logged_credit_values(self, vals):
+        logged = [name for name in LOGGED_CREDIT_FIELDS if name in vals]
+        if not logged:
+            return {}
+        partners = self.filtered(lambda p: p.id and p == p.commercial_partner_id)
+        return {partner: {name: partner[name] for name in logged} for partner in partners}
+
+    def _log_credit_changes(self, old_values):
+        """Post the changed limit, policy or cover, old and new, with its company."""
+        for partner, before in old_values.items():
+            lines = []
+            for name, old in before.items():
+                new = partner[name]
+                if old == new:
+                    continue
+                field = partner._fields[name]
+                label = field.get_description(self.env)["string"]
+                lines.append(
+                    (
+                        label,
+                        partner._format_credit_value(name, old),
+                        partner._format_credit_value(name, new),
+                    )
+                )
+            if lines:
+                partner._post_credit_message(
+                    self.env._("Credit settings changed for %s:", self.env.company.name), lines
+                )
+
+    def _format_credit_value(self, name, value):
+        if isinstance(value, models.BaseModel):
+            return value.display_name or "—"
+        if name in ("credit_limit", "credit_insured_amount"):
+            return format_amount(self.env, value or 0.0, self.env.company.currency_id)
+        return value or "—"
+
+    def _post_credit_message(self, title, lines=()):
+        from markupsafe import Markup
+
+        body = Markup("<p>%s</p>") % title
+        if lines:
+            body += Markup("<ul>%s</ul>") % Markup().join(
+                Markup("<li>%s: %s → %s</li>") % line for line in lines
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------
+    def _get_credit_breaches(self, extra_amount=0.0):
+        """Return the rules of its policy that the partner breaks, as readable sentences.
+
+        :param extra_amount: exposure to add (an invoice about to be created)
+        :return: list of (code, message); codes: ``hold``, ``limit``, ``overdue``
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        policy = partner.receivable_effective_policy_id
+        currency = partner.receivable_currency_id
+        breaches = []
+        if partner.credit_on_hold:
+            breaches.append(
+                (
+                    "hold",
+                    self.env._(
+                        "%(partner)s is on credit hold: %(reason)s",
+                        partner=partner.display_name,
+                        reason=partner.credit_hold_reason or "—",
+                    ),
+                )
+            )
+        if not policy:
+            return breaches
+        limit = partner.credit_limit_effective
+        exposure = partner.credit_exposure + extra_amount
+        allowed = policy._get_tolerated_limit(limit)
+        if limit and exposure > allowed:
+            breaches.append(
+                (
+                    "limit",
+                    self.env._(
+                        "Exposure of %(partner)s, %(exposure)s, exceeds the credit limit of "
+                        "%(limit)s plus tolerance (%(allowed)s) by %(excess)s.",
+                        partner=partner.display_name,
+                        exposure=format_amount(self.env, exposure, currency),
+                        limit=format_amount(self.env, limit, currency),
+                        allowed=format_amount(self.env, allowed, currency),
+                        excess=format_amount(self.env, exposure - allowed, currency),
+                    ),
+                )
+            )
+        days = partner.credit_oldest_overdue_days
+        if policy.max_days_overdue and days > policy.max_days_overdue:
+            breaches.append(
+                (
+                    "overdue",
+                    self.env._(
+                        "%(partner)s has an invoice %(days)s days past due (%(amount)s overdue); "
+                        "the policy allows %(max)s days, %(excess)s days more than allowed.",
+                        partner=partner.display_name,
+                        days=days,
+                        amount=format_amount(self.env, partner.credit_overdue_amount, currency),
+                        max=policy.max_days_overdue,
+                        excess=days - policy.max_days_overdue,
+                    ),
+                )
+            )
+        return breaches
+
+    def _refresh_credit_hold(self):
+        """Apply the policies' automatic holds: hold on a breach, release when it is gone.
+
+        Manual holds are left alone: only a Credit Manager releases them.
+        """
+        if not self.env.company.receivable_hold_enforcement:
+            return
+        for partner in self.commercial_partner_id:
+            policy = partner.receivable_effective_policy_id
+            if not policy or not policy.auto_hold:
+                continue
+            breaches = [b for b in partner._get_credit_breaches() if b[0] != "hold"]
+            if breaches and not partner.credit_on_hold:
+                partner._put_on_credit_hold("\n".join(m for _c, m in breaches), origin="auto")
+            elif not breaches and partner.credit_on_hold and partner.credit_hold_origin == "auto":
+                partner._release_credit_hold(self.env._("The cause of the hold is gone."))
+
+    def _put_on_credit_hold(self, reason, origin="manual"):
+        self.ensure_one()
+        # sudo: the automatic hold is the policy's decision, applied whoever posted or paid;
+        # manual holds reach here only through the Credit Manager's wizard.
+        self.sudo().write(
+            {
+                "credit_on_hold": True,
+                "credit_hold_origin": origin,
+                "credit_hold_reason": reason,
+                "credit_hold_date": fields.Datetime.now(),
+                "credit_hold_user_id": self.env.user.id,
+            }
+        )
+        title = (
+            self.env._("Put on credit hold by the credit policy in %s.", self.env.company.name)
+            if origin == "auto"
+            else self.env._(
+                "Put on credit hold by %(user)s in %(company)s.",
+                user=self.env.user.name,
+                company=self.env.company.name,
+            )
+        )
+        self._post_credit_message(title + " " + reason)
+
+    def _release_credit_hold(self, reason):
+        self.ensure_one()
+        # sudo: see _put_on_credit_hold
+        self.sudo().write(
+            {
+                "credit_on_hold": False,
+                "credit_hold_origin": False,
+                "credit_hold_reason": False,
+                "credit_hold_date": False,
+                "credit_hold_user_id": False,
+            }
+        )
+        self._post_credit_message(
+            self.env._(
+                "Credit hold released by %(user)s in %(company)s: %(reason)s",
+                user=self.env.user.name,
+                company=self.env.company.name,
+                reason=reason,
+            )
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------------------------------
+    def action_open_credit_hold_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Hold"),
+            "res_model": "receivable.credit.hold.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_action": "release" if self.credit_on_hold else "hold",
+            },
+        }
+
+    def action_request_credit_limit(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Request a Credit Limit"),
+            "res_model": "receivable.credit.limit.request",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": partner.id},
+        }
+
+    def action_view_credit_limit_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_control.action_receivable_credit_limit_request"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # ------------------------------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_refresh_credit_holds(self, batch_size=500):
+        """Daily: hold partners whose invoices went past the allowed days, release the others.
+
+        Works company by company and in committed batches, so a crash resumes where it
+        stopped: a batch is idempotent (holding a held partner or releasing a free one does
+        nothing).
+        """
+        for company in self.env["res.company"].search([("receivable_hold_enforcement", "=", True)]):
+            partners = self.with_company(company)._select_partners_to_refresh()
+            for start in range(0, len(partners), batch_size):
+                batch = partners[start : start + batch_size]
+                batch._refresh_credit_hold()
+                remaining = len(partners) - start - len(batch)
+                if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
+                    return
+
+    def _select_partners_to_refresh(self):
+        """Commercial partners with open receivables or an automatic hold in the company."""
+        company_ids = tuple(
+            self.env["res.company"].sudo().search([("id", "child_of", self.env.company.id)]).ids
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT p.commercial_partner_id
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE account.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.company_id IN %s
+                """,
+                company_ids,
+            )
+        )
+        held = self.search([("credit_on_hold", "=", True), ("credit_hold_origin", "=", "auto")])
+        return (self.browse([row[0] for row in rows]) | held).sorted("id")
