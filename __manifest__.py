@@ -24,6 +24,11 @@
         "wizards/receivable_hold_override_wizard_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "account_receivable_control/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }
