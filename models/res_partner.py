@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import date
 from datetime import timedelta
 
 from odoo import api
@@ -8,6 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools import format_amount
+from odoo.tools import format_date
 
 MANAGER_GROUP = "account_receivable_control.group_credit_manager"
 
@@ -235,7 +237,6 @@ class ResPartner(models.Model):
         ids = tuple(pid for pid in self.ids if pid)
         if not ids:
             return {}
-        company = self.env.company
         self.env["account.move.line"].flush_model(
             [
                 "account_id",
@@ -251,9 +252,7 @@ class ResPartner(models.Model):
             ["amount_total_signed", "commercial_partner_id", "company_id", "move_type", "state"]
         )
         self.flush_model(["commercial_partner_id"])
-        company_ids = tuple(
-            self.env["res.company"].sudo().search([("id", "child_of", company.id)]).ids
-        )
+        company_ids = self._receivable_company_ids()
         today = fields.Date.context_today(self)
         rows = self.env.execute_query(
             SQL(
@@ -298,6 +297,14 @@ class ResPartner(models.Model):
         return {pid: tuple(values) for pid, values in figures.items()}
 
     @api.model
+    def _receivable_company_ids(self):
+        """The current company and its branches: they share one ledger and one currency."""
+        # sudo: branches the user is not allowed in still belong to the same credit exposure
+        return tuple(
+            self.env["res.company"].sudo().search([("id", "child_of", self.env.company.id)]).ids
+        )
+
+    @api.model
     def _invalidate_credit_figures(self):
         """Forget the cached exposure: the entries it is computed from have changed."""
         self.env["res.partner"].invalidate_model(list(CREDIT_FIGURE_FIELDS))
@@ -328,7 +335,7 @@ class ResPartner(models.Model):
             messages.append(
                 self.env._(
                     "The insurance cover expires on %(date)s.",
-                    date=self.commercial_partner_id.credit_insurance_expiry,
+                    date=format_date(self.env, self.commercial_partner_id.credit_insurance_expiry),
                 )
             )
         return "\n".join(messages)
@@ -342,9 +349,7 @@ class ResPartner(models.Model):
         Only partners with receivables or drafts in the current company can have an exposure,
         so their figures are computed in one batch and filtered.
         """
-        company_ids = tuple(
-            self.env["res.company"].sudo().search([("id", "child_of", self.env.company.id)]).ids
-        )
+        company_ids = self._receivable_company_ids()
         rows = self.env.execute_query(
             SQL(
                 """
@@ -489,6 +494,8 @@ class ResPartner(models.Model):
             return value.display_name or "—"
         if name in ("credit_limit", "credit_insured_amount"):
             return format_amount(self.env, value or 0.0, self.env.company.currency_id)
+        if isinstance(value, date):
+            return format_date(self.env, value)
         return value or "—"
 
     def _post_credit_message(self, title, lines=()):
@@ -686,9 +693,7 @@ class ResPartner(models.Model):
 
     def _select_partners_to_refresh(self):
         """Commercial partners with open receivables or an automatic hold in the company."""
-        company_ids = tuple(
-            self.env["res.company"].sudo().search([("id", "child_of", self.env.company.id)]).ids
-        )
+        company_ids = self._receivable_company_ids()
         rows = self.env.execute_query(
             SQL(
                 """

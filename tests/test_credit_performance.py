@@ -46,20 +46,18 @@ class TestCreditPerformance(ReceivableCommon):
         with self.assertQueryCount(QUERIES):
             self._read_list()
 
+    def _count_posting_queries(self, invoice, enforcement):
+        self.company.receivable_hold_enforcement = enforcement
+        self.env.flush_all()
+        self.env.invalidate_all()
+        count = self.env.cr.sql_log_count
+        invoice.action_post()
+        return self.env.cr.sql_log_count - count
+
     def test_check_at_posting_adds_at_most_three_queries(self):
         customer = self.customers[0]
         first, second = (self._invoice(10.0, partner=customer, post=False) for _i in range(2))
-        self.company.receivable_hold_enforcement = False
-        self.env.flush_all()
-        self.env.invalidate_all()
-        count = self.env.cr.sql_log_count
-        first.action_post()
-        without_check = self.env.cr.sql_log_count - count
-
-        self.company.receivable_hold_enforcement = True
-        self.env.flush_all()
-        self.env.invalidate_all()
-        count = self.env.cr.sql_log_count
-        second.action_post()
-        with_check = self.env.cr.sql_log_count - count
+        without_check = self._count_posting_queries(first, enforcement=False)
+        with_check = self._count_posting_queries(second, enforcement=True)
+        self.assertEqual(second.state, "posted")
         self.assertLessEqual(with_check - without_check, 3)
