@@ -6,12 +6,14 @@
 # password to `admin` and runs tools/demo_data.py. Later runs reuse the database: they update
 # the module, generate the data only if a previous run stopped before it was done, and serve.
 #
-# Environment: DEMO_DB (receivable_demo), DEMO_PORT (8069), DEMO_SEED (42), DEMO_LANGS.
+# Environment: DEMO_DB (receivable_demo), DEMO_PORT (8069), DEMO_SEED (42), DEMO_LANGS,
+# DEMO_INTERFACE (127.0.0.1; 0.0.0.0 to reach the server from outside a container).
 source "$(dirname "$0")/common.sh"
 
 DB="${DEMO_DB:-receivable_demo}"
 PORT="${DEMO_PORT:-8069}"
 SEED="${DEMO_SEED:-42}"
+INTERFACE="${DEMO_INTERFACE:-127.0.0.1}"
 # The first language becomes the default language of new partners (a Brussels company).
 LANGS="${DEMO_LANGS:-fr_BE,fr_FR,nl_BE}"
 # ir.config_parameter keys written once a step is done (the generator writes the second one).
@@ -55,8 +57,8 @@ setup_database() {
         odoo_setup -i base --load-language="${LANGS}"
     fi
 
-    # The country must be Belgium before l10n_be is installed: installing a localisation
-    # loads its chart of accounts on the companies of its country that have none yet.
+    # The country must be Belgium before l10n_be is installed: a localisation installed on a
+    # company without chart of accounts and in its country loads its chart there (be_comp).
     log "setting the company in Belgium (EUR) and the admin password"
     odoo_shell <<'PY'
 eur = env.ref("base.EUR")
@@ -76,7 +78,9 @@ if not env["ir.module.module"].search_count([("name", "=", "account"), ("state",
     vals["currency_id"] = eur.id
 company.write(vals)
 admin = env.ref("base.user_admin")
-# The interface stays in English; customers get their own languages.
+# Creating a database with other languages leaves English inactive: the interface stays in
+# English, customers get their own languages (some of them English too).
+env["res.lang"]._activate_lang("en_US")
 admin.write({"password": "admin", "lang": "en_US", "tz": "Europe/Brussels"})
 env.cr.commit()
 PY
@@ -115,6 +119,6 @@ else
     log "demo receivables already generated (seed $(param "${DATA_MARKER}"))"
 fi
 
-log "ready after $((SECONDS - started)) s: http://localhost:${PORT} (login admin / password admin)"
+log "prepared in $((SECONDS - started)) s; serving http://localhost:${PORT} (login admin, password admin)"
 exec "${PYTHON}" -m odoo -d "${DB}" --addons-path="${ADDONS_PATH}" "${UPDATE[@]}" \
-    --http-port="${PORT}" --db-filter="^${DB}\$"
+    --http-interface="${INTERFACE}" --http-port="${PORT}" --db-filter="^${DB}\$"
