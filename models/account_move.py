@@ -18,8 +18,9 @@ class AccountMove(models.Model):
         Draft invoices already count in the partner's exposure, so a saved draft adds nothing;
         an invoice being edited adds the difference with its saved amount.
         """
+        # The figures are fresh: every change of entries or reconciliations clears them, so
+        # action_post's check and _post's check share one computation.
         result = {}
-        self.env["res.partner"]._invalidate_credit_figures()
         invoices = self.filtered(
             lambda m: (
                 m.move_type == "out_invoice"

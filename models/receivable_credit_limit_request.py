@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
-MANAGER_GROUP = "account_receivable_control.group_credit_manager"
+from .res_partner import MANAGER_GROUP
 
 
 class ReceivableCreditLimitRequest(models.Model):

@@ -3,7 +3,7 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
-MANAGER_GROUP = "account_receivable_control.group_credit_manager"
+from ..models.res_partner import MANAGER_GROUP
 
 
 class ReceivableCreditHoldWizard(models.TransientModel):
