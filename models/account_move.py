@@ -1,13 +1,120 @@
 from markupsafe import Markup
 
 from odoo import api
+from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    # ------------------------------------------------------------------------------------------
+    # Fields: dunning
+    # ------------------------------------------------------------------------------------------
+    receivable_dunning_level_id = fields.Many2one(
+        "receivable.dunning.level",
+        string="Dunning Level",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="Highest dunning level sent for this invoice.",
+    )
+    receivable_dunning_date = fields.Date(string="Last Reminder", copy=False, readonly=True)
+    receivable_reminder_line_ids = fields.One2many(
+        "receivable.reminder.line", "move_id", string="Reminders", readonly=True
+    )
+    receivable_dispute = fields.Boolean(
+        string="In Dispute", copy=False, tracking=True, help="Disputed invoices get no reminder."
+    )
+    receivable_dispute_reason = fields.Char(string="Dispute Reason", copy=False, tracking=True)
+    receivable_dispute_user_id = fields.Many2one(
+        "res.users", string="Dispute Opened By", copy=False, readonly=True
+    )
+    receivable_dispute_date = fields.Date(string="Dispute Opened On", copy=False, readonly=True)
+    receivable_factor_id = fields.Many2one(
+        "res.partner",
+        string="Assigned to Factor",
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+        help="The factoring company this invoice was assigned to: the factor collects it, so "
+        "it gets no reminder from us. It stays in the aging.",
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+    @api.constrains("receivable_dispute", "receivable_dispute_reason")
+    def _check_dispute_reason(self):
+        for move in self:
+            if move.receivable_dispute and not (move.receivable_dispute_reason or "").strip():
+                raise ValidationError(
+                    self.env._("Give the reason of the dispute on %s.", move.display_name)
+                )
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods: dunning exclusions
+    # ------------------------------------------------------------------------------------------
+    def _open_dispute(self, reason):
+        """Put the invoices in dispute: no reminder until the dispute is resolved.
+
+        Odoo's own "No Follow-Up" flag on the receivable lines is set too, so other follow-up
+        tools (Enterprise follow-ups) respect the dispute.
+        """
+        if not (reason or "").strip():
+            raise ValidationError(self.env._("A dispute needs a reason."))
+        self.write(
+            {
+                "receivable_dispute": True,
+                "receivable_dispute_reason": reason.strip(),
+                "receivable_dispute_user_id": self.env.user.id,
+                "receivable_dispute_date": fields.Date.context_today(self),
+                "no_followup": True,
+            }
+        )
+        for move in self:
+            move.message_post(
+                body=self.env._("Dispute opened: %s", reason.strip()),
+                subtype_xmlid="mail.mt_note",
+            )
+            move.commercial_partner_id.message_post(
+                body=Markup("%s %s")
+                % (
+                    move._get_html_link(),
+                    self.env._("is in dispute: %s", reason.strip()),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def action_resolve_dispute(self):
+        """Close the dispute: the invoices are reminded again from their current level."""
+        disputed = self.filtered("receivable_dispute")
+        disputed.write({"receivable_dispute": False, "no_followup": False})
+        for move in disputed:
+            move.message_post(
+                body=self.env._("Dispute resolved: reminders resume."),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_open_dispute_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Open a Dispute"),
+            "res_model": "receivable.dispute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }
+
+    def action_promise_to_pay(self):
+        self.ensure_one()
+        return self.commercial_partner_id.with_context(
+            default_move_ids=self.ids, default_amount=self.amount_residual
+        ).action_promise_to_pay()
 
     # ------------------------------------------------------------------------------------------
     # Business methods

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -88,6 +90,18 @@ class ReceivablePolicy(models.Model):
     )
     partner_count = fields.Integer(compute="_compute_partner_count")
 
+    # Dunning
+    dunning_level_ids = fields.One2many(
+        "receivable.dunning.level", "policy_id", string="Dunning Ladder", copy=True
+    )
+    dunning_active = fields.Boolean(
+        string="Send Reminders",
+        default=True,
+        tracking=True,
+        help="Send the reminders of the ladder automatically every night. When off, the "
+        "partners of this policy are not reminded.",
+    )
+
     # ------------------------------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------------------------------
@@ -120,6 +134,38 @@ class ReceivablePolicy(models.Model):
                 raise ValidationError(self.env._("The tolerance must lie between 0 % and 100 %."))
             if policy.max_days_overdue < 0:
                 raise ValidationError(self.env._("The maximum days past due cannot be negative."))
+
+    def _check_dunning_ladder(self):
+        """Offsets must grow strictly with the sequence: one level per offset, in order."""
+        for policy in self:
+            levels = policy.dunning_level_ids.filtered("active").sorted(
+                lambda level: (level.sequence, level.offset_days, level.id)
+            )
+            for previous, level in pairwise(levels):
+                if level.offset_days == previous.offset_days:
+                    raise ValidationError(
+                        self.env._(
+                            "The levels '%(a)s' and '%(b)s' of the ladder '%(policy)s' have the "
+                            "same offset (%(days)s days): each level needs its own offset.",
+                            a=previous.name,
+                            b=level.name,
+                            policy=policy.name,
+                            days=level.offset_days,
+                        )
+                    )
+                if level.offset_days < previous.offset_days:
+                    raise ValidationError(
+                        self.env._(
+                            "In the ladder '%(policy)s', the level '%(b)s' (%(b_days)s days) "
+                            "comes after '%(a)s' (%(a_days)s days): the offsets must grow "
+                            "with the sequence.",
+                            policy=policy.name,
+                            a=previous.name,
+                            a_days=previous.offset_days,
+                            b=level.name,
+                            b_days=level.offset_days,
+                        )
+                    )
 
     # ------------------------------------------------------------------------------------------
     # Business methods

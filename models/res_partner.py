@@ -80,7 +80,11 @@ class ResPartner(models.Model):
     # Hold
     credit_on_hold = fields.Boolean(string="On Credit Hold", company_dependent=True, copy=False)
     credit_hold_origin = fields.Selection(
-        [("manual", "Set by a Credit Manager"), ("auto", "Set by the credit policy")],
+        [
+            ("manual", "Set by a Credit Manager"),
+            ("auto", "Set by the credit policy"),
+            ("dunning", "Set by the dunning ladder"),
+        ],
         string="Hold Origin",
         company_dependent=True,
         copy=False,
@@ -601,15 +605,20 @@ class ResPartner(models.Model):
                 "credit_hold_user_id": self.env.user.id,
             }
         )
-        title = (
-            self.env._("Put on credit hold by the credit policy in %s.", self.env.company.name)
-            if origin == "auto"
-            else self.env._(
+        if origin == "dunning":
+            title = self.env._(
+                "Put on credit hold by the dunning ladder in %s.", self.env.company.name
+            )
+        elif origin == "auto":
+            title = self.env._(
+                "Put on credit hold by the credit policy in %s.", self.env.company.name
+            )
+        else:
+            title = self.env._(
                 "Put on credit hold by %(user)s in %(company)s.",
                 user=self.env.user.name,
                 company=self.env.company.name,
             )
-        )
         self._post_credit_message(title + " " + reason)
 
     def _release_credit_hold(self, reason):

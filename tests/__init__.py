@@ -4,5 +4,10 @@ from . import test_credit_limit_request
 from . import test_credit_multicompany
 from . import test_credit_performance
 from . import test_credit_validation
+from . import test_dunning_channels
+from . import test_dunning_exclusions
+from . import test_dunning_guarantees
+from . import test_dunning_ladder
+from . import test_dunning_validation
 from . import test_menus
 from . import test_security

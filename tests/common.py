@@ -1,3 +1,8 @@
+from contextlib import contextmanager
+from datetime import timedelta
+
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo import fields
 from odoo.tests import new_test_user
@@ -62,5 +67,103 @@ class ReceivableCommon(AccountTestInvoicingCommon):
             **kwargs,
         )
 
+    @contextmanager
+    def assertRefused(self, exception, pattern):
+        """The block raises ``exception`` matching ``pattern`` and leaves nothing changed."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), pattern)
+        self.env.invalidate_all(flush=False)
+
     def _last_message(self, record):
         return record.message_ids.sorted("id")[-1:].body or ""
+
+
+class DunningCommon(ReceivableCommon):
+    """A B2B ladder on the test policy and a customer with an invoicing contact."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.engine = cls.env["receivable.dunning.engine"]
+        # Holds here come from the ladder only, not from the credit limit or overdue days.
+        cls.policy.write({"default_credit_limit": 0.0, "max_days_overdue": 0})
+        cls.customer.email = "info@brasserie-dupont.example.com"
+        cls.billing = cls.env["res.partner"].create(
+            {
+                "name": "Dupont Accounts",
+                "parent_id": cls.customer.id,
+                "type": "invoice",
+                "email": "accounts@brasserie-dupont.example.com",
+            }
+        )
+        cls.levels = cls._create_ladder(
+            cls.policy,
+            [
+                ("Friendly reminder", -5, "friendly", {"min_days_since_previous": 0}),
+                ("First reminder", 3, "reminder", {"min_days_since_previous": 3}),
+                (
+                    "Second reminder",
+                    15,
+                    "firm",
+                    {"channel_letter": True, "channel_call": True, "call_script": "Call them."},
+                ),
+                (
+                    "Formal notice",
+                    30,
+                    "formal_notice",
+                    {"channel_letter": True, "put_on_hold": True, "formal_notice": True},
+                ),
+            ],
+        )
+        cls.friendly, cls.first, cls.second, cls.notice = cls.levels
+
+    @classmethod
+    def _create_ladder(cls, policy, steps):
+        templates = {
+            "friendly": "account_receivable_control.mail_template_reminder_friendly",
+            "reminder": "account_receivable_control.mail_template_reminder",
+            "firm": "account_receivable_control.mail_template_reminder_firm",
+            "formal_notice": "account_receivable_control.mail_template_formal_notice",
+        }
+        return cls.env["receivable.dunning.level"].create(
+            [
+                {
+                    "policy_id": policy.id,
+                    "sequence": index * 10,
+                    "name": name,
+                    "offset_days": offset,
+                    "channel_email": True,
+                    "mail_template_id": cls.env.ref(templates[template]).id,
+                    "letter_text": f"<p>{name} text.</p>",
+                    **extra,
+                }
+                for index, (name, offset, template, extra) in enumerate(steps, start=1)
+            ]
+        )
+
+    @classmethod
+    def _overdue_invoice(cls, amount, due, partner=None, **kwargs):
+        """A posted invoice of ``amount`` falling due on ``due`` (invoiced 30 days before)."""
+        due = fields.Date.to_date(due)
+        return cls._invoice(
+            amount,
+            partner=partner,
+            invoice_date=due - timedelta(days=30),
+            invoice_date_due=due,
+            invoice_payment_term_id=False,
+            **kwargs,
+        )
+
+    def _run(self, date):
+        """The nightly run of the test company on ``date``: return the reminders sent."""
+        with freeze_time(date):
+            return self.engine._run_company(self.company, fields.Date.to_date(date), commit=False)
+
+    def _reminders(self, partner=None):
+        return self.env["receivable.reminder"].search(
+            [("partner_id", "=", (partner or self.customer).id)], order="id"
+        )
+
+    def _frozen(self, date):
+        return freeze_time(date)

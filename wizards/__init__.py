@@ -1,2 +1,4 @@
 from . import receivable_credit_hold_wizard
+from . import receivable_dispute_wizard
+from . import receivable_dunning_run
 from . import receivable_hold_override_wizard

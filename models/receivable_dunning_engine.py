@@ -1,0 +1,399 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .receivable_reminder import OPEN_STATES
+
+# Partners evaluated and their reminders created per committed batch.
+PARTNER_BATCH = 1000
+
+
+class ReceivableDunningEngine(models.AbstractModel):
+    """The dunning engine: which partners get which reminder today, then sending.
+
+    Evaluation is set-based: one SQL query per batch of partners reads the open receivable
+    lines with every exclusion applied and the level each line reaches. A line reaches the
+    highest level of its partner's ladder whose offset it has passed and that it has not had
+    yet (levels compare by offset, so a change of policy never sends a level twice). A partner
+    with at least one line reaching a level gets ONE reminder at its highest reached level,
+    listing all its overdue lines, the lines reaching a level (a friendly one before the due
+    date) and, for a level before the due date, the lines due within that level's window.
+    """
+
+    _name = "receivable.dunning.engine"
+    _description = "Dunning Engine"
+
+    # ------------------------------------------------------------------------------------------
+    # Evaluation
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _open_lines_query(self, company, date, policies=None, partner_ids=None, force=False):
+        """SQL of the open receivable lines that may be reminded, with their reached level.
+
+        ``force`` (a reminder sent by hand) ignores the levels already had: the line reaches
+        the highest level whose offset it has passed.
+        """
+        # The query reads columns written by the ORM (levels, disputes, reminders): raw SQL
+        # flushes nothing by itself.
+        self.env.flush_all()
+        default_policy = company.receivable_default_policy_id.id or None
+        cid = str(company.id)
+        filters = [SQL("TRUE")]
+        if policies:
+            filters.append(SQL("pol.id IN %s", tuple(policies.ids)))
+        if partner_ids is not None:
+            filters.append(SQL("cp.id = ANY(%s)", list(partner_ids)))
+        current_offset = SQL("-1000000") if force else SQL("COALESCE(cur.offset_days, -1000000)")
+        return SQL(
+            """
+            SELECT cp.id AS partner_id,
+                   aml.id AS line_id,
+                   aml.move_id,
+                   aml.date_maturity,
+                   %(date)s::date - aml.date_maturity AS days_late,
+                   aml.amount_residual,
+                   aml.amount_residual_currency,
+                   aml.currency_id,
+                   move.amount_total_signed,
+                   pol.id AS policy_id,
+                   reached.id AS reached_level_id,
+                   reached.offset_days AS reached_offset
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN res_partner p ON p.id = aml.partner_id
+              JOIN res_partner cp ON cp.id = p.commercial_partner_id
+              JOIN receivable_policy pol
+                ON pol.id = COALESCE((cp.receivable_policy_id ->> %(cid)s)::int, %(default)s)
+               AND pol.active AND pol.dunning_active
+         LEFT JOIN receivable_dunning_level cur ON cur.id = move.receivable_dunning_level_id
+         LEFT JOIN LATERAL (
+                   SELECT level.id, level.offset_days
+                     FROM receivable_dunning_level level
+                    WHERE level.policy_id = pol.id
+                      AND level.active
+                      AND level.offset_days <= %(date)s::date - aml.date_maturity
+                      AND level.offset_days > %(current_offset)s
+                 ORDER BY level.offset_days DESC
+                    LIMIT 1
+                   ) reached ON TRUE
+             WHERE aml.company_id = %(company_id)s
+               AND account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.reconciled IS NOT TRUE
+               AND aml.amount_residual > 0
+               AND aml.date_maturity IS NOT NULL
+               AND aml.no_followup IS NOT TRUE
+               AND move.receivable_dispute IS NOT TRUE
+               AND move.receivable_factor_id IS NULL
+               AND COALESCE((cp.dunning_excluded ->> %(cid)s)::boolean, FALSE) IS FALSE
+               AND COALESCE((cp.dunning_paused_until ->> %(cid)s)::date, '1900-01-01')
+                   < %(date)s::date
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM receivable_promise promise
+                    WHERE promise.partner_id = cp.id
+                      AND promise.company_id = %(company_id)s
+                      AND promise.state = 'open'
+                      AND promise.promise_date >= %(date)s::date
+                      AND (NOT EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
+                                        WHERE rel.promise_id = promise.id)
+                           OR EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
+                                       WHERE rel.promise_id = promise.id
+                                         AND rel.move_id = aml.move_id))
+               )
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM receivable_reminder reminder
+                    WHERE reminder.partner_id = cp.id
+                      AND reminder.company_id = %(company_id)s
+                      AND reminder.state IN %(open_states)s
+               )
+               AND %(filters)s
+            """,
+            date=date,
+            cid=cid,
+            default=default_policy,
+            company_id=company.id,
+            current_offset=current_offset,
+            open_states=OPEN_STATES,
+            filters=SQL(" AND ").join(filters),
+        )
+
+    @api.model
+    def _select_partners_to_remind(self, company, date, policies=None, partner_ids=None):
+        """Ids of the commercial partners having at least one line that reaches a new level."""
+        lines = self._open_lines_query(company, date, policies, partner_ids)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT partner_id FROM (%s) lines "
+                "WHERE reached_level_id IS NOT NULL ORDER BY partner_id",
+                lines,
+            )
+        )
+        return [row[0] for row in rows]
+
+    @api.model
+    def _evaluate(self, company, date, partner_ids, policies=None, force=False):
+        """Return the reminder proposals of ``partner_ids``: one dict per partner.
+
+        Each proposal holds the partner, its level, the lines to list and their total; the
+        partners under the level's minimum amount or reminded too recently are left out
+        (unless ``force``).
+        """
+        lines = self._open_lines_query(company, date, policies, partner_ids, force=force)
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                WITH lines AS (%(lines)s),
+                     partner_level AS (
+                         SELECT partner_id,
+                                (ARRAY_AGG(reached_level_id ORDER BY reached_offset DESC))[1]
+                                    AS level_id,
+                                MAX(reached_offset) AS level_offset
+                           FROM lines
+                          WHERE reached_level_id IS NOT NULL
+                       GROUP BY partner_id
+                     )
+                SELECT lines.*, partner_level.level_id AS partner_level_id
+                  FROM lines
+                  JOIN partner_level ON partner_level.partner_id = lines.partner_id
+                 WHERE lines.days_late > 0
+                    OR lines.days_late >= partner_level.level_offset
+                    OR lines.reached_level_id IS NOT NULL
+              ORDER BY lines.partner_id, lines.date_maturity, lines.line_id
+                """,
+                lines=lines,
+            )
+        )
+        by_partner = defaultdict(list)
+        for row in rows:
+            by_partner[row["partner_id"]].append(row)
+        last_sent = self._get_last_sent_dates(company, list(by_partner))
+        levels = self.env["receivable.dunning.level"].browse(
+            {row["partner_level_id"] for row in rows}
+        )
+        levels.fetch(["min_amount", "min_days_since_previous", "offset_days"])
+        proposals = []
+        for partner_id, partner_rows in by_partner.items():
+            level = levels.browse(partner_rows[0]["partner_level_id"])
+            total = sum(row["amount_residual"] for row in partner_rows)
+            if not force:
+                if company.currency_id.compare_amounts(total, level.min_amount) < 0:
+                    continue
+                previous = last_sent.get(partner_id)
+                if previous and (date - previous).days < level.min_days_since_previous:
+                    continue
+            proposals.append(
+                {
+                    "partner_id": partner_id,
+                    "policy_id": partner_rows[0]["policy_id"],
+                    "level": level,
+                    "amount": total,
+                    "rows": partner_rows,
+                }
+            )
+        return proposals
+
+    @api.model
+    def _get_last_sent_dates(self, company, partner_ids):
+        if not partner_ids:
+            return {}
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT partner_id, MAX(date)
+                  FROM receivable_reminder
+                 WHERE company_id = %s AND state = 'sent' AND partner_id = ANY(%s)
+              GROUP BY partner_id
+                """,
+                company.id,
+                partner_ids,
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def _get_recipients(self, partner_ids):
+        """{commercial partner id: recipient id}: the invoicing contact with an email, if any."""
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (commercial_partner_id) commercial_partner_id, id
+                  FROM res_partner
+                 WHERE commercial_partner_id = ANY(%s)
+                   AND type = 'invoice' AND active AND email IS NOT NULL AND email != ''
+                   AND id != commercial_partner_id
+              ORDER BY commercial_partner_id, id
+                """,
+                list(partner_ids),
+            )
+        )
+        recipients = dict(rows)
+        return {pid: recipients.get(pid, pid) for pid in partner_ids}
+
+    # ------------------------------------------------------------------------------------------
+    # Reminder creation
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _create_reminders(self, company, date, proposals):
+        """Create one reminder per proposal; levels needing approval stay to review."""
+        if not proposals:
+            return self.env["receivable.reminder"]
+        recipients = self._get_recipients([p["partner_id"] for p in proposals])
+        vals_list = []
+        for proposal in proposals:
+            level = proposal["level"]
+            vals_list.append(
+                {
+                    "partner_id": proposal["partner_id"],
+                    "recipient_id": recipients[proposal["partner_id"]],
+                    "company_id": company.id,
+                    "policy_id": proposal["policy_id"],
+                    "level_id": level.id,
+                    "date": date,
+                    "deadline": date + timedelta(days=level.payment_delay_days),
+                    "channel_email": level.channel_email,
+                    "channel_letter": level.channel_letter,
+                    "channel_call": level.channel_call,
+                    "state": "draft" if level.needs_approval else "to_send",
+                    "line_ids": [
+                        (0, 0, self._prepare_reminder_line(row)) for row in proposal["rows"]
+                    ],
+                }
+            )
+        # The reminder's own chatter starts when it is sent; no creation message per record.
+        return (
+            self.env["receivable.reminder"]
+            .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
+            .create(vals_list)
+        )
+
+    @api.model
+    def _prepare_reminder_line(self, row):
+        return {
+            "move_line_id": row["line_id"],
+            "move_id": row["move_id"],
+            "level_id": row["reached_level_id"],
+            "date_due": row["date_maturity"],
+            "days_late": row["days_late"],
+            "amount_total": row["amount_total_signed"],
+            "amount_residual": row["amount_residual"],
+            "amount_residual_currency": row["amount_residual_currency"],
+            "document_currency_id": row["currency_id"],
+        }
+
+    @api.model
+    def _generate_reminders(self, company, date, policies=None, partner_ids=None, commit=True):
+        """Evaluate and create the reminders of ``company`` for ``date`` in batches.
+
+        Each batch is committed with the cron's progress, so an interrupted run resumes with
+        the partners not reminded yet (those reminded have an open or a sent reminder).
+        """
+        company_engine = self.with_company(company)
+        candidates = company_engine._select_partners_to_remind(company, date, policies, partner_ids)
+        reminders = self.env["receivable.reminder"]
+        for start in range(0, len(candidates), PARTNER_BATCH):
+            batch = candidates[start : start + PARTNER_BATCH]
+            proposals = company_engine._evaluate(company, date, batch, policies)
+            reminders |= company_engine._create_reminders(company, date, proposals)
+            if commit:
+                remaining = len(candidates) - start - len(batch)
+                if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
+                    break
+                self.env.invalidate_all()
+        return reminders
+
+    # ------------------------------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _send_pending_reminders(self, company, commit=True):
+        """Send the reminders of ``company`` waiting to go (new ones and failed ones).
+
+        Each reminder is committed right after it was sent: a crash loses no sending and
+        repeats none but the one in flight.
+        """
+        pending = self.env["receivable.reminder"].search(
+            [("company_id", "=", company.id), ("state", "in", ("to_send", "failed"))],
+            order="id",
+        )
+        sent = self.env["receivable.reminder"]
+        for index, reminder in enumerate(pending):
+            sent |= reminder.with_company(company)._send_reminders()
+            if commit and not self.env["ir.cron"]._commit_progress(
+                1, remaining=len(pending) - index - 1
+            ):
+                break
+        return sent
+
+    # ------------------------------------------------------------------------------------------
+    # Runs
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _get_dunning_companies(self):
+        return (
+            self.env["receivable.dunning.level"]
+            .sudo()  # sudo: the nightly run covers every company that has a ladder
+            .search([("policy_id.dunning_active", "=", True)])
+            .company_id
+        )
+
+    @api.model
+    def _run_company(self, company, date, commit=True):
+        """The nightly work for one company: promises, evaluation, then sending."""
+        engine = self.with_company(company)
+        self.env["receivable.promise"].with_company(company)._settle_due_promises(date, company)
+        engine._generate_reminders(company, date, commit=commit)
+        return engine._send_pending_reminders(company, commit=commit)
+
+    @api.model
+    def _cron_run_dunning(self):
+        """Daily: settle promises, create today's reminders and send those needing no approval.
+
+        Idempotent: a second run the same day finds no new level reached (levels advance
+        when a reminder is sent) and the partners already waiting on a reminder are skipped.
+        """
+        today = fields.Date.context_today(self)
+        for company in self._get_dunning_companies():
+            self.with_company(company).with_context(allowed_company_ids=company.ids)._run_company(
+                company, today
+            )
+
+    @api.model
+    def _remind_partner_now(self, partner, date):
+        """'Send reminder now' on a partner: its reminder at its current level, sent now."""
+        company = self.env.company
+        engine = self.with_company(company)
+        existing = self.env["receivable.reminder"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("state", "in", OPEN_STATES),
+            ]
+        )
+        if existing:
+            existing.action_send()
+            return existing
+        reason = partner.with_company(company)._get_dunning_blocker(date)
+        if reason:
+            raise UserError(reason)
+        proposals = engine._evaluate(company, date, [partner.id], force=True)
+        if not proposals:
+            raise UserError(
+                self.env._(
+                    "%s has no invoice overdue or about to fall due that a level of its "
+                    "dunning ladder covers.",
+                    partner.display_name,
+                )
+            )
+        reminder = engine._create_reminders(company, date, proposals)
+        reminder.action_send()
+        return reminder

@@ -1,0 +1,151 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import ValidationError
+
+
+class ReceivableDunningLevel(models.Model):
+    """One rung of a policy's dunning ladder.
+
+    An open invoice reaches a level once it is ``offset_days`` past its due date (a negative
+    offset is a friendly reminder before the due date). Levels of one ladder are ordered by
+    sequence and their offsets must grow with it, so "the next level" is never ambiguous.
+    """
+
+    _name = "receivable.dunning.level"
+    _description = "Dunning Level"
+    _order = "policy_id, sequence, offset_days, id"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------------------------------
+    policy_id = fields.Many2one(
+        "receivable.policy", string="Credit Policy", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="policy_id.currency_id")
+    sequence = fields.Integer(
+        help="Order in the ladder. A new level without one goes to the end of its ladder."
+    )
+    active = fields.Boolean(default=True)
+    name = fields.Char(required=True, translate=True)
+    offset_days = fields.Integer(
+        string="Days from Due Date",
+        required=True,
+        help="The level is reached this many days after the due date. A negative number "
+        "sends a friendly reminder before the due date.",
+    )
+    min_amount = fields.Monetary(
+        string="Minimum Amount",
+        help="No reminder of this level when the partner owes less than this amount.",
+    )
+    min_days_since_previous = fields.Integer(
+        string="Minimum Days Since Previous Reminder",
+        default=7,
+        help="Leave the partner at least this many days after its last reminder.",
+    )
+    payment_delay_days = fields.Integer(
+        string="Payment Deadline (days)",
+        default=8,
+        help="The reminder asks for payment within this many days of its date.",
+    )
+    channel_email = fields.Boolean(string="Email", default=True)
+    channel_letter = fields.Boolean(string="Letter")
+    channel_call = fields.Boolean(string="Phone Call")
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain=[("model", "=", "receivable.reminder")],
+    )
+    attach_invoices = fields.Boolean(
+        string="Attach the Invoices",
+        help="Attach the PDF of every listed invoice to the email.",
+    )
+    letter_text = fields.Html(
+        string="Letter Text",
+        translate=True,
+        help="Opening text of the letter and of the email, above the list of invoices.",
+    )
+    call_script = fields.Text(
+        string="Call Script",
+        translate=True,
+        help="What the collector says when calling: shown on the phone-call activity.",
+    )
+    needs_approval = fields.Boolean(
+        string="Needs Approval",
+        help="Reminders of this level wait in 'Reminders to Review' until a Credit Controller "
+        "sends them.",
+    )
+    put_on_hold = fields.Boolean(
+        string="Put Partner on Hold",
+        help="Sending a reminder of this level puts the partner on credit hold.",
+    )
+    formal_notice = fields.Boolean(
+        string="Formal Notice",
+        help="This level is a formal notice (mise en demeure / ingebrekestelling).",
+    )
+    is_pre_due = fields.Boolean(string="Before Due Date", compute="_compute_is_pre_due")
+
+    # ------------------------------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------------------------------
+    @api.depends("offset_days")
+    def _compute_is_pre_due(self):
+        for level in self:
+            level.is_pre_due = level.offset_days < 0
+
+    @api.depends("name", "offset_days")
+    def _compute_display_name(self):
+        for level in self:
+            level.display_name = self.env._(
+                "%(name)s (%(offset)+d days)", name=level.name or "", offset=level.offset_days
+            )
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        last = {}
+        for vals in vals_list:
+            if not vals.get("sequence") and vals.get("policy_id"):
+                policy_id = vals["policy_id"]
+                if policy_id not in last:
+                    levels = self.search([("policy_id", "=", policy_id)], order="sequence desc")
+                    last[policy_id] = levels[:1].sequence
+                last[policy_id] += 10
+                vals["sequence"] = last[policy_id]
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+    @api.constrains("channel_email", "channel_letter", "channel_call", "mail_template_id")
+    def _check_channels(self):
+        for level in self:
+            if not (level.channel_email or level.channel_letter or level.channel_call):
+                raise ValidationError(
+                    self.env._("The level '%s' needs at least one channel.", level.name)
+                )
+            if level.channel_email and not level.mail_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "The level '%s' sends emails: choose its email template.", level.name
+                    )
+                )
+
+    @api.constrains("min_amount", "min_days_since_previous", "payment_delay_days")
+    def _check_figures(self):
+        for level in self:
+            if level.min_amount < 0 or level.min_days_since_previous < 0:
+                raise ValidationError(
+                    self.env._("The minimum amount and days of a level cannot be negative.")
+                )
+            if level.payment_delay_days < 0:
+                raise ValidationError(self.env._("A payment deadline cannot be negative."))
+
+    @api.constrains("offset_days", "sequence", "policy_id", "active")
+    def _check_ladder_order(self):
+        for policy in self.policy_id:
+            policy._check_dunning_ladder()

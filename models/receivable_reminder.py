@@ -1,0 +1,527 @@
+import logging
+
+from markupsafe import Markup
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount
+from odoo.tools import format_date
+
+_logger = logging.getLogger(__name__)
+
+# States in which a reminder is still to go out: one of them at most per partner and company.
+OPEN_STATES = ("draft", "to_send", "failed")
+LETTER_REPORT = "account_receivable_control.action_report_dunning_letter"
+INVOICE_REPORT = "account.account_invoices"
+
+
+class ReceivableReminder(models.Model):
+    """One communication to a customer: a partner, a dunning level, a date and its invoices.
+
+    States::
+
+        draft ──send──► to_send ──► sent
+          │                │  ▲
+          │                ▼  │ retried by the next run
+          │              failed
+          └──────────────► cancelled (by a controller, or when every invoice got paid)
+
+    A reminder leaves ``to_send``/``failed`` only in the transaction that sent it, under a row
+    lock: two workers never send the same reminder, and a crash leaves it ``to_send`` for the
+    next run. The invoices' dunning levels advance only when the reminder is ``sent``.
+    """
+
+    _name = "receivable.reminder"
+    _description = "Payment Reminder"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    _one_open_reminder = models.UniqueIndex(
+        "(company_id, partner_id) WHERE state IN ('draft', 'to_send', 'failed')",
+        "A customer has at most one reminder waiting to be sent per company.",
+    )
+    _state_date_idx = models.Index("(state, company_id)")
+
+    # ------------------------------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------------------------------
+    name = fields.Char(string="Reference", required=True, copy=False, readonly=True, default="/")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True
+    )
+    recipient_id = fields.Many2one(
+        "res.partner",
+        string="Recipient",
+        help="Who receives the email and the letter: the customer's invoicing contact, or "
+        "the customer.",
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    policy_id = fields.Many2one("receivable.policy", string="Credit Policy", readonly=True)
+    level_id = fields.Many2one(
+        "receivable.dunning.level", string="Level", required=True, readonly=True
+    )
+    formal_notice = fields.Boolean(related="level_id.formal_notice")
+    date = fields.Date(required=True, index=True, readonly=True)
+    deadline = fields.Date(
+        string="Pay By", help="The payment deadline the reminder gives the customer."
+    )
+    channel_email = fields.Boolean(string="Email")
+    channel_letter = fields.Boolean(string="Letter")
+    channel_call = fields.Boolean(string="Phone Call")
+    state = fields.Selection(
+        [
+            ("draft", "To Review"),
+            ("to_send", "To Send"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="to_send",
+        required=True,
+        index=True,
+        readonly=True,
+        tracking=True,
+        copy=False,
+    )
+    line_ids = fields.One2many(
+        "receivable.reminder.line", "reminder_id", string="Invoices", copy=False
+    )
+    amount_total = fields.Monetary(string="Amount Due", compute="_compute_amount_total", store=True)
+    line_count = fields.Integer(
+        compute="_compute_amount_total", store=True, string="Number of Invoices"
+    )
+    mail_id = fields.Many2one("mail.mail", string="Email Sent", readonly=True, copy=False)
+    mail_state = fields.Selection(related="mail_id.state", string="Email Delivery", readonly=True)
+    letter_attachment_id = fields.Many2one(
+        "ir.attachment", string="Letter PDF", readonly=True, copy=False
+    )
+    activity_id = fields.Many2one(
+        "mail.activity", string="Call Activity", readonly=True, copy=False
+    )
+    sent_date = fields.Datetime(string="Sent On", readonly=True, copy=False)
+    sent_by_id = fields.Many2one("res.users", string="Sent By", readonly=True, copy=False)
+    attempt_count = fields.Integer(string="Attempts", readonly=True, copy=False)
+    failure_reason = fields.Text(readonly=True, copy=False)
+    cancel_reason = fields.Char(readonly=True, copy=False)
+    note = fields.Html(
+        string="Personal Message",
+        help="Added to the email and the letter, above the list of invoices.",
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------------------------------
+    @api.depends("line_ids.amount_residual")
+    def _compute_amount_total(self):
+        for reminder in self:
+            reminder.amount_total = sum(reminder.line_ids.mapped("amount_residual"))
+            reminder.line_count = len(reminder.line_ids)
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = sequence.next_by_code("receivable.reminder") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        editable = {
+            "recipient_id",
+            "deadline",
+            "channel_email",
+            "channel_letter",
+            "channel_call",
+            "note",
+            "line_ids",
+        }
+        if editable & set(vals) and self.filtered(lambda r: r.state not in ("draft", "failed")):
+            if not self.env.context.get("receivable_reminder_engine"):
+                raise UserError(
+                    self.env._("Only reminders to review or failed ones can be edited.")
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if self.filtered(lambda r: r.state == "sent"):
+            raise UserError(
+                self.env._(
+                    "A sent reminder is part of the customer's history: cancel, do not delete."
+                )
+            )
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods: sending
+    # ------------------------------------------------------------------------------------------
+    def _lock_for_sending(self):
+        """Lock the reminders still to send; skip those another worker holds.
+
+        The state is read again after the lock: a worker that just committed a sending has
+        released its lock with the reminder already ``sent``.
+        """
+        locked = self.try_lock_for_update()
+        locked.invalidate_recordset(["state"])
+        return locked.filtered(lambda r: r.state in ("to_send", "failed"))
+
+    def _send_reminders(self):
+        """Send every reminder of ``self`` that is due and not locked; return those sent."""
+        sent = self.browse()
+        for reminder in self._lock_for_sending():
+            if reminder._send_one():
+                sent |= reminder
+        return sent
+
+    def _send_one(self):
+        """Send one reminder on its channels. Return True when it went out.
+
+        Order matters for the guarantees: the letter is rendered first (the email attaches
+        it), the email is sent next and is the only step that may fail; the phone call and the
+        advance of the invoices' levels happen only once the email went out.
+        """
+        self.ensure_one()
+        engine = self.with_context(receivable_reminder_engine=True)
+        if not engine._drop_settled_lines():
+            return False
+        if engine.channel_email and not engine.recipient_id.email:
+            return engine._mark_failed(
+                self.env._("%s has no email address.", engine.recipient_id.display_name)
+            )
+        if engine.channel_letter and not engine.letter_attachment_id:
+            engine._render_letter()
+        if engine.channel_email:
+            error = engine._send_email()
+            if error:
+                return engine._mark_failed(error)
+        if engine.channel_call:
+            engine._schedule_call()
+        engine._mark_sent()
+        return True
+
+    def _drop_settled_lines(self):
+        """Remove the invoices paid, disputed or assigned since the evaluation.
+
+        Amounts are refreshed to what is due now, so the reminder says what is owed when it
+        goes. Return False (and cancel the reminder) when nothing is left to claim.
+        """
+        self.ensure_one()
+        lines = self.line_ids
+        lines.move_line_id.invalidate_recordset(["amount_residual", "reconciled"])
+        settled = lines.filtered(lambda line: line._is_settled())
+        if settled:
+            settled.unlink()
+        for line in self.line_ids:
+            line._refresh_amounts()
+        if not self.line_ids:
+            self._cancel(self.env._("Every invoice of the reminder was paid or excluded."))
+            return False
+        return True
+
+    def _render_letter(self):
+        self.ensure_one()
+        content, report_format = self.env["ir.actions.report"]._render_qweb_pdf(
+            LETTER_REPORT, res_ids=self.ids
+        )
+        extension = "pdf" if report_format == "pdf" else report_format
+        self.letter_attachment_id = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name.replace('/', '-')}.{extension}",
+                "raw": content,
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/pdf" if extension == "pdf" else "text/html",
+            }
+        )
+
+    def _get_invoice_attachments(self):
+        """PDFs of the listed invoices: the stored ones, rendered when missing."""
+        attachments = self.env["ir.attachment"]
+        for move in self.line_ids.move_id:
+            attachment = move.message_main_attachment_id or move.invoice_pdf_report_id
+            if not attachment:
+                content, _format = self.env["ir.actions.report"]._render_qweb_pdf(
+                    INVOICE_REPORT, res_ids=move.ids
+                )
+                attachment = self.env["ir.attachment"].create(
+                    {
+                        "name": f"{move.name.replace('/', '_')}.pdf",
+                        "raw": content,
+                        "res_model": "account.move",
+                        "res_id": move.id,
+                    }
+                )
+            attachments |= attachment
+        return attachments
+
+    def _send_email(self):
+        """Send the level's email now. Return an error message, or None once it is sent."""
+        self.ensure_one()
+        template = self.level_id.mail_template_id
+        if not template:
+            return self.env._("The level '%s' has no email template.", self.level_id.name)
+        attachments = self.letter_attachment_id
+        if self.level_id.attach_invoices:
+            attachments |= self._get_invoice_attachments()
+        mail_id = template.send_mail(
+            self.id,
+            force_send=False,
+            email_layout_xmlid="mail.mail_notification_light",
+            email_values={
+                "recipient_ids": [(6, 0, self.recipient_id.ids)],
+                "attachment_ids": [(4, a.id) for a in attachments],
+                "auto_delete": False,
+            },
+        )
+        # sudo: outgoing mails are reserved to administrators; the controller's right to send
+        # this reminder was checked on the reminder itself.
+        mail = self.env["mail.mail"].sudo().browse(mail_id)
+        self.mail_id = mail
+        # The reminder's mail is sent now, not by the mail queue: its outcome decides whether
+        # the reminder counts as sent.
+        mail.send(raise_exception=False)
+        if mail.state in ("exception", "cancel"):
+            return mail.failure_reason or self.env._("The email could not be sent.")
+        return None
+
+    def _schedule_call(self):
+        self.ensure_one()
+        partner = self.partner_id
+        collector = partner.with_company(self.company_id)._get_collector()
+        script = self.level_id.call_script or ""
+        note = Markup("<p>%s</p>") % self.env._(
+            "%(level)s: %(amount)s due on %(count)s invoice(s), reminder %(name)s.",
+            level=self.level_id.name,
+            amount=format_amount(self.env, self.amount_total, self.currency_id),
+            count=self.line_count,
+            name=self.name,
+        )
+        if script:
+            note += Markup("<p>%s</p>") % script
+        self.activity_id = partner.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=self.date,
+            summary=self.env._("Payment reminder call: %s", self.level_id.name),
+            note=note,
+            user_id=collector.id,
+        )
+
+    def _mark_failed(self, reason):
+        self.ensure_one()
+        self.write(
+            {
+                "state": "failed",
+                "failure_reason": reason,
+                "attempt_count": self.attempt_count + 1,
+            }
+        )
+        self.message_post(
+            body=self.env._("Sending failed, it will be retried: %s", reason),
+            subtype_xmlid="mail.mt_note",
+        )
+        _logger.info("Reminder %s failed: %s", self.name, reason)
+        return False
+
+    def _mark_sent(self):
+        """Record the sending on the reminder, the invoices and the partner."""
+        self.ensure_one()
+        self.write(
+            {
+                "state": "sent",
+                "sent_date": fields.Datetime.now(),
+                "sent_by_id": self.env.user.id,
+                "attempt_count": self.attempt_count + 1,
+                "failure_reason": False,
+            }
+        )
+        self._advance_invoice_levels()
+        self._log_sending()
+        if self.level_id.put_on_hold:
+            partner = self.partner_id.with_company(self.company_id)
+            if not partner.credit_on_hold:
+                partner._put_on_credit_hold(
+                    self.env._("Dunning level '%s' reached.", self.level_id.name),
+                    origin="dunning",
+                )
+
+    def _advance_invoice_levels(self):
+        for line in self.line_ids:
+            move = line.move_id
+            vals = {"receivable_dunning_date": self.date}
+            current = move.receivable_dunning_level_id
+            if line.level_id and (not current or line.level_id.offset_days > current.offset_days):
+                vals["receivable_dunning_level_id"] = line.level_id.id
+            move.sudo().write(vals)  # sudo: the invoice is locked for its writers once posted
+
+    def _get_channel_labels(self):
+        self.ensure_one()
+        labels = []
+        if self.channel_email:
+            labels.append(self.env._("email to %s", self.recipient_id.email or ""))
+        if self.channel_letter:
+            labels.append(self.env._("letter"))
+        if self.channel_call:
+            labels.append(self.env._("phone call scheduled"))
+        return ", ".join(labels)
+
+    def _log_sending(self):
+        """The trace of the communication in the partner's and each invoice's chatter."""
+        self.ensure_one()
+        channels = self._get_channel_labels()
+        summary = self.env._(
+            "%(level)s sent on %(date)s (%(channels)s): %(amount)s due.",
+            level=self.level_id.name,
+            date=format_date(self.env, self.date),
+            channels=channels,
+            amount=format_amount(self.env, self.amount_total, self.currency_id),
+        )
+        items = Markup().join(
+            Markup("<li>%s</li>")
+            % self.env._(
+                "%(invoice)s due %(due)s: %(amount)s (%(days)s days late)",
+                invoice=line.move_id.name,
+                due=format_date(self.env, line.date_due),
+                amount=format_amount(self.env, line.amount_residual, self.currency_id),
+                days=line.days_late,
+            )
+            for line in self.line_ids
+        )
+        self.partner_id._post_dunning_note(summary, self, Markup("<ul>%s</ul>") % items)
+        bodies = {
+            move.id: Markup("%s %s") % (self._get_html_link(), summary)
+            for move in self.line_ids.move_id
+        }
+        self.line_ids.move_id._message_log_batch(bodies=bodies)
+        self.message_post(body=summary, subtype_xmlid="mail.mt_note")
+
+    def _cancel(self, reason):
+        self.write({"state": "cancelled", "cancel_reason": reason})
+        for reminder in self:
+            reminder.message_post(
+                body=self.env._("Cancelled: %s", reason), subtype_xmlid="mail.mt_note"
+            )
+
+    def _get_portal_url_for(self, move):
+        """Full link to view and pay ``move`` on the customer portal."""
+        return move.get_base_url() + move.with_context(lang=None).get_portal_url()
+
+    # ------------------------------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------------------------------
+    def action_send(self):
+        """Send the selected reminders now (one or in bulk from the review list)."""
+        refused = self.filtered(lambda r: r.state in ("sent", "cancelled"))
+        if refused:
+            raise UserError(
+                self.env._(
+                    "These reminders were already sent or cancelled and cannot be sent: %s",
+                    ", ".join(refused.mapped("name")),
+                )
+            )
+        self.check_access("write")
+        self.filtered(lambda r: r.state == "draft").with_context(
+            receivable_reminder_engine=True
+        ).write({"state": "to_send"})
+        sent = self._send_reminders()
+        failed = self - sent
+        if failed.filtered(lambda r: r.state == "failed"):
+            message = self.env._(
+                "%(sent)s reminder(s) sent, %(failed)s failed: see their failure reason.",
+                sent=len(sent),
+                failed=len(failed.filtered(lambda r: r.state == "failed")),
+            )
+            return self._notify(message, "warning")
+        return self._notify(self.env._("%s reminder(s) sent.", len(sent)), "success")
+
+    def action_cancel(self):
+        if self.filtered(lambda r: r.state == "sent"):
+            raise UserError(self.env._("A sent reminder cannot be cancelled."))
+        self.filtered(lambda r: r.state != "cancelled")._cancel(
+            self.env._("Cancelled by %s.", self.env.user.name)
+        )
+        return True
+
+    def action_reset_to_review(self):
+        if self.filtered(lambda r: r.state not in ("to_send", "failed")):
+            raise UserError(self.env._("Only reminders to send or failed can go back to review."))
+        self.with_context(receivable_reminder_engine=True).write({"state": "draft"})
+        return True
+
+    def action_preview_letter(self):
+        return self.env.ref(LETTER_REPORT).report_action(self)
+
+    def _notify(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+
+class ReceivableReminderLine(models.Model):
+    """An invoice listed on a reminder, with the amounts as they were claimed."""
+
+    _name = "receivable.reminder.line"
+    _description = "Payment Reminder Line"
+    _order = "reminder_id, date_due, id"
+    _check_company_auto = True
+
+    reminder_id = fields.Many2one(
+        "receivable.reminder", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="reminder_id.company_id", store=True)
+    move_line_id = fields.Many2one(
+        "account.move.line", string="Journal Item", required=True, index=True
+    )
+    move_id = fields.Many2one("account.move", string="Invoice", required=True, index=True)
+    level_id = fields.Many2one(
+        "receivable.dunning.level",
+        string="Level",
+        help="The level this invoice reached with this reminder; empty when it is listed for "
+        "information only.",
+    )
+    date_due = fields.Date(string="Due Date")
+    days_late = fields.Integer(string="Days Late")
+    currency_id = fields.Many2one(related="reminder_id.currency_id")
+    amount_total = fields.Monetary(string="Invoice Total")
+    amount_residual = fields.Monetary(string="Amount Due")
+    document_currency_id = fields.Many2one("res.currency", string="Invoice Currency")
+    amount_residual_currency = fields.Monetary(
+        string="Amount Due (Invoice Currency)", currency_field="document_currency_id"
+    )
+
+    def _is_settled(self):
+        line = self.move_line_id
+        move = self.move_id
+        return (
+            line.reconciled
+            or line.company_currency_id.is_zero(line.amount_residual)
+            or line.amount_residual < 0
+            or move.receivable_dispute
+            or line.no_followup
+            or bool(move.receivable_factor_id)
+            or move.state != "posted"
+        )
+
+    def _refresh_amounts(self):
+        line = self.move_line_id
+        self.write(
+            {
+                "amount_residual": line.amount_residual,
+                "amount_residual_currency": line.amount_residual_currency,
+                "days_late": (self.reminder_id.date - line.date_maturity).days
+                if line.date_maturity
+                else 0,
+            }
+        )

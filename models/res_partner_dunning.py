@@ -1,0 +1,217 @@
+from markupsafe import Markup
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.tools import format_date
+
+
+class ResPartner(models.Model):
+    """Dunning on the customer: who collects, exclusions, reminders and promises."""
+
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------------------------------
+    receivable_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        company_dependent=True,
+        help="Credit controller in charge of this customer: phone-call reminders are "
+        "scheduled for them. Without one, the salesperson, then the run's user.",
+    )
+    dunning_excluded = fields.Boolean(
+        string="Never Remind",
+        company_dependent=True,
+        help="This customer never gets a payment reminder in this company.",
+    )
+    dunning_paused_until = fields.Date(
+        string="Reminders Paused Until",
+        company_dependent=True,
+        help="No reminder until this date included.",
+    )
+    dunning_pause_reason = fields.Char(string="Pause Reason", company_dependent=True)
+    receivable_reminder_ids = fields.One2many(
+        "receivable.reminder", "partner_id", string="Payment Reminders"
+    )
+    receivable_reminder_count = fields.Integer(
+        string="Reminders", compute="_compute_receivable_reminder_stats"
+    )
+    dunning_last_date = fields.Date(
+        string="Last Reminder", compute="_compute_receivable_reminder_stats"
+    )
+    dunning_last_level_id = fields.Many2one(
+        "receivable.dunning.level",
+        string="Last Level",
+        compute="_compute_receivable_reminder_stats",
+    )
+    receivable_promise_ids = fields.One2many(
+        "receivable.promise", "partner_id", string="Promises to Pay"
+    )
+    receivable_open_promise_count = fields.Integer(
+        string="Open Promises", compute="_compute_receivable_reminder_stats"
+    )
+    dunning_status = fields.Char(string="Dunning Status", compute="_compute_dunning_status")
+
+    # ------------------------------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------------------------------
+    @api.depends_context("company")
+    @api.depends("receivable_reminder_ids.state", "receivable_promise_ids.state")
+    def _compute_receivable_reminder_stats(self):
+        company = self.env.company
+        partners = self.commercial_partner_id
+        stats = {
+            partner: (count, date)
+            for partner, count, date in self.env["receivable.reminder"]._read_group(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "sent"),
+                ],
+                ["partner_id"],
+                ["__count", "date:max"],
+            )
+        }
+        last_levels = {}
+        for reminder in self.env["receivable.reminder"].search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", company.id),
+                ("state", "=", "sent"),
+            ],
+            order="date desc, id desc",
+        ):
+            last_levels.setdefault(reminder.partner_id, reminder.level_id)
+        promises = dict(
+            self.env["receivable.promise"]._read_group(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "open"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            count, date = stats.get(commercial, (0, False))
+            partner.receivable_reminder_count = count
+            partner.dunning_last_date = date
+            partner.dunning_last_level_id = last_levels.get(commercial, False)
+            partner.receivable_open_promise_count = promises.get(commercial, 0)
+
+    @api.depends_context("company")
+    @api.depends("dunning_excluded", "dunning_paused_until", "receivable_promise_ids.state")
+    def _compute_dunning_status(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            partner.dunning_status = partner.commercial_partner_id._get_dunning_blocker(
+                today
+            ) or self.env._("Reminded by the ladder of its credit policy.")
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _commercial_fields(self):
+        return [
+            *super()._commercial_fields(),
+            "receivable_collector_id",
+            "dunning_excluded",
+            "dunning_paused_until",
+            "dunning_pause_reason",
+        ]
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------
+    def _get_dunning_blocker(self, date):
+        """Why this customer gets no reminder at ``date`` in the current company, or None."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        if partner.dunning_excluded:
+            return self.env._("Never reminded (excluded from dunning).")
+        if partner.dunning_paused_until and partner.dunning_paused_until >= date:
+            return self.env._(
+                "Reminders paused until %(date)s%(reason)s.",
+                date=format_date(self.env, partner.dunning_paused_until),
+                reason=f": {partner.dunning_pause_reason}" if partner.dunning_pause_reason else "",
+            )
+        promise = self.env["receivable.promise"].search(
+            [
+                ("partner_id", "=", partner._origin.id),
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "open"),
+                ("promise_date", ">=", date),
+                ("move_ids", "=", False),
+            ],
+            limit=1,
+        )
+        if promise:
+            return self.env._("Promised to pay: %s.", promise.display_name)
+        policy = partner.receivable_effective_policy_id
+        if not policy or not policy.dunning_active or not policy.dunning_level_ids:
+            return self.env._("Its credit policy sends no reminders.")
+        return None
+
+    def _get_collector(self):
+        """Who calls this customer: its collector, its salesperson, or the current user."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return partner.receivable_collector_id or partner.user_id or self.env.user
+
+    def _post_dunning_note(self, text, record=None, details=None):
+        """Log a dunning event in the customer's chatter, with a link to ``record``."""
+        self.ensure_one()
+        body = Markup("<p>%s</p>") % text
+        if record:
+            body = Markup("<p>%s %s</p>") % (record._get_html_link(), text)
+        if details:
+            body += details
+        # sudo: the trace is written whoever triggered it (the nightly run, a payment)
+        self.commercial_partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------------------------------
+    def action_send_reminder_now(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        today = fields.Date.context_today(self)
+        reminder = self.env["receivable.dunning.engine"]._remind_partner_now(partner, today)
+        return reminder._get_records_action(name=self.env._("Reminder"))
+
+    def action_view_reminders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_control.action_receivable_reminder"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_group_by_state": False}
+        return action
+
+    def action_view_promises(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_control.action_receivable_promise"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_promise_to_pay(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Promise to Pay"),
+            "res_model": "receivable.promise",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                **self.env.context,
+                "default_partner_id": self.commercial_partner_id.id,
+            },
+        }
