@@ -1,6 +1,10 @@
+from odoo import Command
+from odoo import fields
 from odoo.tests import HttpCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 
 from .common import CONTROLLER
 from .common import MANAGER
@@ -17,16 +21,28 @@ class TestMenus(ReceivableCommon):
         requests = self.env.ref("account_receivable_control.menu_receivable_credit_limit_request")
         config = self.env.ref("account_receivable_control.menu_receivables_config")
         policies = self.env.ref("account_receivable_control.menu_receivable_policy")
+        dunning = {
+            self.env.ref(f"account_receivable_control.{xmlid}").id
+            for xmlid in (
+                "menu_receivable_reminder_review",
+                "menu_receivable_reminder",
+                "menu_receivable_promise",
+                "menu_receivable_dunning_run",
+            )
+        }
+        levels = self.env.ref("account_receivable_control.menu_receivable_dunning_level")
 
         invoicing = self._visible(self.invoicing_user)
         self.assertFalse({receivables.id, requests.id, config.id, policies.id} & invoicing)
+        self.assertFalse((dunning | {levels.id}) & invoicing)
 
         controller = self._visible(self.controller)
-        self.assertTrue({receivables.id, requests.id} <= controller)
-        self.assertFalse({config.id, policies.id} & controller)
+        self.assertTrue({receivables.id, requests.id} | dunning <= controller)
+        self.assertFalse({config.id, policies.id, levels.id} & controller)
 
         manager = self._visible(self.manager)
         self.assertTrue({receivables.id, requests.id, config.id, policies.id} <= manager)
+        self.assertTrue(dunning | {levels.id} <= manager)
         finance_config = self.env.ref("account.menu_finance_configuration")
         self.assertIn(finance_config.id, manager, "a Credit Manager reaches the configuration")
 
@@ -56,3 +72,52 @@ class TestCreditLimitRequestTour(HttpCase):
                 }
             ],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReminderReviewTour(AccountTestInvoicingHttpCommon):
+    def test_controller_sends_a_reminder_from_the_review_list(self):
+        company = self.company_data["company"]
+        controller = new_test_user(
+            self.env,
+            login="arc_tour_reviewer",
+            groups=CONTROLLER,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+        template = self.env.ref("account_receivable_control.mail_template_formal_notice")
+        policy = self.env["receivable.policy"].create({"name": "Tour", "company_id": company.id})
+        level = self.env["receivable.dunning.level"].create(
+            {
+                "policy_id": policy.id,
+                "name": "Formal notice",
+                "offset_days": 30,
+                "mail_template_id": template.id,
+                "needs_approval": True,
+            }
+        )
+        debtor = self.env["res.partner"].create(
+            {"name": "Tour Debtor", "is_company": True, "email": "debtor@example.com"}
+        )
+        debtor.with_company(company).receivable_policy_id = policy
+        invoice = self._create_invoice_one_line(
+            price_unit=900.0,
+            partner_id=debtor.id,
+            invoice_date="2026-01-01",
+            invoice_date_due="2026-01-31",
+            invoice_payment_term_id=False,
+            post=True,
+        )
+        self.env["receivable.dunning.engine"].with_company(company)._generate_reminders(
+            company, fields.Date.to_date("2026-03-15"), commit=False
+        )
+        reminder = self.env["receivable.reminder"].search([("partner_id", "=", debtor.id)])
+        self.assertEqual(reminder.state, "draft")
+
+        self.start_tour(
+            "/odoo/action-account_receivable_control.action_receivable_reminder_review",
+            "account_receivable_control_reminder_review",
+            login=controller.login,
+        )
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(invoice.receivable_dunning_level_id, level)
