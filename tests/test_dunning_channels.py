@@ -63,6 +63,25 @@ class TestDunningChannels(DunningCommon, MockEmail):
         self.assertIn(invoice.name, html.decode())
         self.assertEqual(invoice.receivable_dunning_level_id, notice)
 
+    def test_email_and_letter_in_the_partner_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_receivable_control"], ["fr_FR"], overwrite=True
+        )
+        self.billing.lang = "fr_FR"
+        invoice = self._overdue_invoice(500.0, "2026-03-01")
+        self.first.mail_template_id = self.env.ref(
+            "account_receivable_control.mail_template_reminder"
+        )
+        with self.mock_mail_gateway():
+            reminder = self._run("2026-03-05")
+        mail = self._mails[0]
+        self.assertIn("Facture", mail["body"])
+        self.assertIn(invoice.name, mail["body"])
+        self.assertIn("rappel", mail["subject"].lower())
+        html, _format = self.env["ir.actions.report"]._render_qweb_html(LETTER, reminder.ids)
+        self.assertIn("Montant dû", html.decode())
+
     def test_other_company_never_sees_the_reminders(self):
         self._overdue_invoice(500.0, "2026-03-01")
         with self.mock_mail_gateway():
