@@ -170,3 +170,12 @@ class TestDunningLadder(DunningCommon, MockEmail):
                 run.action_send()
         self.assertEqual(self._reminders().state, "sent")
         self.assertEqual(len(self._mails), 1)
+
+    def test_invoices_attached_when_the_level_says_so(self):
+        self.first.attach_invoices = True
+        invoice = self._overdue_invoice(400.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            reminder = self._run("2026-03-05")
+        attachment_names = [name for name, _content, _mime in self._mails[0]["attachments"]]
+        self.assertIn(f"{invoice.name.replace('/', '_')}.pdf", attachment_names)
+        self.assertEqual(reminder.mail_id.attachment_ids.res_model, "account.move")
