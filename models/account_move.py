@@ -44,6 +44,32 @@ class AccountMove(models.Model):
         "it gets no reminder from us. It stays in the aging.",
     )
 
+    receivable_agency_id = fields.Many2one(
+        "res.partner", string="Collection Agency", copy=False, readonly=True
+    )
+    receivable_agency_state = fields.Selection(
+        [
+            ("with_agency", "With the agency"),
+            ("recovered", "Recovered"),
+            ("written_off", "Written off"),
+        ],
+        string="Agency Status",
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+        help="Claims handed to a collection agency get no more reminders from us.",
+    )
+    receivable_agency_date = fields.Date(string="Handed Over On", copy=False, readonly=True)
+    receivable_is_legal_charge = fields.Boolean(
+        string="Late-Payment Charges",
+        copy=False,
+        readonly=True,
+        help="This invoice claims late-payment interest and fees: it is not reminded itself.",
+    )
+    receivable_legal_charge_ids = fields.One2many(
+        "receivable.legal.charge", "origin_move_id", string="Charges Invoiced", readonly=True
+    )
+
     # ------------------------------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------------------------------
@@ -54,6 +80,20 @@ class AccountMove(models.Model):
                 raise ValidationError(
                     self.env._("Give the reason of the dispute on %s.", move.display_name)
                 )
+
+    def _check_commercial_partner(self, partner):
+        """Refuse the invoices that are not ``partner``'s (promises, payment plans)."""
+        strangers = self.filtered(
+            lambda m: m.commercial_partner_id != partner.commercial_partner_id
+        )
+        if strangers:
+            raise ValidationError(
+                self.env._(
+                    "%(invoices)s do not belong to %(partner)s.",
+                    invoices=", ".join(strangers.mapped("name")),
+                    partner=partner.commercial_partner_id.display_name,
+                )
+            )
 
     # ------------------------------------------------------------------------------------------
     # Business methods: dunning exclusions
@@ -109,6 +149,21 @@ class AccountMove(models.Model):
             "target": "new",
             "context": {"default_move_ids": self.ids},
         }
+
+    def action_agency_recovered(self):
+        self._set_agency_outcome("recovered", self.env._("Recovered by the collection agency."))
+
+    def action_agency_written_off(self):
+        self._set_agency_outcome("written_off", self.env._("Written off after the agency."))
+
+    def _set_agency_outcome(self, state, message):
+        moves = self.filtered(lambda m: m.receivable_agency_state == "with_agency")
+        if moves != self:
+            raise UserError(self.env._("Only invoices with a collection agency can be closed."))
+        moves.write({"receivable_agency_state": state})
+        for move in moves:
+            move.message_post(body=message, subtype_xmlid="mail.mt_note")
+        return True
 
     def action_promise_to_pay(self):
         self.ensure_one()

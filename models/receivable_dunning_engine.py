@@ -91,6 +91,15 @@ class ReceivableDunningEngine(models.AbstractModel):
                AND aml.no_followup IS NOT TRUE
                AND move.receivable_dispute IS NOT TRUE
                AND move.receivable_factor_id IS NULL
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM receivable_payment_plan_move_rel plan_rel
+                     JOIN receivable_payment_plan plan ON plan.id = plan_rel.plan_id
+                    WHERE plan_rel.move_id = aml.move_id
+                      AND plan.state = 'active'
+               )
+               AND move.receivable_agency_state IS NULL
+               AND move.receivable_is_legal_charge IS NOT TRUE
                AND COALESCE((cp.dunning_excluded ->> %(cid)s)::boolean, FALSE) IS FALSE
                AND COALESCE((cp.dunning_paused_until ->> %(cid)s)::date, '1900-01-01')
                    < %(date)s::date
@@ -248,9 +257,29 @@ class ReceivableDunningEngine(models.AbstractModel):
         if not proposals:
             return self.env["receivable.reminder"]
         recipients = self._get_recipients([p["partner_id"] for p in proposals])
+        profiles = self._get_legal_profiles(proposals)
+        history = self.env["receivable.legal.profile"]._get_invoice_history(
+            {row["move_id"] for p in proposals if profiles[p["partner_id"]] for row in p["rows"]}
+        )
         vals_list = []
         for proposal in proposals:
             level = proposal["level"]
+            profile = profiles[proposal["partner_id"]]
+            charges = self._compute_line_charges(
+                profile,
+                self.env["receivable.policy"].browse(proposal["policy_id"]),
+                date,
+                [
+                    {
+                        "key": row["line_id"],
+                        "move_id": row["move_id"],
+                        "amount": row["amount_residual"],
+                        "due_date": row["date_maturity"],
+                    }
+                    for row in proposal["rows"]
+                ],
+                history,
+            )
             vals_list.append(
                 {
                     "partner_id": proposal["partner_id"],
@@ -264,21 +293,69 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "channel_letter": level.channel_letter,
                     "channel_call": level.channel_call,
                     "state": "draft" if level.needs_approval else "to_send",
+                    "legal_profile_id": profile.id if profile else False,
                     "line_ids": [
-                        (0, 0, self._prepare_reminder_line(row)) for row in proposal["rows"]
+                        (
+                            0,
+                            0,
+                            self._prepare_reminder_line(company, row, charges.get(row["line_id"])),
+                        )
+                        for row in proposal["rows"]
                     ],
                 }
             )
         # The reminder's own chatter starts when it is sent; no creation message per record.
         return (
             self.env["receivable.reminder"]
-            .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_notrack=True,
+                mail_create_nosubscribe=True,
+            )
             .create(vals_list)
         )
 
     @api.model
-    def _prepare_reminder_line(self, row):
+    def _get_legal_profiles(self, proposals):
+        """{partner id: legal profile or None}: the policy's, or its B2C counterpart."""
+        partners = self.env["res.partner"].browse([p["partner_id"] for p in proposals])
+        partners.fetch(["is_company"])
+        result = {}
+        for proposal in proposals:
+            profile = self.env["receivable.policy"].browse(proposal["policy_id"]).legal_profile_id
+            partner = partners.browse(proposal["partner_id"])
+            result[proposal["partner_id"]] = profile._for_partner(partner) if profile else None
+        return result
+
+    @api.model
+    def _compute_line_charges(self, profile, policy, date, lines_data, history=None):
+        """{key: (interest, fee, rate)} of the lines, with the invoices' reminder history."""
+        if not profile:
+            return {}
+        if history is None:
+            history = self.env["receivable.legal.profile"]._get_invoice_history(
+                {data["move_id"] for data in lines_data}
+            )
+        for data in lines_data:
+            data.update(history.get(data["move_id"], {}))
+        currency = self.env.company.currency_id
         return {
+            key: (currency.round(interest), fee, rate)
+            for key, (interest, fee, rate) in profile._compute_charges(
+                lines_data, date, policy
+            ).items()
+        }
+
+    @api.model
+    def _prepare_reminder_line(self, company, row, charges=None):
+        interest, fee, rate = charges or (0.0, 0.0, 0.0)
+        return {
+            "company_id": company.id,
+            "currency_id": company.currency_id.id,
+            "interest_amount": interest,
+            "fee_amount": fee,
+            "interest_rate": rate,
             "move_line_id": row["line_id"],
             "move_id": row["move_id"],
             "level_id": row["reached_level_id"],
@@ -299,17 +376,17 @@ class ReceivableDunningEngine(models.AbstractModel):
         """
         company_engine = self.with_company(company)
         candidates = company_engine._select_partners_to_remind(company, date, policies, partner_ids)
-        reminders = self.env["receivable.reminder"]
+        reminder_ids = []
         for start in range(0, len(candidates), PARTNER_BATCH):
             batch = candidates[start : start + PARTNER_BATCH]
             proposals = company_engine._evaluate(company, date, batch, policies)
-            reminders |= company_engine._create_reminders(company, date, proposals)
+            reminder_ids += company_engine._create_reminders(company, date, proposals).ids
             if commit:
                 remaining = len(candidates) - start - len(batch)
                 if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
                     break
                 self.env.invalidate_all()
-        return reminders
+        return self.env["receivable.reminder"].browse(reminder_ids)
 
     # ------------------------------------------------------------------------------------------
     # Sending
@@ -351,6 +428,8 @@ class ReceivableDunningEngine(models.AbstractModel):
         """The nightly work for one company: promises, evaluation, then sending."""
         engine = self.with_company(company)
         self.env["receivable.promise"].with_company(company)._settle_due_promises(date, company)
+        # A plan broken tonight returns its invoices to the ladder before the evaluation.
+        self.env["receivable.payment.plan"].with_company(company)._check_due_plans(date, company)
         engine._generate_reminders(company, date, commit=commit)
         return engine._send_pending_reminders(company, commit=commit)
 

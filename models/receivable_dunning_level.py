@@ -85,6 +85,11 @@ class ReceivableDunningLevel(models.Model):
         string="Formal Notice",
         help="This level is a formal notice (mise en demeure / ingebrekestelling).",
     )
+    hand_to_agency = fields.Boolean(
+        string="Hand Over to the Collection Agency",
+        help="Sending a reminder of this level assigns its invoices to the policy's collection "
+        "agency: no more reminders for them, and the claim file is exported for the agency.",
+    )
     is_pre_due = fields.Boolean(string="Before Due Date", compute="_compute_is_pre_due")
 
     # ------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from . import legal_formulas as lf
+
 
 class ReceivablePolicy(models.Model):
     """A credit policy: how much credit a client segment gets and what happens beyond it.
@@ -102,6 +104,41 @@ class ReceivablePolicy(models.Model):
         "partners of this policy are not reminded.",
     )
 
+    # Legal: interest, fees, formal notice, agency, payment plans
+    legal_profile_id = fields.Many2one(
+        "receivable.legal.profile",
+        string="Legal Profile",
+        tracking=True,
+        help="The late-payment interest and fees the reminders claim. Private individuals get "
+        "the profile's consumer counterpart.",
+    )
+    contract_interest_rate = fields.Float(
+        string="Contract Interest Rate (%)",
+        tracking=True,
+        digits=(6, 3),
+        help="Late-payment rate set by the general terms of sale, instead of the statutory "
+        "one. In France it may not be lower than three times the legal interest rate.",
+    )
+    post_legal_charges = fields.Boolean(
+        string="Invoice Interest and Fees at Formal Notice",
+        tracking=True,
+        help="When a formal notice goes out, post the interest and fees it claims as a customer "
+        "invoice on the accounts set in the settings. Never twice for an invoice and period.",
+    )
+    agency_id = fields.Many2one(
+        "res.partner",
+        string="Collection Agency",
+        tracking=True,
+        domain="[('is_collection_agency', '=', True)]",
+        help="Receives the claims of the ladder's level that hands over to an agency.",
+    )
+    payment_plan_cancel_on_missed = fields.Boolean(
+        string="Cancel Payment Plans on a Missed Instalment",
+        default=True,
+        tracking=True,
+        help="A missed instalment breaks the plan and its invoices return to the ladder.",
+    )
+
     # ------------------------------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------------------------------
@@ -134,6 +171,28 @@ class ReceivablePolicy(models.Model):
                 raise ValidationError(self.env._("The tolerance must lie between 0 % and 100 %."))
             if policy.max_days_overdue < 0:
                 raise ValidationError(self.env._("The maximum days past due cannot be negative."))
+
+    @api.constrains("contract_interest_rate", "legal_profile_id")
+    def _check_contract_interest_rate(self):
+        today = fields.Date.context_today(self)
+        rates = self.env["receivable.reference.rate"]
+        for policy in self:
+            rate = policy.contract_interest_rate
+            if rate < 0:
+                raise ValidationError(self.env._("An interest rate cannot be negative."))
+            if not rate or policy.legal_profile_id.interest_rule != "fr_b2b":
+                continue
+            legal = rates._get_table("fr_legal_other").get(lf.half_year_start(today))
+            if legal and rate < lf.FR_CONTRACT_RATE_FLOOR_FACTOR * legal:
+                raise ValidationError(
+                    self.env._(
+                        "A contract rate of %(rate)s %% is below three times the French legal "
+                        "interest rate (3 x %(legal)s %% = %(floor)s %%).",
+                        rate=rate,
+                        legal=legal,
+                        floor=round(lf.FR_CONTRACT_RATE_FLOOR_FACTOR * legal, 2),
+                    )
+                )
 
     def _check_dunning_ladder(self):
         """Offsets must grow strictly with the sequence: one level per offset, in order."""

@@ -100,17 +100,7 @@ class ReceivablePromise(models.Model):
     @api.constrains("move_ids", "partner_id")
     def _check_moves(self):
         for promise in self:
-            strangers = promise.move_ids.filtered(
-                lambda m, p=promise: m.commercial_partner_id != p.partner_id
-            )
-            if strangers:
-                raise ValidationError(
-                    self.env._(
-                        "%(invoices)s do not belong to %(partner)s.",
-                        invoices=", ".join(strangers.mapped("name")),
-                        partner=promise.partner_id.name,
-                    )
-                )
+            promise.move_ids._check_commercial_partner(promise.partner_id)
 
     # ------------------------------------------------------------------------------------------
     # CRUD

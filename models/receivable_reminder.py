@@ -6,6 +6,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools import format_amount
 from odoo.tools import format_date
 
@@ -90,6 +91,24 @@ class ReceivableReminder(models.Model):
     line_ids = fields.One2many(
         "receivable.reminder.line", "reminder_id", string="Invoices", copy=False
     )
+    legal_profile_id = fields.Many2one(
+        "receivable.legal.profile", string="Legal Profile", readonly=True
+    )
+    amount_interest = fields.Monetary(
+        string="Late Interest", compute="_compute_amount_total", store=True
+    )
+    amount_fees = fields.Monetary(
+        string="Recovery Fees", compute="_compute_amount_total", store=True
+    )
+    amount_claimed = fields.Monetary(
+        string="Total Claimed",
+        compute="_compute_amount_total",
+        store=True,
+        help="Amount due + late interest + recovery fees.",
+    )
+    claim_attachment_id = fields.Many2one(
+        "ir.attachment", string="Claim File", readonly=True, copy=False
+    )
     amount_total = fields.Monetary(string="Amount Due", compute="_compute_amount_total", store=True)
     line_count = fields.Integer(
         compute="_compute_amount_total", store=True, string="Number of Invoices"
@@ -115,22 +134,56 @@ class ReceivableReminder(models.Model):
     # ------------------------------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------------------------------
-    @api.depends("line_ids.amount_residual")
+    @api.depends("line_ids.amount_residual", "line_ids.interest_amount", "line_ids.fee_amount")
     def _compute_amount_total(self):
         for reminder in self:
-            reminder.amount_total = sum(reminder.line_ids.mapped("amount_residual"))
-            reminder.line_count = len(reminder.line_ids)
+            lines = reminder.line_ids
+            reminder.amount_total = sum(lines.mapped("amount_residual"))
+            reminder.line_count = len(lines)
+            reminder.amount_interest = reminder.currency_id.round(
+                sum(lines.mapped("interest_amount"))
+            )
+            reminder.amount_fees = sum(lines.mapped("fee_amount"))
+            reminder.amount_claimed = (
+                reminder.amount_total + reminder.amount_interest + reminder.amount_fees
+            )
 
     # ------------------------------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = sequence.next_by_code("receivable.reminder") or "/"
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
+            vals["name"] = name
         return super().create(vals_list)
+
+    @api.model
+    def _next_names(self, count):
+        """``count`` references of the reminder sequence, drawn in one query.
+
+        The nightly run names thousands of reminders per batch; ``next_by_code`` would search
+        the sequence and draw one number per reminder.
+        """
+        if not count:
+            return []
+        # sudo: the numbering is not a right of the user creating the reminders
+        sequence = (
+            self.env["ir.sequence"].sudo().search([("code", "=", "receivable.reminder")], limit=1)
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence.next_by_id() for _index in range(count)]
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
 
     def write(self, vals):
         editable = {
@@ -219,10 +272,40 @@ class ReceivableReminder(models.Model):
             settled.unlink()
         for line in self.line_ids:
             line._refresh_amounts()
+        self._refresh_legal_charges()
         if not self.line_ids:
             self._cancel(self.env._("Every invoice of the reminder was paid or excluded."))
             return False
         return True
+
+    def _refresh_legal_charges(self):
+        """Interest and fees of every listed invoice at the reminder's date."""
+        self.ensure_one()
+        if not self.legal_profile_id or not self.line_ids:
+            return
+        charges = self.env["receivable.dunning.engine"]._compute_line_charges(
+            self.legal_profile_id,
+            self.policy_id,
+            self.date,
+            [
+                {
+                    "key": line.id,
+                    "move_id": line.move_id.id,
+                    "amount": line.amount_residual,
+                    "due_date": line.date_due,
+                }
+                for line in self.line_ids
+            ],
+        )
+        for line in self.line_ids:
+            interest, fee, rate = charges[line.id]
+            line.write(
+                {
+                    "interest_amount": self.currency_id.round(interest),
+                    "fee_amount": fee,
+                    "interest_rate": rate,
+                }
+            )
 
     def _render_letter(self):
         self.ensure_one()
@@ -342,6 +425,10 @@ class ReceivableReminder(models.Model):
         )
         self._advance_invoice_levels()
         self._log_sending()
+        if self.level_id.formal_notice and self.policy_id.post_legal_charges:
+            self._invoice_charges_if_any()
+        if self.level_id.hand_to_agency:
+            self._hand_over_to_agency()
         if self.level_id.put_on_hold:
             partner = self.partner_id.with_company(self.company_id)
             if not partner.credit_on_hold:
@@ -349,6 +436,51 @@ class ReceivableReminder(models.Model):
                     self.env._("Dunning level '%s' reached.", self.level_id.name),
                     origin="dunning",
                 )
+
+    def _invoice_charges_if_any(self):
+        """At a formal notice, invoice the interest and fees claimed (per the policy).
+
+        A missing configuration or nothing new to invoice does not stop the notice: it is
+        noted on the reminder for the controller.
+        """
+        if not (self.amount_interest or self.amount_fees):
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.env["receivable.legal.charge"]._invoice_reminder_charges(self)
+        except UserError as error:
+            self.message_post(
+                body=self.env._("Interest and fees not invoiced: %s", error.args[0]),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _hand_over_to_agency(self):
+        """Assign the reminder's invoices to the policy's collection agency.
+
+        Dunning stops for them; the claim file (debtor, invoices, amounts, reminders sent) is
+        kept on the reminder for the agency.
+        """
+        agency = self.policy_id.agency_id
+        if not agency:
+            self.message_post(
+                body=self.env._(
+                    "No collection agency on the policy %s: the claim was not handed over.",
+                    self.policy_id.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return
+        self.line_ids.move_id.sudo().write(  # sudo: posted invoices are locked for writers
+            {
+                "receivable_agency_id": agency.id,
+                "receivable_agency_state": "with_agency",
+                "receivable_agency_date": self.date,
+            }
+        )
+        self.claim_attachment_id = self.env["receivable.claim.file"]._attach_claim_file(self)
+        self.partner_id._post_dunning_note(
+            self.env._("Claim handed over to the collection agency %s.", agency.name), self
+        )
 
     def _advance_invoice_levels(self):
         for line in self.line_ids:
@@ -453,6 +585,24 @@ class ReceivableReminder(models.Model):
         self.with_context(receivable_reminder_engine=True).write({"state": "draft"})
         return True
 
+    def action_invoice_charges(self):
+        """Invoice the interest and fees this reminder claims (once per invoice and period)."""
+        self.ensure_one()
+        if self.state != "sent":
+            raise UserError(self.env._("Only the charges of a sent reminder can be invoiced."))
+        move = self.env["receivable.legal.charge"]._invoice_reminder_charges(self)
+        return move._get_records_action()
+
+    def action_download_claim_file(self):
+        self.ensure_one()
+        if not self.claim_attachment_id:
+            self.claim_attachment_id = self.env["receivable.claim.file"]._attach_claim_file(self)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.claim_attachment_id.id}?download=true",
+            "target": "self",
+        }
+
     def action_preview_letter(self):
         return self.env.ref(LETTER_REPORT).report_action(self)
 
@@ -480,7 +630,9 @@ class ReceivableReminderLine(models.Model):
     reminder_id = fields.Many2one(
         "receivable.reminder", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="reminder_id.company_id", store=True)
+    # Plain fields set by the engine, not related ones: the nightly run creates lines by the
+    # hundred thousand and a related field would be computed for each.
+    company_id = fields.Many2one("res.company", required=True, index=True)
     move_line_id = fields.Many2one(
         "account.move.line", string="Journal Item", required=True, index=True
     )
@@ -493,13 +645,16 @@ class ReceivableReminderLine(models.Model):
     )
     date_due = fields.Date(string="Due Date")
     days_late = fields.Integer(string="Days Late")
-    currency_id = fields.Many2one(related="reminder_id.currency_id")
+    currency_id = fields.Many2one("res.currency", required=True)
     amount_total = fields.Monetary(string="Invoice Total")
     amount_residual = fields.Monetary(string="Amount Due")
     document_currency_id = fields.Many2one("res.currency", string="Invoice Currency")
     amount_residual_currency = fields.Monetary(
         string="Amount Due (Invoice Currency)", currency_field="document_currency_id"
     )
+    interest_rate = fields.Float(string="Interest Rate (%)", digits=(6, 3))
+    interest_amount = fields.Monetary(string="Late Interest")
+    fee_amount = fields.Monetary(string="Recovery Fee")
 
     def _is_settled(self):
         line = self.move_line_id

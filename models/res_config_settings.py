@@ -11,3 +11,12 @@ class ResConfigSettings(models.TransientModel):
     receivable_hold_enforcement = fields.Boolean(
         related="company_id.receivable_hold_enforcement", readonly=False
     )
+    receivable_charges_journal_id = fields.Many2one(
+        related="company_id.receivable_charges_journal_id", readonly=False
+    )
+    receivable_fee_account_id = fields.Many2one(
+        related="company_id.receivable_fee_account_id", readonly=False
+    )
+    receivable_interest_account_id = fields.Many2one(
+        related="company_id.receivable_interest_account_id", readonly=False
+    )

@@ -32,6 +32,10 @@ class ResPartner(models.Model):
         help="No reminder until this date included.",
     )
     dunning_pause_reason = fields.Char(string="Pause Reason", company_dependent=True)
+    is_collection_agency = fields.Boolean(
+        string="Collection Agency",
+        help="This partner recovers unpaid claims for us (recouvrement / incasso).",
+    )
     receivable_reminder_ids = fields.One2many(
         "receivable.reminder", "partner_id", string="Payment Reminders"
     )

@@ -9,5 +9,8 @@ from . import test_dunning_exclusions
 from . import test_dunning_guarantees
 from . import test_dunning_ladder
 from . import test_dunning_validation
+from . import test_legal_charges
+from . import test_legal_formulas
 from . import test_menus
+from . import test_payment_plan
 from . import test_security

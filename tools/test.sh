@@ -6,10 +6,11 @@ source "$(dirname "$0")/common.sh"
 require_odoo
 ensure_postgres
 
-if ! "${PYTHON}" -c "import pytest_odoo, openpyxl, freezegun, websocket" >/dev/null 2>&1 \
+if ! "${PYTHON}" -c "import pytest_odoo, openpyxl, freezegun, websocket, holidays" >/dev/null 2>&1 \
    || ! command -v ruff >/dev/null 2>&1; then
     log "installing the Python test packages"
-    "${PYTHON}" -m pip install -q -r "${REPO_DIR}/tools/requirements-test.txt"
+    "${PYTHON}" -m pip install -q -r "${REPO_DIR}/requirements.txt" \
+        -r "${REPO_DIR}/tools/requirements-test.txt"
 fi
 if ! command -v chromium >/dev/null 2>&1; then
     apt_install chromium

@@ -1,0 +1,266 @@
+from collections import defaultdict
+from datetime import timedelta
+
+import holidays
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo import tools
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools import format_date
+
+from . import legal_formulas as lf
+
+RATE_KINDS = [
+    ("ecb_mro", "ECB main refinancing operations rate"),
+    ("fr_legal_individual", "French legal interest rate (creditor is a private individual)"),
+    ("fr_legal_other", "French legal interest rate (other cases)"),
+]
+
+
+class ReceivableReferenceRate(models.Model):
+    """A reference rate for a half-year: the ECB rate of 1 January / 1 July, or the French
+    legal interest rates set each semester by ministerial order."""
+
+    _name = "receivable.reference.rate"
+    _description = "Reference Interest Rate"
+    _order = "kind, date_from desc"
+
+    _kind_date_uniq = models.Constraint(
+        "UNIQUE(kind, date_from)", "There is already a rate of this kind for this half-year."
+    )
+
+    kind = fields.Selection(RATE_KINDS, required=True)
+    date_from = fields.Date(
+        string="Applies From", required=True, help="1 January or 1 July of the half-year."
+    )
+    rate = fields.Float(string="Rate (%)", required=True, digits=(6, 3))
+    source = fields.Char(help="Where the figure comes from (ECB decision, order in the JORF).")
+
+    @api.constrains("date_from")
+    def _check_half_year(self):
+        for rate in self:
+            if (rate.date_from.month, rate.date_from.day) not in ((1, 1), (7, 1)):
+                raise ValidationError(
+                    self.env._("A reference rate applies from 1 January or 1 July.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    def _get_table(self, kind):
+        """{half-year start: rate} of ``kind``, for the pure formulas (cached per registry)."""
+        return dict(self._read_table(kind))
+
+    @api.model
+    @tools.ormcache("kind")
+    def _read_table(self, kind):
+        # sudo: the tables are public reference data, read by whoever computes a reminder
+        rates = self.sudo().search([("kind", "=", kind)])
+        return tuple((rate.date_from, rate.rate) for rate in rates)
+
+    @api.model
+    def _rate_lookup(self, kind):
+        """A function half-year start → rate that says which rate is missing."""
+        table = self._get_table(kind)
+        label = dict(self._fields["kind"]._description_selection(self.env))[kind]
+
+        def rate_for(half_year):
+            if half_year not in table:
+                raise UserError(
+                    self.env._(
+                        "The %(rate)s of %(date)s is missing: a Credit Manager adds it in "
+                        "Configuration → Receivables → Reference Rates.",
+                        rate=label,
+                        date=format_date(self.env, half_year),
+                    )
+                )
+            return table[half_year]
+
+        return rate_for
+
+
+class ReceivableLegalProfile(models.Model):
+    """What the law lets a creditor claim on a late invoice: interest and fixed fees.
+
+    Shipped as data (FR-B2B, FR-B2C, BE-B2B, BE-B2C, none) and editable. A credit policy names
+    its profile; a private individual of a B2B policy gets the profile's B2C counterpart.
+    """
+
+    _name = "receivable.legal.profile"
+    _description = "Legal Profile for Late Payments"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    country_id = fields.Many2one("res.country")
+    customer_kind = fields.Selection([("b2b", "Businesses"), ("b2c", "Consumers")], default="b2b")
+    interest_rule = fields.Selection(
+        [
+            ("none", "No interest"),
+            ("fr_b2b", "ECB rate + 10 points (France, B2B)"),
+            ("be_b2b", "ECB rate + 8 points rounded up to the half point (Belgium, B2B)"),
+            ("fr_legal_individual", "Legal rate for private individuals (France)"),
+        ],
+        required=True,
+        default="none",
+    )
+    interest_start = fields.Selection(
+        [
+            ("due_date", "Day after the due date"),
+            ("formal_notice", "Formal notice"),
+            ("free_window", "End of the free payment window (Belgium, B2C)"),
+        ],
+        required=True,
+        default="due_date",
+    )
+    fee_rule = fields.Selection(
+        [
+            ("none", "No fee"),
+            ("fixed", "Fixed compensation per late invoice"),
+            ("be_b2c_scale", "Belgian B2C lump sum (capped scale)"),
+        ],
+        required=True,
+        default="none",
+    )
+    fixed_fee = fields.Float(string="Fixed Compensation", default=lf.RECOVERY_COMPENSATION)
+    b2c_profile_id = fields.Many2one(
+        "receivable.legal.profile",
+        string="Profile for Private Individuals",
+        help="Applies instead of this one to customers that are not companies.",
+    )
+    legal_mention = fields.Html(
+        string="Legal Mention",
+        translate=True,
+        help="Printed on the formal notice: the legal basis of the interest and fees claimed.",
+    )
+
+    _code_uniq = models.Constraint("UNIQUE(code)", "The code of a legal profile must be unique.")
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------
+    def _for_partner(self, partner):
+        """The profile that applies to ``partner``: private individuals get the B2C one."""
+        self.ensure_one()
+        if not partner.commercial_partner_id.is_company and self.b2c_profile_id:
+            return self.b2c_profile_id
+        return self
+
+    def _rate_functions(self, policy):
+        """Function half-year start → late-payment rate of this profile."""
+        self.ensure_one()
+        rates = self.env["receivable.reference.rate"]
+        if self.interest_rule == "none":
+            return None
+        if self.interest_rule == "fr_legal_individual":
+            return rates._rate_lookup("fr_legal_individual")
+        ecb = rates._rate_lookup("ecb_mro")
+        if self.interest_rule == "fr_b2b":
+            contract = policy.contract_interest_rate if policy else 0.0
+            legal = rates._rate_lookup("fr_legal_other")
+            return lambda half: lf.fr_b2b_rate(ecb(half), contract, legal(half))
+        return lambda half: lf.be_b2b_rate(ecb(half))
+
+    def _compute_charges(self, lines_data, until, policy):
+        """Interest and fees claimed per invoice at ``until``.
+
+        ``lines_data``: dicts with ``key``, ``amount`` (due), ``due_date`` and the invoice's
+        history: ``notice_date`` (first formal notice sent), ``first_reminder`` (date, by
+        letter) of its first reminder after the due date. Return {key: (interest, fee, rate)}
+        where rate is the rate of ``until``'s half-year (for display).
+        """
+        self.ensure_one()
+        rate_for = self._rate_functions(policy)
+        holidays = self._holidays_for(until) if self.interest_start == "free_window" else set()
+        result = {}
+        for data in lines_data:
+            start = self._interest_start_date(data, holidays)
+            if start is None or data["amount"] <= 0 or until < start:
+                result[data["key"]] = (0.0, 0.0, 0.0)
+                continue
+            interest = 0.0
+            rate = 0.0
+            if rate_for:
+                interest, _periods = lf.late_interest(
+                    data["amount"], data["due_date"], until, rate_for, start=start
+                )
+                rate = rate_for(lf.half_year_start(until))
+            result[data["key"]] = (interest, self._fee_for(data["amount"]), rate)
+        return result
+
+    def _interest_start_date(self, data, holidays):
+        """First day of interest and fees for an invoice, or None when none is due yet."""
+        if self.interest_start == "due_date":
+            return data["due_date"] + timedelta(days=1)
+        if self.interest_start == "formal_notice":
+            notice = data.get("notice_date")
+            return notice + timedelta(days=1) if notice else None
+        first = data.get("first_reminder")
+        if not first:
+            return None
+        _start, last_free_day = lf.be_b2c_window(first[0], first[1], holidays)
+        return last_free_day + timedelta(days=1)
+
+    def _fee_for(self, amount):
+        if self.fee_rule == "fixed":
+            return self.fixed_fee
+        if self.fee_rule == "be_b2c_scale":
+            return lf.be_b2c_lump_sum(amount)
+        return 0.0
+
+    def _holidays_for(self, day):
+        """Belgian public holidays around ``day`` (the `holidays` package)."""
+        country = (self.country_id.code or "BE").upper()
+        return set(holidays.country_holidays(country, years=[day.year - 1, day.year]))
+
+    # ------------------------------------------------------------------------------------------
+    # Invoice history
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _get_invoice_history(self, move_ids):
+        """{move id: {'notice_date': date, 'first_reminder': (date, by_letter)}} in one query."""
+        if not move_ids:
+            return {}
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT line.move_id,
+                       MIN(reminder.date) FILTER (WHERE level.formal_notice),
+                       (ARRAY_AGG(reminder.date ORDER BY reminder.date, reminder.id)
+                            FILTER (WHERE line.days_late > 0))[1],
+                       (ARRAY_AGG(reminder.channel_letter AND NOT reminder.channel_email
+                                  ORDER BY reminder.date, reminder.id)
+                            FILTER (WHERE line.days_late > 0))[1]
+                  FROM receivable_reminder_line line
+                  JOIN receivable_reminder reminder ON reminder.id = line.reminder_id
+                  JOIN receivable_dunning_level level ON level.id = reminder.level_id
+                 WHERE reminder.state = 'sent' AND line.move_id = ANY(%s)
+              GROUP BY line.move_id
+                """,
+                list(move_ids),
+            )
+        )
+        history = defaultdict(dict)
+        for move_id, notice, first_date, by_letter in rows:
+            history[move_id]["notice_date"] = notice
+            if first_date:
+                history[move_id]["first_reminder"] = (first_date, bool(by_letter))
+        return history

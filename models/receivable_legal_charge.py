@@ -1,0 +1,160 @@
+from datetime import timedelta
+
+from odoo import Command
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import format_date
+
+
+class ReceivableLegalCharge(models.Model):
+    """Interest or fee invoiced for a late invoice over a period: never twice.
+
+    The recovery fee of an invoice is invoiced once; interest is invoiced by periods that
+    never overlap (the next period starts the day after the last one invoiced).
+    """
+
+    _name = "receivable.legal.charge"
+    _description = "Invoiced Late-Payment Charge"
+    _order = "origin_move_id, date_to"
+    _check_company_auto = True
+
+    _fee_once = models.UniqueIndex(
+        "(origin_move_id) WHERE kind = 'fee'",
+        "The recovery fee of an invoice is invoiced once.",
+    )
+    _interest_period_uniq = models.UniqueIndex(
+        "(origin_move_id, date_to) WHERE kind = 'interest'",
+        "The interest of an invoice is invoiced once per period.",
+    )
+
+    origin_move_id = fields.Many2one(
+        "account.move", string="Late Invoice", required=True, index=True, ondelete="restrict"
+    )
+    charge_move_id = fields.Many2one(
+        "account.move", string="Charges Invoice", required=True, index=True, ondelete="cascade"
+    )
+    reminder_id = fields.Many2one("receivable.reminder", string="Formal Notice")
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    kind = fields.Selection([("fee", "Recovery fee"), ("interest", "Late interest")], required=True)
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    amount = fields.Monetary(required=True)
+
+    def _invoice_reminder_charges(self, reminder):
+        """Post one customer invoice of the interest and fees claimed by ``reminder`` that were
+        not invoiced yet. Raise when there is nothing new to invoice."""
+        company = reminder.company_id
+        if not (
+            company.receivable_charges_journal_id
+            and company.receivable_fee_account_id
+            and company.receivable_interest_account_id
+        ):
+            raise UserError(
+                self.env._(
+                    "Set the journal and the accounts of late-payment charges in the settings "
+                    "of %s first.",
+                    company.name,
+                )
+            )
+        lines, charges = self._prepare_new_charges(reminder)
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "The interest and fees of %s were already invoiced for this period.",
+                    reminder.name,
+                )
+            )
+        move = (
+            self.env["account.move"]
+            .sudo()  # sudo: a controller sends the notice; the charges follow the policy
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": reminder.partner_id.id,
+                    "journal_id": company.receivable_charges_journal_id.id,
+                    "invoice_date": reminder.date,
+                    "invoice_date_due": reminder.deadline or reminder.date,
+                    "invoice_origin": reminder.name,
+                    "receivable_is_legal_charge": True,
+                    "invoice_line_ids": lines,
+                }
+            )
+        )
+        move.action_post()
+        self.sudo().create([{**vals, "charge_move_id": move.id} for vals in charges])
+        reminder.message_post(
+            body=self.env._("Interest and fees invoiced: %s", move.name),
+            subtype_xmlid="mail.mt_note",
+        )
+        return move
+
+    def _prepare_new_charges(self, reminder):
+        """Invoice lines and charge records for what ``reminder`` claims beyond what was
+        invoiced already (fee once per invoice, interest since the last period invoiced)."""
+        company = reminder.company_id
+        done = self.sudo().search([("origin_move_id", "in", reminder.line_ids.move_id.ids)])
+        fee_done = set(done.filtered(lambda c: c.kind == "fee").origin_move_id.ids)
+        lines, charges = [], []
+        for line in reminder.line_ids:
+            move = line.move_id
+            if line.fee_amount and move.id not in fee_done:
+                lines.append(
+                    self._charge_line(
+                        company.receivable_fee_account_id,
+                        self.env._("Fixed recovery compensation, invoice %s", move.name),
+                        line.fee_amount,
+                    )
+                )
+                charges.append(
+                    self._charge_vals(reminder, move, "fee", line.date_due, line.fee_amount)
+                )
+            previous = done.filtered(
+                lambda c, m=move: c.origin_move_id == m and c.kind == "interest"
+            )
+            already = sum(previous.mapped("amount"))
+            last_day = max(previous.mapped("date_to"), default=None)
+            new_interest = reminder.currency_id.round(line.interest_amount - already)
+            if new_interest > 0 and (not last_day or last_day < reminder.date):
+                start = last_day + timedelta(days=1) if last_day else line.date_due
+                lines.append(
+                    self._charge_line(
+                        company.receivable_interest_account_id,
+                        self.env._(
+                            "Late interest on invoice %(invoice)s from %(start)s to %(end)s "
+                            "at %(rate)s %%",
+                            invoice=move.name,
+                            start=format_date(self.env, start),
+                            end=format_date(self.env, reminder.date),
+                            rate=line.interest_rate,
+                        ),
+                        new_interest,
+                    )
+                )
+                charges.append(self._charge_vals(reminder, move, "interest", start, new_interest))
+        return lines, charges
+
+    def _charge_line(self, account, label, amount):
+        # No VAT: the recovery compensation and late interest are damages, not a supply.
+        return Command.create(
+            {
+                "name": label,
+                "account_id": account.id,
+                "quantity": 1,
+                "price_unit": amount,
+                "tax_ids": [Command.clear()],
+            }
+        )
+
+    def _charge_vals(self, reminder, move, kind, date_from, amount):
+        return {
+            "origin_move_id": move.id,
+            "reminder_id": reminder.id,
+            "company_id": reminder.company_id.id,
+            "kind": kind,
+            "date_from": date_from,
+            "date_to": reminder.date,
+            "amount": amount,
+        }

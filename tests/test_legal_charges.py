@@ -1,0 +1,185 @@
+import base64
+import io
+
+import openpyxl
+
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import MockEmail
+
+from .common import DunningCommon
+
+LETTER = "account_receivable_control.action_report_dunning_letter"
+
+
+@tagged("post_install", "-at_install")
+class TestLegalCharges(DunningCommon, MockEmail):
+    """What a reminder claims is exactly what the law allows (shipped rate tables)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fr_b2b = cls.env.ref("account_receivable_control.legal_profile_fr_b2b")
+        cls.be_b2b = cls.env.ref("account_receivable_control.legal_profile_be_b2b")
+        cls.fr_b2c = cls.env.ref("account_receivable_control.legal_profile_fr_b2c")
+        cls.policy.legal_profile_id = cls.fr_b2b
+        income = cls.company_data["default_account_revenue"]
+        cls.company.write(
+            {
+                "receivable_charges_journal_id": cls.company_data["default_journal_sale"].id,
+                "receivable_fee_account_id": income.copy({"code": "758100"}).id,
+                "receivable_interest_account_id": income.copy({"code": "763100"}).id,
+            }
+        )
+
+    def _letter(self, reminder):
+        html, _format = self.env["ir.actions.report"]._render_qweb_html(LETTER, reminder.ids)
+        return html.decode()
+
+    def test_fr_b2b_interest_and_fee_on_the_reminder(self):
+        invoice = self._overdue_invoice(1000.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            reminder = self._run("2026-03-31")  # formal notice: 30 days late
+        # ECB rate of 1 January 2026 = 2.15 % → 12.15 %; 1000 x 12.15 % x 30 / 365 = 9.99
+        self.assertRecordValues(
+            reminder.line_ids,
+            [
+                {
+                    "move_id": invoice.id,
+                    "interest_rate": 12.15,
+                    "interest_amount": 9.99,
+                    "fee_amount": 40.0,
+                }
+            ],
+        )
+        self.assertEqual(reminder.amount_claimed, 1049.99)
+        letter = self._letter(reminder)
+        self.assertIn("L441-10", letter, "the formal notice cites the legal basis")
+        self.assertIn("12.15", letter)
+        self.assertIn("1,049.99", letter)
+        self.assertIn("1,049.99", self._mails[0]["body"])
+
+    def test_fee_once_per_invoice_and_charges_never_invoiced_twice(self):
+        self.policy.post_legal_charges = True
+        invoice = self._overdue_invoice(1000.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            first = self._run("2026-03-05")
+            second = self._run("2026-03-16")
+            notice = self._run("2026-03-31")
+        self.assertEqual((first | second | notice).line_ids.mapped("fee_amount"), [40.0] * 3)
+        charges = invoice.receivable_legal_charge_ids
+        self.assertEqual(charges.filtered(lambda c: c.kind == "fee").amount, 40.0)
+        charge_invoice = charges.charge_move_id
+        self.assertEqual(len(charge_invoice), 1)
+        self.assertTrue(charge_invoice.receivable_is_legal_charge)
+        self.assertEqual(charge_invoice.state, "posted")
+        self.assertEqual(charge_invoice.amount_total, 49.99, "40 + 9.99, no VAT")
+
+        with self.assertRefused(UserError, "already invoiced"):
+            notice.with_user(self.controller).action_invoice_charges()
+        self.assertEqual(invoice.receivable_legal_charge_ids, charges, "nothing changed")
+        self.assertFalse(
+            self._run("2026-04-30").line_ids.move_id & charge_invoice,
+            "the charges invoice is never reminded itself",
+        )
+
+    def test_be_b2b_rate_rounded_up(self):
+        self.policy.legal_profile_id = self.be_b2b
+        self._overdue_invoice(1000.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            reminder = self._run("2026-03-31")
+        # 2.15 + 8 = 10.15 → 10.5 %; 1000 x 10.5 % x 30 / 365 = 8.63
+        self.assertRecordValues(
+            reminder.line_ids, [{"interest_rate": 10.5, "interest_amount": 8.63, "fee_amount": 40}]
+        )
+
+    def test_be_b2c_first_reminder_free_and_window_respected(self):
+        individual = self.env["res.partner"].create(
+            {"name": "Marc Peeters", "email": "marc@example.com", "is_company": False}
+        )
+        policy = self.env["receivable.policy"].create(
+            {"name": "BE", "company_id": self.company.id, "legal_profile_id": self.be_b2b.id}
+        )
+        individual.receivable_policy_id = policy
+        self._create_ladder(
+            policy,
+            [
+                ("Reminder", 1, "reminder", {"min_days_since_previous": 0}),
+                ("Second", 9, "reminder", {"min_days_since_previous": 0}),
+                ("Third", 19, "reminder", {"min_days_since_previous": 0}),
+            ],
+        )
+        self._overdue_invoice(400.0, "2026-04-01", partner=individual)
+        with self.mock_mail_gateway():
+            first = self._run("2026-04-02")
+            second = self._run("2026-04-10")
+            third = self._run("2026-04-20")
+        self.assertEqual(first.legal_profile_id.code, "be_b2c", "a private individual")
+        # email of 2 April: window 3 → 16 April, no fee or interest before it ends
+        self.assertEqual((first.amount_fees, first.amount_interest), (0.0, 0.0))
+        self.assertEqual((second.amount_fees, second.amount_interest), (0.0, 0.0))
+        # from 17 April: lump sum 30 + 10 % x 250 = 55; 4 days at 10.5 % on 400 = 0.46
+        self.assertEqual(third.amount_fees, 55.0)
+        self.assertEqual(third.amount_interest, 0.46)
+
+    def test_fr_b2c_interest_only_after_the_formal_notice(self):
+        individual = self.env["res.partner"].create(
+            {"name": "Claire Martin", "email": "claire@example.com"}
+        )
+        individual.receivable_policy_id = self.policy  # FR-B2B policy → FR-B2C for her
+        self._overdue_invoice(1000.0, "2026-03-01", partner=individual)
+        with self.mock_mail_gateway():
+            notice = self._run("2026-03-31")
+            self.assertEqual(notice.legal_profile_id, self.fr_b2c)
+            self.assertEqual((notice.amount_fees, notice.amount_interest), (0.0, 0.0))
+            self.notice.min_days_since_previous = 0
+            later = self.env["receivable.dunning.engine"]._remind_partner_now(
+                individual, notice.date.replace(day=30).replace(month=4)
+            )
+        # legal rate for individuals, H1 2026 = 6.67 %: 1000 x 6.67 % x 30 / 365 = 5.48
+        self.assertEqual(later.amount_interest, 5.48)
+        self.assertEqual(later.amount_fees, 0.0, "no €40 for consumers")
+
+    def test_contract_rate_below_three_times_the_legal_rate_is_refused(self):
+        with self._frozen("2026-03-01"), self.assertRefused(ValidationError, "three times"):
+            self.policy.contract_interest_rate = 5.0  # 3 x 2.62 = 7.86
+        self.assertEqual(self.policy.contract_interest_rate, 0.0)
+        with self._frozen("2026-03-01"):
+            self.policy.contract_interest_rate = 8.0
+        self._overdue_invoice(1000.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            reminder = self._run("2026-03-31")
+        self.assertEqual(reminder.line_ids.interest_rate, 8.0)
+
+    def test_collection_agency_handover(self):
+        agency = self.env["res.partner"].create(
+            {"name": "Intrum", "is_company": True, "is_collection_agency": True}
+        )
+        self.policy.agency_id = agency
+        self._create_ladder(self.policy, [("Agency", 60, "formal_notice", {"sequence": 50})]).write(
+            {"hand_to_agency": True, "channel_email": False, "channel_letter": True}
+        )
+        invoice = self._overdue_invoice(1000.0, "2026-01-01")
+        with self.mock_mail_gateway():
+            self._run("2026-02-01")  # formal notice
+            handed = self._run("2026-03-03")
+        self.assertTrue(handed.level_id.hand_to_agency)
+        self.assertRecordValues(
+            invoice, [{"receivable_agency_id": agency.id, "receivable_agency_state": "with_agency"}]
+        )
+        self.assertFalse(self._run("2026-06-01"), "no more reminders once with the agency")
+
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(base64.b64decode(handed.claim_attachment_id.datas))
+        )
+        self.assertEqual(workbook.sheetnames, ["Debtor", "Invoices", "Reminders"])
+        invoices = workbook["Invoices"]
+        self.assertEqual(invoices["A2"].value, invoice.name)
+        self.assertEqual(invoices["F2"].value, 1000.0)
+        self.assertEqual(invoices["F3"].value, "=SUM(F2:F2)")
+        self.assertEqual(workbook["Reminders"].max_row, 3, "header + the two reminders sent")
+
+        invoice.with_user(self.controller).action_agency_recovered()
+        self.assertEqual(invoice.receivable_agency_state, "recovered")
