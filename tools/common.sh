@@ -74,6 +74,21 @@ ensure_postgres() {
     fi
 }
 
+# wkhtmltopdf renders the PDF reports (the dunning letters); without it Odoo falls back to HTML.
+ensure_wkhtmltopdf() {
+    if ! command -v wkhtmltopdf >/dev/null 2>&1; then
+        apt_install wkhtmltopdf
+    fi
+}
+
+# The module's own Python dependencies (manifest external_dependencies), from requirements.txt.
+ensure_module_requirements() {
+    if ! "${PYTHON}" -c "import holidays, xlsxwriter" >/dev/null 2>&1; then
+        log "installing the module's Python requirements"
+        "${PYTHON}" -m pip install -q -r "${REPO_DIR}/requirements.txt"
+    fi
+}
+
 odoo_cmd() {
     "${PYTHON}" -m odoo "$@"
 }

@@ -6,14 +6,20 @@
 # password to `admin` and runs tools/demo_data.py. Later runs reuse the database: they update
 # the module, generate the data only if a previous run stopped before it was done, and serve.
 #
+# Every run also starts a local mail catcher (tools/smtp_catcher.py) set as the database's
+# outgoing mail server: what Odoo sends is saved as .eml files in DEMO_MAILBOX, never delivered.
+#
 # Environment: DEMO_DB (receivable_demo), DEMO_PORT (8069), DEMO_SEED (42), DEMO_LANGS,
-# DEMO_INTERFACE (127.0.0.1; 0.0.0.0 to reach the server from outside a container).
+# DEMO_INTERFACE (127.0.0.1; 0.0.0.0 to reach the server from outside a container),
+# DEMO_SMTP_PORT (2525), DEMO_MAILBOX (/tmp/receivable_demo_mail).
 source "$(dirname "$0")/common.sh"
 
 DB="${DEMO_DB:-receivable_demo}"
 PORT="${DEMO_PORT:-8069}"
 SEED="${DEMO_SEED:-42}"
 INTERFACE="${DEMO_INTERFACE:-127.0.0.1}"
+SMTP_PORT="${DEMO_SMTP_PORT:-2525}"
+MAILBOX="${DEMO_MAILBOX:-/tmp/receivable_demo_mail}"
 # The first language becomes the default language of new partners (a Brussels company).
 LANGS="${DEMO_LANGS:-fr_BE,fr_FR,nl_BE}"
 # ir.config_parameter keys written once a step is done (the generator writes the second one).
@@ -22,11 +28,17 @@ DATA_MARKER="account_receivable_control.demo_data_seed"
 
 require_odoo
 ensure_postgres
+ensure_wkhtmltopdf
+ensure_module_requirements
 # account_peppol, auto-installed with l10n_be, declares phonenumbers as an external dependency
 # that Odoo's requirements.txt does not list.
 if ! "${PYTHON}" -c "import phonenumbers" >/dev/null 2>&1; then
     log "installing the Python package phonenumbers (needed by account_peppol)"
     "${PYTHON}" -m pip install -q phonenumbers
+fi
+if ! "${PYTHON}" -c "import aiosmtpd" >/dev/null 2>&1; then
+    log "installing the Python package aiosmtpd (the demo's mail catcher)"
+    "${PYTHON}" -m pip install -q -r "${REPO_DIR}/tools/requirements-demo.txt"
 fi
 ADDONS_PATH="$(odoo_addons_path)"
 
@@ -119,6 +131,83 @@ else
     log "demo receivables already generated (seed $(param "${DATA_MARKER}"))"
 fi
 
+# ------------------------------------------------------------------------------------------
+# Mail catcher: a local SMTP server saving every email as a .eml file, the database's only
+# outgoing mail server. Started in the background, stopped when this script exits.
+# ------------------------------------------------------------------------------------------
+log "outgoing mail server: the catcher on 127.0.0.1:${SMTP_PORT}"
+SMTP_PORT="${SMTP_PORT}" odoo_shell <<'PY'
+import os
+
+port = int(os.environ["SMTP_PORT"])
+vals = {
+    "name": "Demo mail catcher",
+    "smtp_host": "127.0.0.1",
+    "smtp_port": port,
+    "smtp_encryption": "none",
+    "smtp_authentication": "login",
+    "smtp_user": False,
+    "smtp_pass": False,
+    "from_filter": False,
+    "sequence": 1,
+    "active": True,
+}
+servers = env["ir.mail_server"].with_context(active_test=False)
+catcher = servers.search([("name", "=", vals["name"])], limit=1)
+if catcher:
+    catcher.write(vals)
+else:
+    catcher = servers.create(vals)
+# The catcher is the only server: no email of the demo may leave the machine.
+(servers.search([]) - catcher).write({"active": False})
+env.cr.commit()
+PY
+
+catcher_pid=""
+odoo_pid=""
+stop_demo() {
+    if [ -n "${odoo_pid}" ]; then
+        # Ctrl-C reached Odoo too: let it shut down by itself before asking it to stop.
+        for _ in $(seq 30); do
+            kill -0 "${odoo_pid}" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "${odoo_pid}" 2>/dev/null || true
+        wait "${odoo_pid}" 2>/dev/null || true
+    fi
+    if [ -n "${catcher_pid}" ]; then
+        kill "${catcher_pid}" 2>/dev/null || true
+        wait "${catcher_pid}" 2>/dev/null || true
+    fi
+}
+trap stop_demo EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if (exec 3<>"/dev/tcp/127.0.0.1/${SMTP_PORT}") 2>/dev/null; then
+    log "ERROR: port ${SMTP_PORT} is taken (another make demo?): set DEMO_SMTP_PORT to a free port"
+    exit 1
+fi
+mkdir -p "${MAILBOX}"
+"${PYTHON}" -u "${REPO_DIR}/tools/smtp_catcher.py" --host 127.0.0.1 --port "${SMTP_PORT}" \
+    --mailbox "${MAILBOX}" &
+catcher_pid=$!
+for _ in $(seq 50); do
+    if ! kill -0 "${catcher_pid}" 2>/dev/null; then
+        log "ERROR: the mail catcher did not start on port ${SMTP_PORT} (see its error above)"
+        exit 1
+    fi
+    (exec 3<>"/dev/tcp/127.0.0.1/${SMTP_PORT}") 2>/dev/null && break
+    sleep 0.1
+done
+
 log "prepared in $((SECONDS - started)) s; serving http://localhost:${PORT} (login admin, password admin)"
-exec "${PYTHON}" -m odoo -d "${DB}" --addons-path="${ADDONS_PATH}" "${UPDATE[@]}" \
-    --http-interface="${INTERFACE}" --http-port="${PORT}" --db-filter="^${DB}\$"
+log "emails sent by Odoo are caught, not delivered: one .eml file each in ${MAILBOX}"
+log "  list them: ls -lt ${MAILBOX}   raw: cat ${MAILBOX}/<file>.eml"
+log "  decoded: ${PYTHON} tools/smtp_catcher.py --show ${MAILBOX}/<file>.eml"
+# Not exec: this shell stays to stop the catcher with Odoo. Odoo runs in the background so
+# that a signal to this shell is handled at once (bash defers traps during a foreground job).
+"${PYTHON}" -m odoo -d "${DB}" --addons-path="${ADDONS_PATH}" "${UPDATE[@]}" \
+    --http-interface="${INTERFACE}" --http-port="${PORT}" --db-filter="^${DB}\$" &
+odoo_pid=$!
+wait "${odoo_pid}"

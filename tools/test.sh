@@ -6,11 +6,11 @@ source "$(dirname "$0")/common.sh"
 require_odoo
 ensure_postgres
 
-if ! "${PYTHON}" -c "import pytest_odoo, openpyxl, freezegun, websocket, holidays" >/dev/null 2>&1 \
+ensure_module_requirements
+if ! "${PYTHON}" -c "import pytest_odoo, openpyxl, freezegun, websocket" >/dev/null 2>&1 \
    || ! command -v ruff >/dev/null 2>&1; then
     log "installing the Python test packages"
-    "${PYTHON}" -m pip install -q -r "${REPO_DIR}/requirements.txt" \
-        -r "${REPO_DIR}/tools/requirements-test.txt"
+    "${PYTHON}" -m pip install -q -r "${REPO_DIR}/tools/requirements-test.txt"
 fi
 if ! command -v chromium >/dev/null 2>&1; then
     apt_install chromium
@@ -25,7 +25,7 @@ trap 'rm -rf "${WORK}"' EXIT
 
 log "creating the fresh database ${DB}"
 dropdb --if-exists "${DB}"
-"${PYTHON}" -c "import shutil, odoo.tools.config as c; c.config.parse_config([]); shutil.rmtree(c.config.filestore('${DB}'), ignore_errors=True)" 2>/dev/null || true
+"${PYTHON}" -c "import shutil; from odoo.tools import config; config.parse_config([]); shutil.rmtree(config.filestore('${DB}'), ignore_errors=True)" 2>/dev/null || true
 
 # Install, then update: both must log no ERROR and no WARNING coming from the module.
 for step in "-i" "-u"; do
