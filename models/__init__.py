@@ -1,5 +1,6 @@
 from . import account_move
 from . import account_move_line
+from . import receivable_aging
 from . import receivable_claim_file
 from . import receivable_credit_limit_request
 from . import receivable_dunning_engine
@@ -13,4 +14,5 @@ from . import receivable_reminder
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_aging
 from . import res_partner_dunning

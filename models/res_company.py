@@ -1,5 +1,12 @@
+from itertools import pairwise
+
+from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import ValidationError
+
+# Bounds of the aging buckets: the aging has 7 bucket columns (not due, 5 intervals, > last).
+MAX_AGING_BOUNDS = 5
 
 
 class ResCompany(models.Model):
@@ -36,3 +43,60 @@ class ResCompany(models.Model):
         check_company=True,
         help="Income account of the late-payment interest.",
     )
+    receivable_aging_buckets = fields.Char(
+        string="Aging Buckets",
+        default="30,60,90",
+        required=True,
+        help="Upper bounds, in days past due, of the overdue buckets of the aged receivables, "
+        'separated by commas: "30,60,90" gives Not Due, 1-30, 31-60, 61-90 and > 90. '
+        "From 1 to 5 increasing numbers (the aging has at most 7 columns).",
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+    @api.constrains("receivable_aging_buckets")
+    def _check_receivable_aging_buckets(self):
+        for company in self:
+            company._parse_receivable_aging_buckets(company.receivable_aging_buckets)
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------
+    def write(self, vals):
+        result = super().write(vals)
+        if "receivable_aging_buckets" in vals:
+            # The aging rows in cache were bucketed with the former bounds.
+            self.env["receivable.aging"].invalidate_model()
+        return result
+
+    # ------------------------------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------------------------------
+    def _get_receivable_aging_bounds(self):
+        """Upper bounds (days past due) of the company's overdue aging buckets, e.g. [30, 60, 90].
+
+        The last bucket is "more than the last bound"; "not due" comes before the first.
+        """
+        self.ensure_one()
+        return self._parse_receivable_aging_buckets(self.receivable_aging_buckets or "30,60,90")
+
+    @api.model
+    def _parse_receivable_aging_buckets(self, text):
+        """Bounds of ``text`` ("30,60,90"); ValidationError unless 1 to 5 increasing positive
+        integers (5 bounds: not due, 5 intervals and "more than the last" = the 7 columns of
+        ``receivable.aging``)."""
+        parts = [part.strip() for part in (text or "").split(",")]
+        error = self.env._(
+            "The aging buckets must be 1 to 5 whole numbers of days, increasing and above 0, "
+            'separated by commas (for example "30,60,90"), not "%(text)s".',
+            text=text or "",
+        )
+        if not all(part.isascii() and part.isdigit() for part in parts):
+            raise ValidationError(error)
+        bounds = [int(part) for part in parts]
+        if not 1 <= len(bounds) <= MAX_AGING_BOUNDS or bounds[0] < 1:
+            raise ValidationError(error)
+        if any(low >= high for low, high in pairwise(bounds)):
+            raise ValidationError(error)
+        return bounds

@@ -20,3 +20,6 @@ class ResConfigSettings(models.TransientModel):
     receivable_interest_account_id = fields.Many2one(
         related="company_id.receivable_interest_account_id", readonly=False
     )
+    receivable_aging_buckets = fields.Char(
+        related="company_id.receivable_aging_buckets", readonly=False
+    )

@@ -1,3 +1,4 @@
+from . import test_aging
 from . import test_credit_exposure
 from . import test_credit_hold
 from . import test_credit_limit_request

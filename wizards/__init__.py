@@ -1,3 +1,4 @@
+from . import receivable_aging_date
 from . import receivable_credit_hold_wizard
 from . import receivable_dispute_wizard
 from . import receivable_dunning_run

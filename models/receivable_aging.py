@@ -1,0 +1,525 @@
+from itertools import pairwise
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.tools import SQL
+from odoo.tools import format_date
+
+# Bucket columns of the model: "not due" + up to 6 overdue intervals (the last one open-ended).
+MAX_BUCKETS = 7
+BUCKET_KEYS = [f"b{index}" for index in range(MAX_BUCKETS)]
+# Context key of the as-of date (a date string); without it, today.
+AGING_DATE_KEY = "receivable_aging_date"
+# Context key telling the list view how many bucket columns the company uses.
+BUCKET_COUNT_KEY = "receivable_aging_bucket_count"
+# The rows change with the as-of date and the company (its buckets): so does their cache.
+AGING_CONTEXT = (AGING_DATE_KEY, "company")
+
+
+class ReceivableAging(models.Model):
+    """Aged receivables: one row per open receivable journal item, with its bucket.
+
+    A row is a posted, unreconciled line of a receivable account: invoices, but also unapplied
+    payments and open credit notes (negative amounts), so a partner's total equals Odoo's own
+    ``res.partner.credit``. The view is an SQL query built per request:
+
+    * the date comes from the context key ``receivable_aging_date``; without it (or when it is
+      today) the *live* path reads the stored ``amount_residual`` of the unreconciled lines
+      (partial index ``account_move_line (account_id, partner_id) WHERE reconciled IS NOT
+      TRUE``); for a past date the *as-of* path takes the lines dated up to that date and
+      subtracts the partial reconciliations whose ``max_date`` is up to that date, aggregated
+      once per line (payments and matchings after that date are ignored);
+    * the buckets are those of the current company (``res.company.receivable_aging_buckets``):
+      a view mixing several companies uses the buckets of the company selected in the switcher.
+    """
+
+    _name = "receivable.aging"
+    _description = "Aged Receivables"
+    _auto = False
+    _rec_name = "move_name"
+    _order = "partner_id, date_maturity, id"
+
+    company_id = fields.Many2one(
+        "res.company", string="Company", readonly=True, depends_context=AGING_CONTEXT
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", readonly=True, depends_context=AGING_CONTEXT
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Journal Entry",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Journal Item",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    move_name = fields.Char(string="Number", readonly=True, depends_context=AGING_CONTEXT)
+    move_type = fields.Selection(
+        selection="_selection_move_type",
+        string="Type",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    invoice_user_id = fields.Many2one(
+        "res.users", string="Salesperson", readonly=True, depends_context=AGING_CONTEXT
+    )
+    country_id = fields.Many2one(
+        "res.country", string="Country", readonly=True, depends_context=AGING_CONTEXT
+    )
+    currency_id = fields.Many2one(
+        "res.currency", string="Currency", readonly=True, depends_context=AGING_CONTEXT
+    )
+    company_currency_id = fields.Many2one(
+        "res.currency",
+        string="Company Currency",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    date = fields.Date(string="Accounting Date", readonly=True, depends_context=AGING_CONTEXT)
+    invoice_date = fields.Date(string="Invoice Date", readonly=True, depends_context=AGING_CONTEXT)
+    date_maturity = fields.Date(string="Due Date", readonly=True, depends_context=AGING_CONTEXT)
+    days_overdue = fields.Integer(
+        string="Days Past Due",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+        aggregator=None,
+    )
+    amount_residual = fields.Monetary(
+        string="Amount Due",
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+        aggregator="sum",
+    )
+    amount_residual_currency = fields.Monetary(
+        string="Amount Due in Currency",
+        currency_field="currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+        aggregator=None,
+    )
+    bucket = fields.Selection(
+        selection="_selection_bucket",
+        string="Bucket",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    amount_b0 = fields.Monetary(
+        string="Not Due",
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    amount_b1 = fields.Monetary(
+        string="1-30",
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    amount_b2 = fields.Monetary(
+        string="31-60",
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    amount_b3 = fields.Monetary(
+        string="61-90",
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    amount_b4 = fields.Monetary(
+        string="> 90",
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    amount_b5 = fields.Monetary(
+        string="Bucket 6",
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    amount_b6 = fields.Monetary(
+        string="Bucket 7",
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    dunning_level_id = fields.Many2one(
+        "receivable.dunning.level",
+        string="Dunning Level",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    dispute = fields.Boolean(string="In Dispute", readonly=True, depends_context=AGING_CONTEXT)
+    factor_id = fields.Many2one(
+        "res.partner",
+        string="Assigned to Factor",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    agency_state = fields.Selection(
+        selection="_selection_agency_state",
+        string="Agency Status",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
+    promised = fields.Boolean(
+        string="Promised",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+        help="An open promise to pay covers the customer's account or this invoice.",
+    )
+    on_hold = fields.Boolean(string="On Credit Hold", readonly=True, depends_context=AGING_CONTEXT)
+
+    # Raw SQL: the ORM flushes these before reading the view.
+    _depends = {
+        "account.move": [
+            "name",
+            "move_type",
+            "invoice_user_id",
+            "invoice_date",
+            "receivable_dunning_level_id",
+            "receivable_dispute",
+            "receivable_factor_id",
+            "receivable_agency_state",
+        ],
+        "account.move.line": [
+            "move_id",
+            "account_id",
+            "company_id",
+            "company_currency_id",
+            "currency_id",
+            "partner_id",
+            "parent_state",
+            "date",
+            "date_maturity",
+            "balance",
+            "amount_currency",
+            "amount_residual",
+            "amount_residual_currency",
+            "reconciled",
+        ],
+        "account.account": ["account_type"],
+        "account.partial.reconcile": [
+            "debit_move_id",
+            "credit_move_id",
+            "amount",
+            "debit_amount_currency",
+            "credit_amount_currency",
+            "max_date",
+        ],
+        "res.partner": ["commercial_partner_id", "country_id", "credit_on_hold"],
+        "receivable.promise": ["partner_id", "company_id", "state", "move_ids"],
+    }
+
+    # ------------------------------------------------------------------------------------------
+    # Selections and labels
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _selection_move_type(self):
+        return self.env["account.move"]._fields["move_type"]._description_selection(self.env)
+
+    @api.model
+    def _selection_agency_state(self):
+        field = self.env["account.move"]._fields["receivable_agency_state"]
+        return field._description_selection(self.env)
+
+    @api.model
+    def _selection_bucket(self):
+        return list(zip(BUCKET_KEYS, self._get_bucket_labels(), strict=False))
+
+    @api.model
+    def _get_bucket_bounds(self):
+        """Upper bounds (days past due) of the overdue buckets of the current company."""
+        return self.env.company._get_receivable_aging_bounds()
+
+    @api.model
+    def _get_bucket_labels(self):
+        """Labels of the buckets in use, in order: "Not Due", "1-30", …, "> 90".
+
+        One label per bucket of the current company (bounds + 2), i.e. per used column
+        ``amount_b0`` … ``amount_bN``; the columns beyond are unused (always 0).
+        """
+        bounds = self._get_bucket_bounds()
+        labels = [self.env._("Not Due")]
+        low = 1
+        for bound in bounds:
+            labels.append(f"{low}-{bound}")
+            low = bound + 1
+        labels.append(f"> {bounds[-1]}")
+        return labels
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """Label the bucket columns after the current company's intervals; unused ones "—"."""
+        result = super().fields_get(allfields, attributes)
+        labels = self._get_bucket_labels()
+        for index in range(MAX_BUCKETS):
+            description = result.get(f"amount_b{index}")
+            if description is not None and "string" in description:
+                description["string"] = labels[index] if index < len(labels) else "—"
+        return result
+
+    @api.model
+    def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
+        """Read the rows afresh at each search: they are computed from the ledger, which may
+        have changed in this transaction since they were last read (a payment, a matching)."""
+        self.invalidate_model()
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
+
+    # ------------------------------------------------------------------------------------------
+    # SQL
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _get_aging_date(self):
+        """The as-of date of the view, and whether it is today (the live path)."""
+        today = fields.Date.context_today(self)
+        date = fields.Date.to_date(self.env.context.get(AGING_DATE_KEY)) or today
+        return date, date >= today
+
+    @property
+    def _table_query(self):
+        date, live = self._get_aging_date()
+        lines = self._live_lines_query(date) if live else self._as_of_lines_query(date)
+        return self._buckets_query(lines)
+
+    @api.model
+    def _line_columns(self, date):
+        """Columns common to both paths (``aml``, ``move``, ``cp`` are joined by the caller)."""
+        return SQL(
+            """
+                   aml.id AS id,
+                   aml.id AS move_line_id,
+                   aml.move_id,
+                   move.name AS move_name,
+                   move.move_type,
+                   aml.company_id,
+                   p.commercial_partner_id AS partner_id,
+                   move.invoice_user_id,
+                   cp.country_id,
+                   aml.currency_id,
+                   aml.company_currency_id,
+                   aml.date,
+                   move.invoice_date,
+                   COALESCE(aml.date_maturity, aml.date) AS date_maturity,
+                   %(date)s::date - COALESCE(aml.date_maturity, aml.date) AS days_late,
+                   move.receivable_dunning_level_id AS dunning_level_id,
+                   COALESCE(move.receivable_dispute, FALSE) AS dispute,
+                   move.receivable_factor_id AS factor_id,
+                   move.receivable_agency_state AS agency_state,
+                   COALESCE((cp.credit_on_hold ->> aml.company_id::text)::boolean, FALSE)
+                       AS on_hold,
+                   (whole_promise.partner_id IS NOT NULL OR move_promise.move_id IS NOT NULL)
+                       AS promised
+            """,
+            date=date,
+        )
+
+    @api.model
+    def _line_joins(self):
+        """Joins of the line columns. All but the account are LEFT JOINs on a unique key, so
+        PostgreSQL removes those whose columns a request does not read (a list grouped by
+        partner joins the account and the partner only); the promises are aggregated once (a
+        few rows), never looked up per line."""
+        return SQL(
+            """
+              JOIN account_account account ON account.id = aml.account_id
+         LEFT JOIN account_move move ON move.id = aml.move_id
+         LEFT JOIN res_partner p ON p.id = aml.partner_id
+         LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+         LEFT JOIN (
+                   SELECT DISTINCT promise.partner_id, promise.company_id
+                     FROM receivable_promise promise
+                    WHERE promise.state = 'open'
+                      AND NOT EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
+                                       WHERE rel.promise_id = promise.id)
+                   ) whole_promise
+                ON whole_promise.partner_id = p.commercial_partner_id
+               AND whole_promise.company_id = aml.company_id
+         LEFT JOIN (
+                   SELECT DISTINCT rel.move_id
+                     FROM receivable_promise_move_rel rel
+                     JOIN receivable_promise promise ON promise.id = rel.promise_id
+                    WHERE promise.state = 'open'
+                   ) move_promise
+                ON move_promise.move_id = aml.move_id
+            """
+        )
+
+    @api.model
+    def _live_lines_query(self, date):
+        """Open receivable lines today: the stored residual of the unreconciled lines."""
+        return SQL(
+            """
+            SELECT %(columns)s,
+                   aml.amount_residual,
+                   aml.amount_residual_currency
+              FROM account_move_line aml
+              %(joins)s
+             WHERE account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.reconciled IS NOT TRUE
+               AND (aml.amount_residual != 0 OR aml.amount_residual_currency != 0)
+            """,
+            columns=self._line_columns(date),
+            joins=self._line_joins(),
+        )
+
+    @api.model
+    def _as_of_lines_query(self, date):
+        """Receivable lines open at ``date``: posted, dated up to ``date``, and whose balance
+        minus the matchings of ``max_date`` up to ``date`` is not zero."""
+        residual = SQL(
+            "aml.balance - COALESCE(debit_side.amount, 0) + COALESCE(credit_side.amount, 0)"
+        )
+        residual_currency = SQL(
+            "aml.amount_currency - COALESCE(debit_side.amount_currency, 0)"
+            " + COALESCE(credit_side.amount_currency, 0)"
+        )
+        return SQL(
+            """
+            SELECT %(columns)s,
+                   %(residual)s AS amount_residual,
+                   %(residual_currency)s AS amount_residual_currency
+              FROM account_move_line aml
+              %(joins)s
+         LEFT JOIN (
+                   SELECT partial.debit_move_id AS line_id,
+                          SUM(partial.amount) AS amount,
+                          SUM(partial.debit_amount_currency) AS amount_currency
+                     FROM account_partial_reconcile partial
+                    WHERE partial.max_date <= %(date)s::date
+                 GROUP BY partial.debit_move_id
+                   ) debit_side ON debit_side.line_id = aml.id
+         LEFT JOIN (
+                   SELECT partial.credit_move_id AS line_id,
+                          SUM(partial.amount) AS amount,
+                          SUM(partial.credit_amount_currency) AS amount_currency
+                     FROM account_partial_reconcile partial
+                    WHERE partial.max_date <= %(date)s::date
+                 GROUP BY partial.credit_move_id
+                   ) credit_side ON credit_side.line_id = aml.id
+             WHERE account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.date <= %(date)s::date
+               AND (%(residual)s != 0 OR %(residual_currency)s != 0)
+            """,
+            columns=self._line_columns(date),
+            joins=self._line_joins(),
+            residual=residual,
+            residual_currency=residual_currency,
+            date=date,
+        )
+
+    @api.model
+    def _buckets_query(self, lines):
+        """Wrap ``lines`` with the bucket of each row and its amount in its bucket column."""
+        bounds = self._get_bucket_bounds()
+        # (key, condition) per used bucket, the last one open-ended.
+        conditions = [("b0", SQL("lines.days_late <= 0"))]
+        conditions += [
+            (BUCKET_KEYS[index], SQL("lines.days_late <= %s", bound))
+            for index, bound in enumerate(bounds, start=1)
+        ]
+        bucket = SQL(
+            "CASE %s ELSE %s END",
+            SQL(" ").join(SQL("WHEN %s THEN %s", cond, key) for key, cond in conditions),
+            BUCKET_KEYS[len(bounds) + 1],
+        )
+        # Each column tests its own interval (no nested CASE): (low, high] in days past due.
+        limits = [0, *bounds]
+        ranges = [SQL("lines.days_late <= 0")]
+        ranges += [
+            SQL("lines.days_late > %s AND lines.days_late <= %s", low, high)
+            for low, high in pairwise(limits)
+        ]
+        ranges.append(SQL("lines.days_late > %s", bounds[-1]))
+        amounts = [
+            SQL(
+                "CASE WHEN %s THEN lines.amount_residual ELSE 0 END AS %s",
+                ranges[index],
+                SQL.identifier(f"amount_{key}"),
+            )
+            if index < len(ranges)
+            else SQL("0::numeric AS %s", SQL.identifier(f"amount_{key}"))
+            for index, key in enumerate(BUCKET_KEYS)
+        ]
+        return SQL(
+            """
+            SELECT lines.id, lines.move_line_id, lines.move_id, lines.move_name,
+                   lines.move_type, lines.company_id, lines.partner_id, lines.invoice_user_id,
+                   lines.country_id, lines.currency_id, lines.company_currency_id, lines.date,
+                   lines.invoice_date, lines.date_maturity,
+                   GREATEST(lines.days_late, 0) AS days_overdue,
+                   lines.amount_residual, lines.amount_residual_currency,
+                   %(bucket)s AS bucket,
+                   %(amounts)s,
+                   lines.dunning_level_id, lines.dispute, lines.factor_id, lines.agency_state,
+                   lines.promised, lines.on_hold
+              FROM (%(lines)s) lines
+            """,
+            bucket=bucket,
+            amounts=SQL(", ").join(amounts),
+            lines=lines,
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def action_open_aging(self, date=None, domain=None, name=None):
+        """The "Aged Receivables" action at ``date`` (None: today), optionally filtered.
+
+        The context carries the as-of date and the number of bucket columns of the current
+        company, so the list shows exactly those columns.
+        """
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_control.action_receivable_aging"
+        )
+        context = {
+            "search_default_group_by_partner": 1,
+            BUCKET_COUNT_KEY: len(self._get_bucket_labels()),
+        }
+        if date:
+            date = fields.Date.to_date(date)
+            context[AGING_DATE_KEY] = fields.Date.to_string(date)
+            action["name"] = self.env._(
+                "Aged Receivables at %(date)s", date=format_date(self.env, date)
+            )
+        if name:
+            action["name"] = name
+        action["context"] = context
+        if domain:
+            action["domain"] = domain
+        return action
+
+    def action_open_move(self):
+        """Open the invoice (or entry) of the row."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_open_partner(self):
+        """Open the customer of the row."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
