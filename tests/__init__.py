@@ -1,4 +1,5 @@
 from . import test_aging
+from . import test_aging_exports
 from . import test_credit_exposure
 from . import test_credit_hold
 from . import test_credit_limit_request
