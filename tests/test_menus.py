@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import Command
 from odoo import fields
 from odoo.tests import HttpCase
@@ -121,3 +123,37 @@ class TestReminderReviewTour(AccountTestInvoicingHttpCommon):
         )
         self.assertEqual(reminder.state, "sent")
         self.assertEqual(invoice.receivable_dunning_level_id, level)
+
+
+@tagged("post_install", "-at_install")
+class TestAgingTour(AccountTestInvoicingHttpCommon):
+    def test_controller_drills_down_from_the_aging_to_the_invoice(self):
+        company = self.company_data["company"]
+        controller = new_test_user(
+            self.env,
+            login="arc_tour_aging",
+            groups=CONTROLLER,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "Aging Tour Customer", "is_company": True}
+        )
+        today = fields.Date.context_today(self.env["res.partner"])
+        self._create_invoice_one_line(
+            price_unit=700.0,
+            partner_id=customer.id,
+            invoice_date=today - timedelta(days=75),
+            invoice_date_due=today - timedelta(days=45),
+            invoice_payment_term_id=False,
+            post=True,
+        )
+        rows = self.env["receivable.aging"]._read_group(
+            [("partner_id", "=", customer.id)], ["bucket"], ["amount_residual:sum"]
+        )
+        self.assertEqual(rows, [("b2", 700.0)], "45 days late: the 31-60 bucket")
+        self.start_tour(
+            "/odoo/action-account_receivable_control.action_receivable_aging_open",
+            "account_receivable_control_aging",
+            login=controller.login,
+        )
