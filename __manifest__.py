@@ -45,10 +45,19 @@
         "wizards/receivable_aging_date_views.xml",
         "wizards/receivable_statement_wizard_views.xml",
         "views/res_partner_statement_views.xml",
+        "views/res_config_settings_collection_views.xml",
+        "wizards/receivable_call_result_views.xml",
+        "views/receivable_worklist_views.xml",
+        "views/receivable_cash_forecast_views.xml",
+        "views/receivable_provision_views.xml",
+        "views/receivable_kpi_views.xml",
         "views/menus.xml",
         "views/receivable_payment_plan_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "account_receivable_control/static/src/dashboard/*",
+        ],
         "web.assets_tests": [
             "account_receivable_control/static/tests/tours/*.js",
         ],

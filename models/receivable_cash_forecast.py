@@ -1,0 +1,380 @@
+import io
+from datetime import timedelta
+
+import xlsxwriter
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.fields import Domain
+from odoo.tools import SQL
+from odoo.tools import format_date
+
+from .receivable_aging_xlsx import FIRST_DATA_ROW
+from .receivable_aging_xlsx import HEADER_ROW
+from .receivable_aging_xlsx import SUBTITLE_ROW
+from .receivable_aging_xlsx import TITLE_ROW
+
+FORECAST_WEEKS = 13
+# Slots of the forecast: the overdue amounts, the 13 weeks (0-12), what comes later.
+OVERDUE_SLOT = -1
+LATER_SLOT = FORECAST_WEEKS
+EXPECTED_DATE_FIELD = "receivable_expected_payment_date"
+
+
+class ReceivableCashForecast(models.AbstractModel):
+    """Expected cash-in from the open receivables, week by week for 13 weeks.
+
+    Each open receivable item (posted, unreconciled, company currency ``amount_residual``) is
+    expected on the predicted payment date of its invoice
+    (``account.move.receivable_expected_payment_date``, from the risk scoring) or, without one
+    (or when the risk scoring is not installed), on its due date. The weeks run Monday to Sunday
+    from the week of the forecast date:
+
+    * an item past due at the forecast date whose predicted date is not after that date (or
+      that has none) is shown apart, in *Overdue*: when it will come in is not known (the
+      prediction never gives a date before the day it is computed, so a prediction that is not
+      later than the forecast date says nothing more than "overdue");
+    * any other item goes to the week of its predicted date (of the forecast date when that
+      prediction is already past), or to *Later* after the 13 weeks.
+
+    Credit notes and unapplied payments count negatively (they settle invoices without bringing
+    cash). Computed with one grouped query.
+    """
+
+    _name = "receivable.cash.forecast"
+    _description = "Cash-in Forecast"
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _compute_forecast(self, company, date):
+        """The forecast of ``company`` at ``date``: a list of slots, in order — Overdue, the
+        13 weeks, Later — each ``{key, label, date_from, date_to, amount}`` (``date_from`` /
+        ``date_to`` None where open-ended)."""
+        date = fields.Date.to_date(date)
+        start = date - timedelta(days=date.weekday())
+        rows = self.env.execute_query(self._forecast_query(company, date, start))
+        amounts = dict(rows)
+        currency = company.currency_id
+        slots = [
+            {
+                "key": "overdue",
+                "label": self.env._("Overdue"),
+                "date_from": None,
+                "date_to": date - timedelta(days=1),
+                "amount": currency.round(amounts.get(OVERDUE_SLOT) or 0.0),
+            }
+        ]
+        for week in range(FORECAST_WEEKS):
+            week_start = start + timedelta(weeks=week)
+            slots.append(
+                {
+                    "key": f"week_{week + 1}",
+                    "label": self.env._(
+                        "Week %(number)s (%(date)s)",
+                        number=week + 1,
+                        date=format_date(self.env, week_start),
+                    ),
+                    # The first week starts at the forecast date: before it is overdue.
+                    "date_from": max(week_start, date),
+                    "date_to": week_start + timedelta(days=6),
+                    "amount": currency.round(amounts.get(week) or 0.0),
+                }
+            )
+        slots.append(
+            {
+                "key": "later",
+                "label": self.env._("Later"),
+                "date_from": start + timedelta(weeks=FORECAST_WEEKS),
+                "date_to": None,
+                "amount": currency.round(amounts.get(LATER_SLOT) or 0.0),
+            }
+        )
+        return slots
+
+    @api.model
+    def get_forecast_data(self, date=None, company=None):
+        """The forecast of the current company (or ``company``) at ``date`` (today), for the
+        dashboards: ``[{key, label, date_from, date_to, amount, domain}]`` where ``domain``
+        selects the ``account.move.line`` items of the slot (dates as strings)."""
+        company = company or self.env.company
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        result = []
+        for slot in self._compute_forecast(company, date):
+            result.append(
+                {
+                    **slot,
+                    "date_from": fields.Date.to_string(slot["date_from"]) or False,
+                    "date_to": fields.Date.to_string(slot["date_to"]) or False,
+                    "domain": list(
+                        self._slot_domain(company, date, slot["date_from"], slot["date_to"])
+                    ),
+                }
+            )
+        return result
+
+    @api.model
+    def _build_xlsx(self, company, date):
+        """The forecast as a spreadsheet (bytes): Overdue apart, the 13 weeks with their
+        cumulative, Later, and the total as a formula."""
+        date = fields.Date.to_date(date)
+        slots = self._compute_forecast(company, date)
+        aging_xlsx = self.env["receivable.aging.xlsx"]
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        styles = aging_xlsx._add_styles(workbook)
+        sheet = workbook.add_worksheet(self.env._("Cash-in Forecast"))
+        sheet.set_column(0, 0, 28)
+        sheet.set_column(1, 2, 12, styles["date"])
+        sheet.set_column(3, 4, 16, styles["money"])
+        sheet.write_string(
+            TITLE_ROW,
+            0,
+            self.env._(
+                "Cash-in Forecast — %(company)s — at %(date)s",
+                company=company.name,
+                date=format_date(self.env, date),
+            ),
+            styles["title"],
+        )
+        sheet.write_string(
+            SUBTITLE_ROW,
+            0,
+            self.env._(
+                "Amounts in %(currency)s, expected on the predicted payment dates (else the "
+                "due dates); weeks from Monday.",
+                currency=company.currency_id.name,
+            ),
+            styles["subtitle"],
+        )
+        headers = [
+            self.env._("Period"),
+            self.env._("From"),
+            self.env._("To"),
+            self.env._("Expected"),
+            self.env._("Cumulative"),
+        ]
+        sheet.write_row(HEADER_ROW, 0, headers, styles["header"])
+        cumulative = 0.0
+        row = HEADER_ROW
+        for row, slot in enumerate(slots, start=FIRST_DATA_ROW):
+            sheet.write_string(row, 0, slot["label"])
+            aging_xlsx._write_date(sheet, row, 1, slot["date_from"], styles)
+            aging_xlsx._write_date(sheet, row, 2, slot["date_to"], styles)
+            sheet.write_number(row, 3, slot["amount"], styles["money"])
+            if slot["key"].startswith("week_"):
+                # The cumulative runs over the weeks only: the overdue is shown apart.
+                cumulative += slot["amount"]
+                previous = f"E{row}+" if slot["key"] != "week_1" else ""
+                sheet.write_formula(
+                    row,
+                    4,
+                    f"={previous}D{row + 1}",
+                    styles["money"],
+                    company.currency_id.round(cumulative),
+                )
+        aging_xlsx._write_totals(
+            sheet, styles, row, {3: sum(slot["amount"] for slot in slots)}, company
+        )
+        sheet.freeze_panes(FIRST_DATA_ROW, 1)
+        workbook.close()
+        return output.getvalue()
+
+    # ------------------------------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _has_expected_date(self):
+        """Whether the predicted payment date exists (risk scoring installed) and is stored."""
+        field = self.env["account.move"]._fields.get(EXPECTED_DATE_FIELD)
+        return bool(field and field.store)
+
+    @api.model
+    def _forecast_query(self, company, date, start):
+        """(slot, amount) of the open receivable items of ``company``: one grouped query."""
+        due = SQL("COALESCE(aml.date_maturity, aml.date)")
+        if self._has_expected_date():
+            self.env["account.move"].flush_model([EXPECTED_DATE_FIELD])
+            expected = SQL("COALESCE(move.receivable_expected_payment_date, %s)", due)
+        else:
+            expected = due
+        return SQL(
+            """
+            SELECT CASE WHEN lines.due < %(date)s AND lines.expected <= %(date)s
+                        THEN %(overdue)s
+                        WHEN lines.expected >= %(end)s THEN %(later)s
+                        ELSE (GREATEST(lines.expected, %(date)s) - %(start)s) / 7
+                   END AS slot,
+                   SUM(lines.amount_residual)
+              FROM (
+                   SELECT %(due)s AS due, %(expected)s AS expected, aml.amount_residual
+                     FROM account_move_line aml
+                     JOIN account_account account ON account.id = aml.account_id
+                     JOIN account_move move ON move.id = aml.move_id
+                    WHERE aml.company_id = %(company)s
+                      AND account.account_type = 'asset_receivable'
+                      AND aml.parent_state = 'posted'
+                      AND aml.reconciled IS NOT TRUE
+                      AND aml.amount_residual != 0
+                   ) lines
+          GROUP BY 1
+            """,
+            due=due,
+            expected=expected,
+            date=date,
+            start=start,
+            end=start + timedelta(weeks=FORECAST_WEEKS),
+            overdue=OVERDUE_SLOT,
+            later=LATER_SLOT,
+            company=company.id,
+        )
+
+    @api.model
+    def _slot_domain(self, company, date, date_from, date_to):
+        """The ``account.move.line`` items of the slot from ``date_from`` to ``date_to``
+        (inclusive; None: open-ended) of the forecast at ``date``, as the forecast query places
+        them (``date_from`` None: the overdue slot)."""
+        domain = Domain(
+            [
+                ("company_id", "=", company.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", "!=", 0),
+            ]
+        )
+        date = fields.Date.to_date(date)
+        day = fields.Date.to_string(date)
+
+        def expected_between(low, high):
+            """Expected (predicted date, else due date) from ``low`` to ``high``."""
+
+            def between(field):
+                bounds = Domain.TRUE
+                if low:
+                    bounds &= Domain(field, ">=", fields.Date.to_string(low))
+                if high:
+                    bounds &= Domain(field, "<=", fields.Date.to_string(high))
+                return bounds
+
+            if not self._has_expected_date():
+                return between("date_maturity")
+            expected = f"move_id.{EXPECTED_DATE_FIELD}"
+            return (Domain(expected, "!=", False) & between(expected)) | (
+                Domain(expected, "=", False) & between("date_maturity")
+            )
+
+        overdue = Domain("date_maturity", "<", day) & expected_between(None, date)
+        if date_from is None:
+            return domain & overdue
+        # The first week also holds the predictions already past of the items not overdue.
+        low = None if date_from <= date else date_from
+        return domain & ~overdue & expected_between(low, date_to)
+
+
+class ReceivableCashForecastLine(models.TransientModel):
+    """One slot of the forecast (Overdue, a week, Later), for the list and the graph."""
+
+    _name = "receivable.cash.forecast.line"
+    _description = "Cash-in Forecast Line"
+    _order = "sequence, id"
+
+    sequence = fields.Integer()
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    forecast_date = fields.Date(string="Forecast Date", readonly=True)
+    key = fields.Char(readonly=True)
+    name = fields.Char(string="Period", readonly=True)
+    is_overdue = fields.Boolean(string="Overdue", readonly=True)
+    date_from = fields.Date(string="From", readonly=True)
+    date_to = fields.Date(string="To", readonly=True)
+    amount = fields.Monetary(string="Expected", readonly=True, aggregator="sum")
+    cumulative = fields.Monetary(
+        string="Cumulative",
+        readonly=True,
+        aggregator=None,
+        help="Expected from the first week to this one (the overdue amounts apart).",
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def action_open_forecast(self, date=None):
+        """Compute the forecast of the current company and open it."""
+        company = self.env.company
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        lines = self._create_from_forecast(company, date)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_control.action_receivable_cash_forecast_line"
+        )
+        action["domain"] = [("id", "in", lines.ids)]
+        action["name"] = self.env._(
+            "Cash-in Forecast at %(date)s", date=format_date(self.env, date)
+        )
+        return action
+
+    def action_export_xlsx(self):
+        """The forecast as a spreadsheet (the date and company of these lines, else today's)."""
+        company = self.company_id[:1] or self.env.company
+        date = self[:1].forecast_date or fields.Date.context_today(self)
+        content = self.env["receivable.cash.forecast"]._build_xlsx(company, date)
+        name = self.env._(
+            "Cash-in Forecast %(company)s %(date)s.xlsx",
+            company=company.name,
+            date=fields.Date.to_string(date),
+        )
+        attachment = self.env["receivable.aging.xlsx"]._attach(content, name.replace("/", "-"))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    def action_open_items(self):
+        """The receivable items of the slot."""
+        self.ensure_one()
+        domain = self.env["receivable.cash.forecast"]._slot_domain(
+            self.company_id,
+            self.forecast_date,
+            None if self.is_overdue else self.date_from,
+            self.date_to,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.name,
+            "res_model": "account.move.line",
+            "view_mode": "list",
+            "views": [(False, "list")],
+            "domain": list(domain),
+            "context": {"create": False},
+        }
+
+    # ------------------------------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _create_from_forecast(self, company, date):
+        slots = self.env["receivable.cash.forecast"]._compute_forecast(company, date)
+        cumulative = 0.0
+        values = []
+        for sequence, slot in enumerate(slots):
+            is_week = slot["key"].startswith("week_")
+            cumulative += slot["amount"] if is_week else 0.0
+            values.append(
+                {
+                    "sequence": sequence,
+                    "company_id": company.id,
+                    "forecast_date": date,
+                    "key": slot["key"],
+                    "name": slot["label"],
+                    "is_overdue": slot["key"] == "overdue",
+                    "date_from": slot["date_from"],
+                    "date_to": slot["date_to"],
+                    "amount": slot["amount"],
+                    "cumulative": company.currency_id.round(cumulative) if is_week else 0.0,
+                }
+            )
+        return self.create(values)

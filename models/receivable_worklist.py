@@ -1,0 +1,481 @@
+from datetime import timedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.tools import SQL
+
+from .res_company_collection import WORKLIST_RULES
+
+# Kinds of actions, in the order of their row id suffix (row id = source id x 8 + index).
+WORKLIST_KINDS = [
+    ("call", "Call Due"),
+    ("reminder", "Reminder to Approve"),
+    ("promise", "Broken Promise"),
+    ("dispute", "Dispute to Follow Up"),
+    ("cover", "Cover Exceeded"),
+]
+KIND_INDEX = {kind: index for index, (kind, _label) in enumerate(WORKLIST_KINDS, start=1)}
+# Risk score of the customers that have none (or when the risk scoring is not installed).
+DEFAULT_RISK_SCORE = 50.0
+# Broken promises stay on the worklist for this many days after the promised date.
+BROKEN_PROMISE_DAYS = 30
+CALL_RESULTS = [
+    ("reached", "Reached"),
+    ("promise", "Promise to Pay"),
+    ("dispute", "Dispute"),
+    ("no_answer", "No Answer"),
+]
+# The rows change with the company (its data, its ranking rule) and the day.
+WORKLIST_CONTEXT = ("company",)
+
+
+class ReceivableWorklist(models.Model):
+    """Today's collection actions of the current company, one row per action, ranked.
+
+    An SQL view (``_table_query``) built per request, the UNION ALL of five kinds of actions:
+
+    * **Call Due** — a phone-call activity on a customer with an open receivable, due today or
+      before (the collector is the activity's assignee);
+    * **Reminder to Approve** — a reminder waiting for review (state "To Review");
+    * **Broken Promise** — a promise to pay broken in the last 30 days and not followed by a new
+      open promise;
+    * **Dispute to Follow Up** — a posted invoice in dispute for more than the company's
+      follow-up delay (``res.company.receivable_dispute_followup_days``);
+    * **Cover Exceeded** — a customer whose open receivable exceeds its credit insurance cover
+      (``credit_insured_amount``).
+
+    Every row carries the customer's figures: its overdue amount (net open receivable past due,
+    never below 0), the days late of its oldest overdue item, and its risk score (0-100;
+    ``res.partner.receivable_risk_score`` when the risk scoring is installed, else 50). The
+    ``priority`` ranks the rows by the company rule ``receivable_worklist_rule``:
+
+    * ``risk_amount_days`` (default): risk / 100 x overdue x (1 + days late / 30);
+    * ``amount_days``: overdue x (1 + days late / 30);
+    * ``amount``: overdue.
+
+    The collector of a row is the assignee of the call, else the customer's collector
+    (``receivable_collector_id`` of the company), else its salesperson.
+    """
+
+    _name = "receivable.worklist"
+    _description = "Collection Worklist"
+    _auto = False
+    _rec_name = "partner_id"
+    _order = "priority desc, date, id"
+
+    company_id = fields.Many2one("res.company", readonly=True, depends_context=WORKLIST_CONTEXT)
+    kind = fields.Selection(
+        WORKLIST_KINDS, string="Action", readonly=True, depends_context=WORKLIST_CONTEXT
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", readonly=True, depends_context=WORKLIST_CONTEXT
+    )
+    collector_id = fields.Many2one(
+        "res.users", string="Collector", readonly=True, depends_context=WORKLIST_CONTEXT
+    )
+    date = fields.Date(string="Due Date", readonly=True, depends_context=WORKLIST_CONTEXT)
+    name = fields.Char(string="Details", readonly=True, depends_context=WORKLIST_CONTEXT)
+    currency_id = fields.Many2one("res.currency", readonly=True, depends_context=WORKLIST_CONTEXT)
+    amount = fields.Monetary(
+        string="Amount",
+        readonly=True,
+        aggregator=None,
+        depends_context=WORKLIST_CONTEXT,
+        help="Amount of the action: the reminder, the promise, the invoice in dispute, or "
+        "the open receivable above the cover.",
+    )
+    amount_overdue = fields.Monetary(
+        string="Overdue",
+        readonly=True,
+        aggregator=None,
+        depends_context=WORKLIST_CONTEXT,
+        help="The customer's open receivable past due (net of its credits, not below 0).",
+    )
+    days_late = fields.Integer(
+        string="Days Late",
+        readonly=True,
+        aggregator=None,
+        depends_context=WORKLIST_CONTEXT,
+        help="Days past due of the customer's oldest overdue item.",
+    )
+    risk_score = fields.Float(
+        string="Risk Score",
+        readonly=True,
+        aggregator=None,
+        digits=(5, 1),
+        depends_context=WORKLIST_CONTEXT,
+    )
+    priority = fields.Float(
+        string="Priority",
+        readonly=True,
+        aggregator=None,
+        digits=(16, 2),
+        depends_context=WORKLIST_CONTEXT,
+        help="Rank of the action by the company's worklist rule (Settings): by default "
+        "risk score / 100 x overdue amount x (1 + days late / 30).",
+    )
+    activity_id = fields.Many2one(
+        "mail.activity", string="Call", readonly=True, depends_context=WORKLIST_CONTEXT
+    )
+    reminder_id = fields.Many2one(
+        "receivable.reminder", string="Reminder", readonly=True, depends_context=WORKLIST_CONTEXT
+    )
+    promise_id = fields.Many2one(
+        "receivable.promise", string="Promise", readonly=True, depends_context=WORKLIST_CONTEXT
+    )
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", readonly=True, depends_context=WORKLIST_CONTEXT
+    )
+
+    # Raw SQL: the ORM flushes these before reading the view (the risk score, which may not be
+    # installed, is flushed in ``search_fetch``).
+    _depends = {
+        "account.move": [
+            "name",
+            "company_id",
+            "commercial_partner_id",
+            "state",
+            "payment_state",
+            "amount_residual_signed",
+            "receivable_dispute",
+            "receivable_dispute_date",
+            "receivable_dispute_reason",
+        ],
+        "account.move.line": [
+            "account_id",
+            "company_id",
+            "partner_id",
+            "parent_state",
+            "date",
+            "date_maturity",
+            "amount_residual",
+            "reconciled",
+        ],
+        "account.account": ["account_type"],
+        "mail.activity": [
+            "res_model",
+            "res_id",
+            "active",
+            "activity_type_id",
+            "date_deadline",
+            "user_id",
+            "summary",
+        ],
+        "mail.activity.type": ["category"],
+        "receivable.reminder": ["partner_id", "company_id", "state", "date", "amount_total"],
+        "receivable.promise": ["partner_id", "company_id", "state", "promise_date", "amount"],
+        "res.partner": [
+            "commercial_partner_id",
+            "user_id",
+            "receivable_collector_id",
+            "credit_insured_amount",
+        ],
+    }
+
+    # ------------------------------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
+        """Read the rows afresh: they are computed from today's ledger and activities."""
+        partner_fields = self.env["res.partner"]._fields
+        if (
+            "receivable_risk_score" in partner_fields
+            and partner_fields["receivable_risk_score"].store
+        ):
+            self.env["res.partner"].flush_model(["receivable_risk_score"])
+        self.invalidate_model()
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
+
+    # ------------------------------------------------------------------------------------------
+    # SQL
+    # ------------------------------------------------------------------------------------------
+    @property
+    def _table_query(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        return SQL(
+            """
+            WITH stats AS (%(stats)s),
+                 actions AS (%(actions)s),
+                 ranked AS (
+                     SELECT actions.*,
+                            GREATEST(COALESCE(stats.overdue_amount, 0), 0) AS amount_overdue,
+                            GREATEST(COALESCE(%(today)s::date - stats.oldest_due, 0), 0)
+                                AS days_late,
+                            COALESCE(%(risk)s, %(default_risk)s)::float AS risk_score,
+                            COALESCE(actions.user_id,
+                                     (cp.receivable_collector_id ->> %(company_key)s)::int,
+                                     cp.user_id) AS collector_id
+                       FROM actions
+                       JOIN res_partner cp ON cp.id = actions.partner_id
+                  LEFT JOIN stats ON stats.partner_id = actions.partner_id
+                 )
+            SELECT ranked.id,
+                   %(company)s AS company_id,
+                   %(currency)s AS currency_id,
+                   ranked.kind,
+                   ranked.partner_id,
+                   ranked.collector_id,
+                   ranked.date,
+                   ranked.name,
+                   ranked.amount,
+                   ranked.amount_overdue,
+                   ranked.days_late,
+                   ranked.risk_score,
+                   ROUND((%(priority)s)::numeric, 2)::float AS priority,
+                   ranked.activity_id,
+                   ranked.reminder_id,
+                   ranked.promise_id,
+                   ranked.move_id
+              FROM ranked
+            """,
+            stats=self._stats_query(company, today),
+            actions=self._actions_query(company, today),
+            today=today,
+            risk=self._risk_score_sql(company),
+            default_risk=DEFAULT_RISK_SCORE,
+            company_key=str(company.id),
+            company=company.id,
+            currency=company.currency_id.id,
+            priority=self._priority_sql(company.receivable_worklist_rule),
+        )
+
+    @api.model
+    def _stats_query(self, company, today):
+        """Per customer (commercial partner) of ``company``: open receivable, overdue part,
+        oldest overdue due date — one pass over the unreconciled receivable lines."""
+        return SQL(
+            """
+            SELECT p.commercial_partner_id AS partner_id,
+                   SUM(aml.amount_residual) AS open_amount,
+                   SUM(aml.amount_residual)
+                       FILTER (WHERE COALESCE(aml.date_maturity, aml.date) < %(today)s)
+                       AS overdue_amount,
+                   MIN(COALESCE(aml.date_maturity, aml.date))
+                       FILTER (WHERE COALESCE(aml.date_maturity, aml.date) < %(today)s
+                                 AND aml.amount_residual > 0) AS oldest_due
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+             WHERE aml.company_id = %(company)s
+               AND account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.reconciled IS NOT TRUE
+               AND aml.amount_residual != 0
+          GROUP BY p.commercial_partner_id
+            """,
+            today=today,
+            company=company.id,
+        )
+
+    @api.model
+    def _actions_query(self, company, today):
+        """The actions of the day, all kinds, with the columns of ``_action_columns``."""
+        followup_days = max(company.receivable_dispute_followup_days, 0)
+        return SQL(" UNION ALL ").join(
+            [
+                self._calls_query(company, today),
+                self._reminders_query(company),
+                self._broken_promises_query(company, today),
+                self._disputes_query(company, today, followup_days),
+                self._covers_query(company, today),
+            ]
+        )
+
+    @api.model
+    def _calls_query(self, company, today):
+        """Phone calls due on the customers that have an open receivable in ``company``."""
+        return SQL(
+            """
+            SELECT activity.id * 8 + %(index)s AS id, 'call' AS kind,
+                   rp.commercial_partner_id AS partner_id, activity.user_id,
+                   activity.date_deadline AS date, activity.summary::varchar AS name,
+                   NULL::numeric AS amount, activity.id AS activity_id,
+                   NULL::int AS reminder_id, NULL::int AS promise_id, NULL::int AS move_id
+              FROM mail_activity activity
+              JOIN mail_activity_type activity_type
+                ON activity_type.id = activity.activity_type_id
+              JOIN res_partner rp ON rp.id = activity.res_id
+              JOIN stats ON stats.partner_id = rp.commercial_partner_id
+             WHERE activity.res_model = 'res.partner'
+               AND activity.active IS TRUE
+               AND activity_type.category = 'phonecall'
+               AND activity.date_deadline <= %(today)s
+            """,
+            index=KIND_INDEX["call"],
+            today=today,
+        )
+
+    @api.model
+    def _reminders_query(self, company):
+        return SQL(
+            """
+            SELECT reminder.id * 8 + %(index)s, 'reminder', reminder.partner_id, NULL::int,
+                   reminder.date, reminder.name::varchar, reminder.amount_total, NULL::int,
+                   reminder.id, NULL::int, NULL::int
+              FROM receivable_reminder reminder
+             WHERE reminder.state = 'draft'
+               AND reminder.company_id = %(company)s
+            """,
+            index=KIND_INDEX["reminder"],
+            company=company.id,
+        )
+
+    @api.model
+    def _broken_promises_query(self, company, today):
+        return SQL(
+            """
+            SELECT promise.id * 8 + %(index)s, 'promise', promise.partner_id, NULL::int,
+                   promise.promise_date, promise.note::varchar, promise.amount, NULL::int,
+                   NULL::int, promise.id, NULL::int
+              FROM receivable_promise promise
+             WHERE promise.state = 'broken'
+               AND promise.company_id = %(company)s
+               AND promise.promise_date >= %(since)s
+               AND NOT EXISTS (
+                       SELECT 1
+                         FROM receivable_promise newer
+                        WHERE newer.partner_id = promise.partner_id
+                          AND newer.company_id = promise.company_id
+                          AND newer.state = 'open'
+                          AND newer.id > promise.id)
+            """,
+            index=KIND_INDEX["promise"],
+            company=company.id,
+            since=today - timedelta(days=BROKEN_PROMISE_DAYS),
+        )
+
+    @api.model
+    def _disputes_query(self, company, today, followup_days):
+        return SQL(
+            """
+            SELECT move.id * 8 + %(index)s, 'dispute', move.commercial_partner_id, NULL::int,
+                   move.receivable_dispute_date + %(days)s,
+                   move.receivable_dispute_reason::varchar, move.amount_residual_signed,
+                   NULL::int, NULL::int, NULL::int, move.id
+              FROM account_move move
+             WHERE move.receivable_dispute IS TRUE
+               AND move.company_id = %(company)s
+               AND move.state = 'posted'
+               AND move.payment_state IN ('not_paid', 'partial')
+               AND move.receivable_dispute_date <= %(limit)s
+            """,
+            index=KIND_INDEX["dispute"],
+            company=company.id,
+            days=followup_days,
+            limit=today - timedelta(days=followup_days),
+        )
+
+    @api.model
+    def _covers_query(self, company, today):
+        cover = SQL("(cover_partner.credit_insured_amount ->> %s)::numeric", str(company.id))
+        return SQL(
+            """
+            SELECT stats.partner_id * 8 + %(index)s, 'cover', stats.partner_id, NULL::int,
+                   %(today)s::date, NULL::varchar, stats.open_amount - %(cover)s, NULL::int,
+                   NULL::int, NULL::int, NULL::int
+              FROM stats
+              JOIN res_partner cover_partner ON cover_partner.id = stats.partner_id
+             WHERE %(cover)s > 0
+               AND stats.open_amount > %(cover)s
+            """,
+            index=KIND_INDEX["cover"],
+            today=today,
+            cover=cover,
+        )
+
+    @api.model
+    def _risk_score_sql(self, company):
+        """The customer's risk score (``cp``), or NULL when the risk scoring is not installed."""
+        field = self.env["res.partner"]._fields.get("receivable_risk_score")
+        if field is None or not field.store:
+            return SQL("NULL::float")
+        if field.company_dependent:
+            return SQL("(cp.receivable_risk_score ->> %s)::float", str(company.id))
+        return SQL("cp.receivable_risk_score::float")
+
+    @api.model
+    def _priority_sql(self, rule):
+        """The ranking rule as an SQL expression of the ``ranked`` columns."""
+        lateness = SQL("(1 + ranked.days_late / 30.0)")
+        if rule == "amount":
+            return SQL("ranked.amount_overdue")
+        if rule == "amount_days":
+            return SQL("ranked.amount_overdue * %s", lateness)
+        return SQL("ranked.risk_score / 100.0 * ranked.amount_overdue * %s", lateness)
+
+    @api.model
+    def _get_rule_label(self, rule):
+        return dict(WORKLIST_RULES).get(rule, rule)
+
+    # ------------------------------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------------------------------
+    def action_log_call(self, result=None):
+        """Log the result of a call to the customer of the row.
+
+        ``reached`` and ``no_answer`` are logged at once (one click); ``promise`` and ``dispute``
+        open the small call-result form, prefilled (the promised amount defaults to the overdue
+        amount, the disputed invoice to the row's invoice).
+        """
+        self.ensure_one()
+        result = result or self.env.context.get("call_result")
+        wizard_model = self.env["receivable.call.result"]
+        values = self._prepare_call_result_values(result)
+        if result in ("reached", "no_answer"):
+            wizard_model.create(values).action_confirm()
+            return {"type": "ir.actions.client", "tag": "soft_reload"}
+        return {
+            "type": "ir.actions.act_window",
+            "name": dict(CALL_RESULTS).get(result, self.env._("Call Result")),
+            "res_model": "receivable.call.result",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {f"default_{name}": value for name, value in values.items()},
+        }
+
+    def action_call_reached(self):
+        return self.action_log_call("reached")
+
+    def action_call_promise(self):
+        return self.action_log_call("promise")
+
+    def action_call_dispute(self):
+        return self.action_log_call("dispute")
+
+    def action_call_no_answer(self):
+        return self.action_log_call("no_answer")
+
+    def action_open_source(self):
+        """Open what the action is about: the reminder, the promise, the invoice or the
+        customer."""
+        self.ensure_one()
+        record = self.reminder_id or self.promise_id or self.move_id or self.partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------------------------------
+    def _prepare_call_result_values(self, result):
+        self.ensure_one()
+        values = {
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "result": result,
+            "activity_id": self.activity_id.id or False,
+        }
+        if result == "promise":
+            values["promise_amount"] = self.amount_overdue or self.amount or 0.0
+        if result == "dispute" and self.move_id:
+            values["move_ids"] = [self.move_id.id]
+        return values

@@ -1,0 +1,171 @@
+import io
+from datetime import date
+
+import openpyxl
+
+from odoo.tests import tagged
+
+from .common import ReceivableCommon
+
+# A Wednesday: the first week runs from Monday 2025-03-10 to Sunday 2025-03-16.
+TODAY = date(2025, 3, 12)
+EXPECTED = "receivable_expected_payment_date"
+
+
+@tagged("post_install", "-at_install")
+class TestCashForecast(ReceivableCommon):
+    """The 13-week cash-in forecast at Wednesday 2025-03-12.
+
+    Open items: 100 due on Friday 14 March (week 1), 300 due on 25 March (week 3) less a credit
+    note of 30 due on 26 March, 1400 due on 10 June (after the 13 weeks starting on 10 March:
+    Later), and two overdue invoices: 50 due on Tuesday 11 March (in week 1 but before the
+    forecast date) and 20 due on 1 February. An invoice paid in full is not forecast.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.has_expected = EXPECTED in cls.env["account.move"]._fields
+        cls.inv_week1 = cls._due(100.0, "2025-03-14")
+        cls.inv_week3 = cls._due(300.0, "2025-03-25")
+        cls.refund_week3 = cls._due(30.0, "2025-03-26", move_type="out_refund")
+        cls.inv_later = cls._due(1400.0, "2025-06-10")
+        cls.inv_overdue = cls._due(50.0, "2025-03-11")
+        cls.inv_old = cls._due(20.0, "2025-02-01")
+        cls.inv_paid = cls._due(999.0, "2025-03-20")
+        cls._register_payment(cls.inv_paid, payment_date="2025-03-01")
+        cls.moves = (
+            cls.inv_week1
+            | cls.inv_week3
+            | cls.refund_week3
+            | cls.inv_later
+            | cls.inv_overdue
+            | cls.inv_old
+        )
+        if cls.has_expected:
+            # The risk scoring predicts dates of its own: here they are the due dates.
+            for move in cls.moves:
+                move[EXPECTED] = move.invoice_date_due
+
+    @classmethod
+    def _due(cls, amount, due, **kwargs):
+        return cls._invoice(
+            amount,
+            invoice_date="2025-01-15",
+            invoice_date_due=due,
+            invoice_payment_term_id=False,
+            **kwargs,
+        )
+
+    def _forecast(self):
+        return self.env["receivable.cash.forecast"]._compute_forecast(self.company, TODAY)
+
+    def test_forecast_buckets(self):
+        slots = self._forecast()
+        self.assertEqual(len(slots), 15, "overdue, 13 weeks, later")
+        self.assertEqual(
+            [slot["key"] for slot in slots],
+            ["overdue", *(f"week_{n}" for n in range(1, 14)), "later"],
+        )
+        amounts = {slot["key"]: slot["amount"] for slot in slots}
+        self.assertEqual(amounts["overdue"], 70.0, "shown apart, even the 11 March one")
+        self.assertEqual(amounts["week_1"], 100.0)
+        self.assertEqual(amounts["week_2"], 0.0)
+        self.assertEqual(amounts["week_3"], 270.0, "net of the credit note")
+        self.assertEqual(amounts["later"], 1400.0)
+        self.assertEqual(sum(amounts.values()), 1840.0)
+        week1, week3, week13 = slots[1], slots[3], slots[13]
+        self.assertEqual((week1["date_from"], week1["date_to"]), (TODAY, date(2025, 3, 16)))
+        self.assertEqual(week3["date_from"], date(2025, 3, 24))
+        self.assertEqual(week13["date_to"], date(2025, 6, 8))
+        self.assertEqual(slots[-1]["date_from"], date(2025, 6, 9))
+        self.assertEqual(slots[0]["date_to"], date(2025, 3, 11))
+
+    def test_forecast_one_query(self):
+        self.env.flush_all()
+        forecast = self.env["receivable.cash.forecast"]
+        forecast._compute_forecast(self.company, TODAY)  # warm the caches (language, currency)
+        with self.assertQueryCount(1):
+            forecast._compute_forecast(self.company, TODAY)
+
+    def test_forecast_expected_date(self):
+        """An overdue invoice with a later predicted date is expected in that week."""
+        if not self.has_expected:
+            self.skipTest("no predicted payment date (risk scoring not installed)")
+        self.inv_old[EXPECTED] = date(2025, 3, 19)
+        # A prediction computed today for an overdue invoice is today: still overdue.
+        self.inv_overdue[EXPECTED] = TODAY
+        # A prediction already past for an invoice not due yet: expected in the first week.
+        self.inv_week3[EXPECTED] = date(2025, 3, 5)
+        data = self.env["receivable.cash.forecast"].get_forecast_data(TODAY, self.company)
+        amounts = {slot["key"]: slot["amount"] for slot in data}
+        self.assertEqual(amounts["overdue"], 50.0)
+        self.assertEqual(amounts["week_1"], 400.0)
+        self.assertEqual(amounts["week_2"], 20.0)
+        self.assertEqual(amounts["week_3"], -30.0)
+        for slot in data:
+            lines = self.env["account.move.line"].search(slot["domain"])
+            self.assertAlmostEqual(sum(lines.mapped("amount_residual")), slot["amount"])
+
+    def test_forecast_data_and_domains(self):
+        data = self.env["receivable.cash.forecast"].get_forecast_data(TODAY, self.company)
+        by_key = {slot["key"]: slot for slot in data}
+        self.assertEqual(by_key["week_3"]["date_from"], "2025-03-24")
+        self.assertFalse(by_key["overdue"]["date_from"])
+        for key, moves in (
+            ("overdue", self.inv_overdue | self.inv_old),
+            ("week_1", self.inv_week1),
+            ("week_3", self.inv_week3 | self.refund_week3),
+            ("later", self.inv_later),
+        ):
+            lines = self.env["account.move.line"].search(by_key[key]["domain"])
+            self.assertEqual(lines.move_id, moves, key)
+            self.assertAlmostEqual(sum(lines.mapped("amount_residual")), by_key[key]["amount"])
+
+    def test_forecast_lines_action(self):
+        lines_model = self.env["receivable.cash.forecast.line"].with_user(self.controller)
+        action = lines_model.action_open_forecast(TODAY)
+        lines = lines_model.search(action["domain"])
+        self.assertEqual(len(lines), 15)
+        self.assertEqual(lines[0].key, "overdue")
+        self.assertTrue(lines[0].is_overdue)
+        self.assertEqual(lines[0].cumulative, 0.0, "the overdue is apart")
+        self.assertEqual(lines[3].cumulative, 370.0)
+        self.assertEqual(lines[13].cumulative, 370.0)
+        items = self.env["account.move.line"].search(lines[1].action_open_items()["domain"])
+        self.assertEqual(items.move_id, self.inv_week1)
+
+    def test_forecast_menu_action(self):
+        action = (
+            self.env.ref("account_receivable_control.action_receivable_cash_forecast")
+            .with_user(self.controller)
+            .run()
+        )
+        self.assertEqual(action["res_model"], "receivable.cash.forecast.line")
+        self.assertEqual(
+            len(self.env["receivable.cash.forecast.line"].search(action["domain"])), 15
+        )
+
+    def test_forecast_xlsx(self):
+        lines = self.env["receivable.cash.forecast.line"]._create_from_forecast(self.company, TODAY)
+        action = lines.action_export_xlsx()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[-1].split("?")[0])
+        )
+        content = attachment.raw
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        rows = list(sheet.iter_rows(min_row=4, values_only=True))
+        self.assertEqual(rows[0], ("Period", "From", "To", "Expected", "Cumulative"))
+        self.assertEqual(rows[1][0], "Overdue")
+        self.assertEqual(rows[1][3], 70.0)
+        self.assertIsNone(rows[1][4], "no cumulative for the overdue")
+        self.assertTrue(rows[2][0].startswith("Week 1"))
+        self.assertEqual(rows[2][4], "=D6")
+        self.assertEqual(rows[3][4], "=E6+D7")
+        self.assertEqual(rows[15][0], "Later")
+        self.assertEqual(rows[16][0], "Total")
+        self.assertEqual(rows[16][3], "=SUM(D5:D19)")
+        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True).active
+        self.assertEqual(values["D20"].value, 1840.0)
+        self.assertEqual(values["E8"].value, 370.0, "cumulative at week 3")
