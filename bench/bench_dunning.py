@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+"""Benchmark of the dunning engine: evaluation and reminder creation at scale.
+
+    python3 bench/bench_dunning.py --db arc_bench --partners 20000 --invoices 100000
+    python3 bench/bench_dunning.py --db arc_bench --partners 20000 --invoices 100000 --scale 10
+
+Builds (once) a template database with account and the module installed, the generic chart of
+accounts, a credit policy with a 4-level dunning ladder and one real posted invoice. Each data
+set is a copy of the template filled by bench/scale_data.py: the invoice cloned in SQL, so
+that 1,000,000 invoices take minutes. Then, in a fresh Odoo process per run, it times
+``receivable.dunning.engine._generate_reminders(company, date, commit=True)`` and reads the
+process's peak memory. Reminders created by a run are deleted before the next one, so the
+benchmark can be run again on the same data.
+
+With ``--scale K`` a second data set K times larger (database ``<db>_x<K>``) is measured in
+the same run and the ratio time(Kx)/time(1x) is printed. See bench/README.md.
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date as Date
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+MODULE = "account_receivable_control"
+# ir.config_parameter keys marking what a database holds.
+SETUP_KEY = "arc_bench.setup"
+DATA_KEY = "arc_bench.data"
+SETUP_VERSION = "1"
+
+sys.path.insert(0, str(BENCH_DIR))
+
+
+def log(message):
+    print(f"[bench] {message}", flush=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers of the orchestrating process (no Odoo import)
+# ----------------------------------------------------------------------------------------------
+def default_addons_path():
+    """The module's link folder, then Odoo's standard addons (as tools/common.sh does)."""
+    link_dir = REPO_DIR / ".addons"
+    link_dir.mkdir(exist_ok=True)
+    link = link_dir / MODULE
+    if not link.exists():
+        link.symlink_to(REPO_DIR)
+    code = (
+        "import os, odoo; root = os.path.dirname(list(odoo.__path__)[0]); "
+        "p = os.path.join(root, 'addons'); "
+        "print(p if os.path.isdir(os.path.join(p, 'account')) else '')"
+    )
+    core = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return ",".join(filter(None, [str(link_dir), core]))
+
+
+def psql(db, sql):
+    result = subprocess.run(
+        ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def db_exists(db):
+    return psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
+
+
+def get_param(db, key):
+    try:
+        return psql(db, f"SELECT value FROM ir_config_parameter WHERE key = '{key}'")
+    except subprocess.CalledProcessError:
+        return ""
+
+
+def filestore(db):
+    code = (
+        "from odoo.tools import config; config.parse_config([], setup_logging=False); "
+        f"print(config.filestore({db!r}))"
+    )
+    return Path(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+
+
+def drop_db(db):
+    subprocess.run(["dropdb", "--if-exists", db], check=True)
+    shutil.rmtree(filestore(db), ignore_errors=True)
+
+
+def copy_db(template, db):
+    drop_db(db)
+    subprocess.run(["createdb", "-T", template, db], check=True)
+    source = filestore(template)
+    if source.is_dir():
+        shutil.copytree(source, filestore(db))
+
+
+def child(phase, args, db, **extra):
+    """Run a phase in a fresh Python process; return the JSON it wrote."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--phase",
+            phase,
+            "--db",
+            db,
+            "--addons-path",
+            args.addons_path,
+            "--date",
+            args.date,
+            "--seed",
+            str(args.seed),
+            "--result-file",
+            out.name,
+        ]
+        for key, value in extra.items():
+            command += [f"--{key.replace('_', '-')}", str(value)]
+        subprocess.run(command, check=True)
+        text = Path(out.name).read_text()
+        return json.loads(text) if text else {}
+
+
+# ----------------------------------------------------------------------------------------------
+# Phases run inside Odoo (one fresh process each)
+# ----------------------------------------------------------------------------------------------
+def odoo_registry(db, addons_path):
+    from odoo.tools import config
+
+    config.parse_config(
+        [
+            "-d",
+            db,
+            f"--addons-path={addons_path}",
+            "--log-level=warn",
+            "--http-interface=127.0.0.1",
+        ],
+        setup_logging=True,
+    )
+    from odoo.modules.registry import Registry
+
+    return Registry(db)
+
+
+def phase_setup(args):
+    """Template database: company, generic chart, policy with its ladder, one real invoice."""
+    import scale_data
+
+    from odoo import api
+    from odoo.api import SUPERUSER_ID
+
+    registry = odoo_registry(args.db, args.addons_path)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        result = scale_data.setup(env, Date.fromisoformat(args.date))
+        env["ir.config_parameter"].set_param(SETUP_KEY, SETUP_VERSION)
+        cr.commit()
+    return result
+
+
+def phase_generate(args):
+    import scale_data
+
+    from odoo import api
+    from odoo.api import SUPERUSER_ID
+
+    registry = odoo_registry(args.db, args.addons_path)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        started = time.perf_counter()
+        result = scale_data.generate(
+            env,
+            partners=args.partners,
+            invoices=args.invoices,
+            as_of=Date.fromisoformat(args.date),
+            seed=args.seed,
+        )
+        env["ir.config_parameter"].set_param(DATA_KEY, args.spec)
+        cr.commit()
+        result["seconds"] = round(time.perf_counter() - started, 1)
+    # VACUUM cannot run in a transaction: ANALYZE and the visibility map for index-only scans.
+    with registry.cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute("VACUUM ANALYZE res_partner, account_move, account_move_line")
+    return result
+
+
+def _timed(cls, name, timings):
+    """Wrap ``cls.name`` to add its wall time to ``timings[name]`` (the measurement's split)."""
+    original = getattr(cls, name)
+
+    def wrapper(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+
+    setattr(cls, name, wrapper)
+
+
+def phase_measure(args):
+    """Time one ``_generate_reminders`` in this fresh process; read its peak memory."""
+    from odoo import api
+    from odoo.api import SUPERUSER_ID
+    from odoo.tools import SQL
+
+    registry = odoo_registry(args.db, args.addons_path)
+    rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company_id = env["ir.config_parameter"].get_param("arc_bench.company_id")
+        company = env["res.company"].browse(int(company_id))
+        engine = env["receivable.dunning.engine"]
+        timings = {}
+        for name in ("_select_partners_to_remind", "_evaluate", "_create_reminders"):
+            _timed(type(engine), name, timings)
+        cron = env["ir.cron"]
+        _timed(type(cron), "_commit_progress", timings)
+        as_of = Date.fromisoformat(args.date)
+        started = time.perf_counter()
+        reminders = engine._generate_reminders(company, as_of, commit=True)
+        seconds = time.perf_counter() - started
+        created = len(reminders)
+        cr.commit()
+        counts = env.execute_query_dict(
+            SQL(
+                """
+                SELECT (SELECT COUNT(*) FROM receivable_reminder WHERE company_id = %(c)s)
+                           AS reminders,
+                       (SELECT COUNT(*) FROM receivable_reminder_line WHERE company_id = %(c)s)
+                           AS lines,
+                       (SELECT COUNT(DISTINCT partner_id) FROM account_move
+                         WHERE company_id = %(c)s AND move_type = 'out_invoice'
+                           AND state = 'posted') AS partners
+                """,
+                c=company.id,
+            )
+        )[0]
+    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "seconds": seconds,
+        "returned": created,
+        "reminders": counts["reminders"],
+        "lines": counts["lines"],
+        "partners": counts["partners"],
+        "rss_loaded_mib": rss_loaded,
+        "rss_peak_mib": rss_peak,
+        "split": timings,
+    }
+
+
+PHASES = {"setup": phase_setup, "generate": phase_generate, "measure": phase_measure}
+
+
+# ----------------------------------------------------------------------------------------------
+# Orchestration
+# ----------------------------------------------------------------------------------------------
+def ensure_template(args):
+    template = f"{args.db}_template"
+    if db_exists(template) and get_param(template, SETUP_KEY) == SETUP_VERSION:
+        log(f"reusing the template database {template}")
+        if args.update:
+            update_module(args, template)
+        return template
+    drop_db(template)
+    log(f"creating the template database {template} (account + {MODULE})")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-d",
+            template,
+            f"--addons-path={args.addons_path}",
+            "-i",
+            f"account,{MODULE}",
+            "--stop-after-init",
+            "--log-level=warn",
+            "--http-interface=127.0.0.1",
+        ],
+        check=True,
+    )
+    result = child("setup", args, template)
+    log(f"template ready: {result}")
+    return template
+
+
+def ensure_data(args, template, db, partners, invoices):
+    spec = f"partners={partners};invoices={invoices};seed={args.seed};date={args.date}"
+    if not args.rebuild and db_exists(db) and get_param(db, DATA_KEY) == spec:
+        log(f"reusing {db} ({spec})")
+        if args.update:
+            update_module(args, db)
+        return
+    log(f"building {db}: copy of {template}, then {partners:,} partners / {invoices:,} invoices")
+    copy_db(template, db)
+    result = child("generate", args, db, partners=partners, invoices=invoices, spec=spec)
+    log(f"generated in {result['seconds']} s: {result}")
+
+
+def update_module(args, db):
+    """Bring a reused database to the module's current code (new fields, data)."""
+    log(f"updating {MODULE} in {db}")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-d",
+            db,
+            f"--addons-path={args.addons_path}",
+            "-u",
+            MODULE,
+            "--stop-after-init",
+            "--log-level=warn",
+            "--http-interface=127.0.0.1",
+        ],
+        check=True,
+    )
+
+
+def delete_reminders(db):
+    """Remove what a previous run created, so every run starts from the same state."""
+    psql(
+        db,
+        """
+        DELETE FROM receivable_reminder_line;
+        DELETE FROM receivable_reminder;
+        DELETE FROM mail_followers WHERE res_model = 'receivable.reminder';
+        DELETE FROM mail_message WHERE model = 'receivable.reminder';
+        """,
+    )
+    psql(db, "VACUUM ANALYZE receivable_reminder, receivable_reminder_line, mail_followers")
+
+
+def measure(args, db):
+    delete_reminders(db)
+    result = child("measure", args, db)
+    result["db"] = db
+    result["partners_per_min"] = result["partners"] / result["seconds"] * 60
+    if not args.keep:
+        delete_reminders(db)
+    return result
+
+
+def report(results, ratio_scale):
+    log("results")
+    header = (
+        f"{'database':<18} {'partners':>9} {'reminders':>9} {'lines':>9} {'seconds':>8} "
+        f"{'partners/min':>12} {'RSS loaded':>10} {'RSS peak':>9}"
+    )
+    print(header)
+    for r in results:
+        print(
+            f"{r['db']:<18} {r['partners']:>9,} {r['reminders']:>9,} {r['lines']:>9,} "
+            f"{r['seconds']:>8.1f} {r['partners_per_min']:>12,.0f} "
+            f"{r['rss_loaded_mib']:>7.0f} MiB {r['rss_peak_mib']:>5.0f} MiB"
+        )
+        split = ", ".join(f"{k} {v:.1f} s" for k, v in r["split"].items())
+        print(f"{'':<18} split: {split}")
+    if ratio_scale:
+        base = [r for r in results if r["scale"] == 1]
+        big = [r for r in results if r["scale"] == ratio_scale]
+        if base and big:
+            ratio = min(r["seconds"] for r in big) / min(r["seconds"] for r in base)
+            print(f"time({ratio_scale}x) / time(1x) = {ratio:.2f}")
+    print("JSON " + json.dumps(results))
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", default="arc_bench", help="database of the 1x data set")
+    parser.add_argument("--partners", type=int, default=20000)
+    parser.add_argument("--invoices", type=int, default=100000)
+    parser.add_argument(
+        "--scale", type=int, default=1, help="also measure a data set this many times larger"
+    )
+    parser.add_argument("--runs", type=int, default=1, help="measurements per data set")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--date", default="2026-06-30", help="evaluation date; invoices are 1-120 days late"
+    )
+    parser.add_argument("--rebuild", action="store_true", help="regenerate the data sets")
+    parser.add_argument(
+        "--update", action="store_true", help="update the module in reused databases first"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the last run's reminders")
+    parser.add_argument(
+        "--only-scaled", action="store_true", help="with --scale, measure the large set only"
+    )
+    parser.add_argument("--addons-path", default=None)
+    # Internal: a phase run in a child process.
+    parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
+    parser.add_argument("--result-file", help=argparse.SUPPRESS)
+    parser.add_argument("--spec", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.addons_path = args.addons_path or default_addons_path()
+
+    if args.phase:
+        result = PHASES[args.phase](args)
+        Path(args.result_file).write_text(json.dumps(result, default=str))
+        return 0
+
+    started = time.perf_counter()
+    template = ensure_template(args)
+    datasets = [] if args.only_scaled else [(args.db, 1)]
+    if args.scale > 1:
+        datasets.append((f"{args.db}_x{args.scale}", args.scale))
+    for db, scale in datasets:
+        ensure_data(args, template, db, args.partners * scale, args.invoices * scale)
+    results = []
+    for db, scale in datasets:
+        for run in range(args.runs):
+            log(f"measuring {db} (run {run + 1}/{args.runs})")
+            result = measure(args, db)
+            result["scale"] = scale
+            log(
+                f"{db}: {result['reminders']:,} reminders, {result['lines']:,} lines in "
+                f"{result['seconds']:.1f} s, {result['partners_per_min']:,.0f} partners/min, "
+                f"peak RSS {result['rss_peak_mib']:.0f} MiB"
+            )
+            results.append(result)
+    report(results, args.scale if args.scale > 1 else None)
+    log(f"total {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
