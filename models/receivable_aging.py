@@ -158,6 +158,12 @@ class ReceivableAging(models.Model):
         depends_context=AGING_CONTEXT,
     )
     dispute = fields.Boolean(string="In Dispute", readonly=True, depends_context=AGING_CONTEXT)
+    expected_date = fields.Date(
+        string="Expected Payment",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+        help="Predicted from the customer's payment history (the company's when it has none).",
+    )
     factor_id = fields.Many2one(
         "res.partner",
         string="Assigned to Factor",
@@ -189,6 +195,7 @@ class ReceivableAging(models.Model):
             "receivable_dispute",
             "receivable_factor_id",
             "receivable_agency_state",
+            "receivable_expected_payment_date",
         ],
         "account.move.line": [
             "move_id",
@@ -314,6 +321,7 @@ class ReceivableAging(models.Model):
                    COALESCE(move.receivable_dispute, FALSE) AS dispute,
                    move.receivable_factor_id AS factor_id,
                    move.receivable_agency_state AS agency_state,
+                   move.receivable_expected_payment_date AS expected_date,
                    COALESCE((cp.credit_on_hold ->> aml.company_id::text)::boolean, FALSE)
                        AS on_hold,
                    (whole_promise.partner_id IS NOT NULL OR move_promise.move_id IS NOT NULL)
@@ -462,7 +470,7 @@ class ReceivableAging(models.Model):
                    %(bucket)s AS bucket,
                    %(amounts)s,
                    lines.dunning_level_id, lines.dispute, lines.factor_id, lines.agency_state,
-                   lines.promised, lines.on_hold
+                   lines.promised, lines.on_hold, lines.expected_date
               FROM (%(lines)s) lines
             """,
             bucket=bucket,

@@ -1,0 +1,640 @@
+import json
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.tools import SQL
+
+from . import risk_formulas
+
+# Partners scored, stored and committed per batch.
+RISK_BATCH = 5000
+RISK_CLASSES = [(letter, letter) for letter in risk_formulas.CLASSES]
+MANAGER_GROUP = "account_receivable_control.group_credit_manager"
+# Snapshot column of each component's contribution.
+CONTRIBUTION_FIELDS = {name: f"contrib_{name}" for name in risk_formulas.COMPONENTS}
+
+
+class ReceivableRiskSnapshot(models.Model):
+    """One partner's risk score in one company, as computed by one run of the engine.
+
+    Written in bulk by ``receivable.risk.engine`` (one row per scored partner and run): the
+    partner's history graph reads them, its explanation reads the latest one.
+    """
+
+    _name = "receivable.risk.snapshot"
+    _description = "Risk Score Snapshot"
+    _order = "date desc, run_id desc, id desc"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    # Both looked up through the indexes below (partner first; company and run).
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(required=True, readonly=True)
+    run_id = fields.Integer(string="Run", readonly=True, aggregator=None)
+    run_at = fields.Datetime(string="Computed On", readonly=True)
+    score = fields.Float(readonly=True, digits=(16, 2), aggregator="avg")
+    risk_class = fields.Selection(RISK_CLASSES, string="Class", readonly=True)
+    # Figures read from the ledger
+    avg_late_days = fields.Float(
+        string="Average Days Late", readonly=True, digits=(16, 1), aggregator="avg"
+    )
+    late_share = fields.Float(
+        string="Paid Late (%)", readonly=True, digits=(16, 1), aggregator="avg"
+    )
+    paid_count = fields.Integer(string="Invoices Paid", readonly=True, aggregator=None)
+    overdue_amount = fields.Monetary(string="Overdue", readonly=True, aggregator=None)
+    credit_limit = fields.Monetary(string="Applied Limit", readonly=True, aggregator=None)
+    oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", readonly=True)
+    dunning_rank = fields.Integer(string="Dunning Level Reached", readonly=True, aggregator="max")
+    incident_count = fields.Integer(
+        string="Disputes and Broken Promises", readonly=True, aggregator="sum"
+    )
+    prev_avg_late_days = fields.Float(
+        string="Average Days Late (previous window)",
+        readonly=True,
+        digits=(16, 1),
+        aggregator=None,
+    )
+    customer_age_days = fields.Integer(string="Customer For (days)", readonly=True)
+    # Contributions to the score (points out of 100, adding up to the score)
+    contrib_avg_late = fields.Float(string="Days Late (points)", readonly=True, digits=(16, 2))
+    contrib_late_share = fields.Float(string="Paid Late (points)", readonly=True, digits=(16, 2))
+    contrib_overdue_ratio = fields.Float(
+        string="Overdue vs Limit (points)", readonly=True, digits=(16, 2)
+    )
+    contrib_oldest_overdue = fields.Float(
+        string="Oldest Overdue (points)", readonly=True, digits=(16, 2)
+    )
+    contrib_dunning = fields.Float(string="Dunning (points)", readonly=True, digits=(16, 2))
+    contrib_incidents = fields.Float(
+        string="Disputes and Broken Promises (points)", readonly=True, digits=(16, 2)
+    )
+    contrib_trend = fields.Float(string="Trend (points)", readonly=True, digits=(16, 2))
+    contrib_new_customer = fields.Float(
+        string="Customer Age (points)", readonly=True, digits=(16, 2)
+    )
+
+    _partner_company_date_idx = models.Index("(partner_id, company_id, date DESC, run_id DESC)")
+    _company_run_idx = models.Index("(company_id, run_id)")
+
+    @api.model
+    def _component_labels(self):
+        return {
+            "avg_late": self.env._("Average days late"),
+            "late_share": self.env._("Invoices paid late"),
+            "overdue_ratio": self.env._("Overdue vs credit limit"),
+            "oldest_overdue": self.env._("Oldest overdue invoice"),
+            "dunning": self.env._("Dunning level"),
+            "incidents": self.env._("Disputes and broken promises"),
+            "trend": self.env._("Trend vs previous window"),
+            "new_customer": self.env._("Customer age"),
+        }
+
+    def _get_explanation(self):
+        """[{component, label, value, weight, contribution}] of the snapshot, in order."""
+        self.ensure_one()
+        weights = self.company_id._get_receivable_risk_weights()
+        currency = self.currency_id
+        values = {
+            "avg_late": self.env._("%s days", round(self.avg_late_days, 1)),
+            "late_share": self.env._(
+                "%(share)s %% of %(count)s",
+                share=round(self.late_share, 1),
+                count=self.paid_count,
+            ),
+            "overdue_ratio": self.env._(
+                "%(overdue)s / %(limit)s",
+                overdue=currency.format(self.overdue_amount),
+                limit=currency.format(self.credit_limit) if self.credit_limit else "—",
+            ),
+            "oldest_overdue": self.env._("%s days", self.oldest_overdue_days),
+            "dunning": str(self.dunning_rank),
+            "incidents": str(self.incident_count),
+            "trend": self.env._(
+                "%(now)s vs %(before)s days",
+                now=round(self.avg_late_days, 1),
+                before=round(self.prev_avg_late_days, 1),
+            ),
+            "new_customer": self.env._("%s days", self.customer_age_days),
+        }
+        labels = self._component_labels()
+        return [
+            {
+                "component": name,
+                "label": labels[name],
+                "value": values[name],
+                "weight": weights.get(name, 0),
+                "contribution": self[CONTRIBUTION_FIELDS[name]],
+            }
+            for name in risk_formulas.COMPONENTS
+        ]
+
+    def _get_explanation_html(self):
+        self.ensure_one()
+        rows = self._get_explanation()
+        header = Markup(
+            "<thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead>"
+        ) % (
+            self.env._("Component"),
+            self.env._("Value"),
+            self.env._("Weight"),
+            self.env._("Points"),
+        )
+        body = Markup().join(
+            Markup(
+                "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                "<td class='text-end'>%.2f</td></tr>"
+            )
+            % (row["label"], row["value"], row["weight"], row["contribution"])
+            for row in rows
+        )
+        footer = Markup(
+            "<tfoot><tr><th colspan='3'>%s</th><th class='text-end'>%.2f</th></tr></tfoot>"
+        ) % (self.env._("Score (class %s)", self.risk_class), self.score)
+        return Markup(
+            "<table class='table table-sm o_receivable_risk_explanation'>%s%s%s</table>"
+        ) % (
+            header,
+            Markup("<tbody>%s</tbody>") % body,
+            footer,
+        )
+
+
+class ReceivableRiskEngine(models.AbstractModel):
+    """Risk scores, set-based: one SQL query reads every partner's figures, Python applies
+    ``risk_formulas`` (normalisation, weights, classes), then each batch of partners gets its
+    snapshots inserted and its current score and class written in one statement each."""
+
+    _name = "receivable.risk.engine"
+    _description = "Risk Score Engine"
+
+    # ------------------------------------------------------------------------------------------
+    # Components
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _components_query(self, company, date, partner_ids=None, skip_scored=False):
+        """SQL of one row per commercial partner with its raw risk figures at ``date``.
+
+        Partners scored: those with an open receivable or an invoice paid in the current or
+        previous window. Paid = a reconciled receivable debit line; its payment date is the
+        latest ``max_date`` of its matchings (Odoo's own rule, as the aging's as-of path).
+        """
+        months = company.receivable_risk_window_months or 12
+        start = date - relativedelta(months=months)
+        previous_start = start - relativedelta(months=months)
+        cid = str(company.id)
+        partner_filter = SQL("TRUE")
+        if partner_ids is not None:
+            partner_filter = SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids))
+        scored_filter = SQL("TRUE")
+        if skip_scored:
+            scored_filter = SQL(
+                """NOT EXISTS (SELECT 1 FROM receivable_risk_snapshot s
+                                WHERE s.partner_id = cp.id AND s.company_id = %s
+                                  AND s.date = %s)""",
+                company.id,
+                date,
+            )
+        return SQL(
+            """
+            WITH level_rank AS (
+                SELECT level.id,
+                       CASE WHEN level.offset_days <= 0 THEN 0 ELSE (
+                           SELECT COUNT(*) FROM receivable_dunning_level other
+                            WHERE other.policy_id = level.policy_id
+                              AND other.offset_days > 0
+                              AND other.offset_days <= level.offset_days) END AS rank
+                  FROM receivable_dunning_level level
+            ),
+            paid AS (
+                SELECT partner_id, balance, date, pay_date - date_maturity AS delay,
+                       pay_date > %(start)s::date AS current
+                  FROM (%(paid_lines)s) paid_lines
+            ),
+            paid_agg AS (
+                SELECT partner_id,
+                       MIN(date) AS first_date,
+                       COUNT(*) FILTER (WHERE current) AS paid_count,
+                       COUNT(*) FILTER (WHERE current AND delay > 0) AS late_count,
+                       SUM(balance * GREATEST(delay, 0)) FILTER (WHERE current)
+                           / NULLIF(SUM(balance) FILTER (WHERE current), 0) AS avg_late,
+                       SUM(balance * delay) FILTER (WHERE current)
+                           / NULLIF(SUM(balance) FILTER (WHERE current), 0) AS avg_delay,
+                       SUM(balance * GREATEST(delay, 0)) FILTER (WHERE NOT current)
+                           / NULLIF(SUM(balance) FILTER (WHERE NOT current), 0) AS prev_avg_late
+                  FROM paid
+              GROUP BY partner_id
+            ),
+            open_agg AS (
+                SELECT p.commercial_partner_id AS partner_id,
+                       MIN(aml.date) AS first_date,
+                       SUM(aml.amount_residual)
+                           FILTER (WHERE aml.date_maturity < %(date)s::date) AS overdue,
+                       MIN(aml.date_maturity)
+                           FILTER (WHERE aml.date_maturity < %(date)s::date) AS oldest_due,
+                       MAX(level_rank.rank) AS dunning_rank,
+                       COUNT(*) FILTER (WHERE move.receivable_dispute) AS disputes
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN account_move move ON move.id = aml.move_id
+             LEFT JOIN level_rank ON level_rank.id = move.receivable_dunning_level_id
+                 WHERE aml.reconciled IS NOT TRUE
+                   AND aml.amount_residual > 0
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = %(company)s
+                   AND aml.date <= %(date)s::date
+                   AND %(partner_filter)s
+              GROUP BY p.commercial_partner_id
+            ),
+            broken AS (
+                SELECT promise.partner_id, COUNT(*) AS broken
+                  FROM receivable_promise promise
+                 WHERE promise.company_id = %(company)s
+                   AND promise.state = 'broken'
+                   AND promise.promise_date > %(start)s::date
+                   AND promise.promise_date <= %(date)s::date
+              GROUP BY promise.partner_id
+            ),
+            figures AS (
+                SELECT COALESCE(o.partner_id, pa.partner_id) AS partner_id,
+                       LEAST(o.first_date, pa.first_date) AS first_date,
+                       COALESCE(pa.paid_count, 0) AS paid_count,
+                       COALESCE(pa.late_count, 0) AS late_count,
+                       pa.avg_late, pa.avg_delay, pa.prev_avg_late,
+                       COALESCE(o.overdue, 0) AS overdue,
+                       o.oldest_due,
+                       COALESCE(o.dunning_rank, 0) AS dunning_rank,
+                       COALESCE(o.disputes, 0) AS disputes
+                  FROM open_agg o
+             FULL JOIN paid_agg pa ON pa.partner_id = o.partner_id
+            )
+            SELECT f.partner_id,
+                   f.paid_count,
+                   f.late_count,
+                   f.avg_late::float AS avg_late,
+                   f.avg_delay::float AS avg_delay,
+                   f.prev_avg_late::float AS prev_avg_late,
+                   f.overdue::float AS overdue,
+                   COALESCE(%(date)s::date - f.oldest_due, 0) AS oldest_overdue,
+                   f.dunning_rank,
+                   f.disputes + COALESCE(b.broken, 0) AS incidents,
+                   %(date)s::date - LEAST(f.first_date, cp.create_date::date) AS age_days,
+                   COALESCE(NULLIF((cp.credit_limit ->> %(cid)s)::float, 0),
+                            pol.default_credit_limit, 0)::float AS credit_limit,
+                   cp.receivable_risk_class ->> %(cid)s AS previous_class,
+                   COALESCE((cp.credit_on_hold ->> %(cid)s)::boolean, FALSE) AS on_hold
+              FROM figures f
+              JOIN res_partner cp ON cp.id = f.partner_id
+         LEFT JOIN broken b ON b.partner_id = f.partner_id
+         LEFT JOIN receivable_policy pol
+                ON pol.id = COALESCE((cp.receivable_policy_id ->> %(cid)s)::int, %(default)s)
+             WHERE %(scored_filter)s
+          ORDER BY f.partner_id
+            """,
+            company=company.id,
+            cid=cid,
+            date=date,
+            start=start,
+            previous_start=previous_start,
+            default=company.receivable_default_policy_id.id or None,
+            partner_filter=partner_filter,
+            scored_filter=scored_filter,
+            paid_lines=self._paid_lines_query(company, previous_start, date, partner_ids),
+        )
+
+    @api.model
+    def _paid_lines_query(self, company, since, date, partner_ids=None):
+        """SQL of the receivable debit lines of ``company`` fully paid in (since, date]:
+        (partner_id = commercial partner, balance, date, date_maturity, pay_date).
+
+        The payment date is the latest ``max_date`` of the line's matchings. For the whole
+        company the matchings are aggregated once (hash aggregate); for a few partners their
+        lines are read through the partner index and each line's matchings looked up.
+        """
+        common = SQL(
+            """
+                   aml.reconciled
+               AND account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.company_id = %(company)s
+               AND aml.balance > 0
+               AND aml.date_maturity IS NOT NULL
+            """,
+            company=company.id,
+        )
+        if partner_ids is None:
+            return SQL(
+                """
+                SELECT p.commercial_partner_id AS partner_id, aml.balance, aml.date,
+                       aml.date_maturity, pd.pay_date
+                  FROM (SELECT partial.debit_move_id AS line_id,
+                               MAX(partial.max_date) AS pay_date
+                          FROM account_partial_reconcile partial
+                         WHERE partial.company_id = %(company)s
+                      GROUP BY partial.debit_move_id
+                        HAVING MAX(partial.max_date) > %(since)s::date
+                           AND MAX(partial.max_date) <= %(date)s::date) pd
+                  JOIN account_move_line aml ON aml.id = pd.line_id
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE %(common)s
+                """,
+                company=company.id,
+                since=since,
+                date=date,
+                common=common,
+            )
+        return SQL(
+            """
+            SELECT p.commercial_partner_id AS partner_id, aml.balance, aml.date,
+                   aml.date_maturity, pd.pay_date
+              FROM res_partner p
+              JOIN account_move_line aml ON aml.partner_id = p.id
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN LATERAL (SELECT MAX(partial.max_date) AS pay_date
+                              FROM account_partial_reconcile partial
+                             WHERE partial.debit_move_id = aml.id) pd ON TRUE
+             WHERE p.commercial_partner_id = ANY(%(ids)s)
+               AND pd.pay_date > %(since)s::date
+               AND pd.pay_date <= %(date)s::date
+               AND %(common)s
+            """,
+            ids=list(partner_ids),
+            since=since,
+            date=date,
+            common=common,
+        )
+
+    @api.model
+    def _compute_components(self, company, date, partner_ids=None, skip_scored=False):
+        """[{partner_id, raw figures...}] of the partners of ``company`` at ``date``."""
+        self.env.flush_all()
+        rows = self.env.execute_query_dict(
+            self._components_query(company, date, partner_ids, skip_scored)
+        )
+        for row in rows:
+            row["late_share"] = row["late_count"] / row["paid_count"] if row["paid_count"] else 0.0
+        return rows
+
+    # ------------------------------------------------------------------------------------------
+    # Recompute
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _recompute_scores(self, company, date, partner_ids=None, commit=False, skip_scored=False):
+        """Score the partners of ``company`` at ``date``: one snapshot each, current score and
+        class on the partner, alerts on class changes. Return the number of partners scored.
+
+        ``commit``: commit each batch with the cron's progress (a stopped cron resumes, with
+        ``skip_scored``, at the partners not scored on ``date``).
+        """
+        engine = self.with_company(company)
+        rows = engine._compute_components(company, date, partner_ids, skip_scored)
+        weights = company._get_receivable_risk_weights()
+        bounds = company._get_receivable_risk_bounds()
+        run_id = engine._next_run_id(company)
+        run_at = fields.Datetime.now()
+        done = 0
+        for start in range(0, len(rows), RISK_BATCH):
+            batch = rows[start : start + RISK_BATCH]
+            results = []
+            for row in batch:
+                score, letter, contributions, _components = risk_formulas.evaluate(
+                    row, weights, bounds
+                )
+                results.append((row, score, letter, contributions))
+            engine._store_snapshots(company, date, run_id, run_at, results)
+            engine._store_partner_scores(company, results)
+            engine._apply_class_changes(company, results)
+            done += len(batch)
+            if commit:
+                remaining = len(rows) - done
+                if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
+                    break
+                self.env.invalidate_all()
+        return done
+
+    @api.model
+    def _next_run_id(self, company):
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT COALESCE(MAX(run_id), 0) + 1 FROM receivable_risk_snapshot"
+                " WHERE company_id = %s",
+                company.id,
+            )
+        )
+        return rows[0][0]
+
+    @api.model
+    def _store_snapshots(self, company, date, run_id, run_at, results):
+        """INSERT the batch's snapshots in one statement: the rows travel as one JSON
+        parameter (``jsonb_to_recordset``), which PostgreSQL parses much faster than as many
+        literals."""
+        if not results:
+            return
+        columns = {
+            "partner_id": "int4",
+            "score": "float8",
+            "risk_class": "text",
+            "avg_late_days": "float8",
+            "late_share": "float8",
+            "paid_count": "int4",
+            "overdue_amount": "numeric",
+            "credit_limit": "numeric",
+            "oldest_overdue_days": "int4",
+            "dunning_rank": "int4",
+            "incident_count": "int4",
+            "prev_avg_late_days": "float8",
+            "customer_age_days": "int4",
+            **dict.fromkeys(CONTRIBUTION_FIELDS.values(), "float8"),
+        }
+        records = []
+        for row, score, letter, contributions in results:
+            values = {
+                "partner_id": row["partner_id"],
+                "score": score,
+                "risk_class": letter,
+                "avg_late_days": round(row["avg_late"] or 0.0, 1),
+                "late_share": round(100.0 * row["late_share"], 1),
+                "paid_count": row["paid_count"],
+                "overdue_amount": round(row["overdue"] or 0.0, 2),
+                "credit_limit": round(row["credit_limit"] or 0.0, 2),
+                "oldest_overdue_days": row["oldest_overdue"],
+                "dunning_rank": row["dunning_rank"],
+                "incident_count": row["incidents"],
+                "prev_avg_late_days": round(row["prev_avg_late"] or 0.0, 1),
+                "customer_age_days": row["age_days"],
+            }
+            for name, column in CONTRIBUTION_FIELDS.items():
+                values[column] = contributions[name]
+            records.append(values)
+        names = SQL(", ").join(SQL.identifier(name) for name in columns)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO receivable_risk_snapshot
+                       (company_id, date, run_id, run_at, create_uid, create_date, write_uid,
+                        write_date, %(names)s)
+                SELECT %(company)s, %(date)s, %(run_id)s, %(run_at)s, %(uid)s, %(run_at)s,
+                       %(uid)s, %(run_at)s, %(names)s
+                  FROM jsonb_to_recordset(%(records)s::jsonb) AS v(%(definition)s)
+                """,
+                names=names,
+                definition=SQL(", ").join(
+                    SQL("%s " + sql_type, SQL.identifier(name))
+                    for name, sql_type in columns.items()
+                ),
+                company=company.id,
+                date=date,
+                run_id=run_id,
+                run_at=run_at,
+                uid=self.env.uid,
+                records=json.dumps(records),
+            )
+        )
+        self.env["receivable.risk.snapshot"].invalidate_model()
+
+    @api.model
+    def _store_partner_scores(self, company, results):
+        """Write the current score and class of the batch's partners (company-dependent
+        jsonb, keyed by the company id) in one UPDATE; unchanged partners are not rewritten."""
+        if not results:
+            return
+        cid = str(company.id)
+        records = [
+            {"id": row["partner_id"], "score": score, "risk_class": letter}
+            for row, score, letter, _contributions in results
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET receivable_risk_score = COALESCE(p.receivable_risk_score, '{}'::jsonb)
+                           || jsonb_build_object(%(cid)s, v.score),
+                       receivable_risk_class = COALESCE(p.receivable_risk_class, '{}'::jsonb)
+                           || jsonb_build_object(%(cid)s, v.risk_class)
+                  FROM jsonb_to_recordset(%(records)s::jsonb)
+                       AS v(id int4, score float8, risk_class text)
+                 WHERE p.id = v.id
+                   AND ((p.receivable_risk_score ->> %(cid)s)::float8 IS DISTINCT FROM v.score
+                        OR (p.receivable_risk_class ->> %(cid)s) IS DISTINCT FROM v.risk_class)
+                """,
+                cid=cid,
+                records=json.dumps(records),
+            )
+        )
+        self.env["res.partner"].invalidate_model(["receivable_risk_score", "receivable_risk_class"])
+
+    @api.model
+    def _apply_class_changes(self, company, results):
+        """A worse class than before: an activity for the risk manager; reaching the
+        company's hold class: an automatic credit hold."""
+        hold_class = company.receivable_risk_hold_class
+        worse, to_hold = [], []
+        for row, score, letter, _contributions in results:
+            previous = row["previous_class"]
+            if previous and letter > previous:
+                worse.append((row["partner_id"], previous, letter, score))
+            if hold_class and letter >= hold_class and letter != previous and not row["on_hold"]:
+                to_hold.append((row["partner_id"], letter, score))
+        if worse and company.receivable_risk_activity:
+            self._create_class_activities(company, worse)
+        partners = self.env["res.partner"].with_company(company)
+        for partner_id, letter, score in to_hold:
+            partners.browse(partner_id)._put_on_credit_hold(
+                self.env._(
+                    "Risk class %(letter)s (score %(score)s) reached the hold class %(hold)s.",
+                    letter=letter,
+                    score=score,
+                    hold=hold_class,
+                ),
+                origin="auto",
+            )
+
+    @api.model
+    def _get_risk_user(self, company):
+        """Who gets the class-change activities: the company's risk manager, else the first
+        Credit Manager of the company (by id)."""
+        if company.receivable_risk_user_id:
+            return company.receivable_risk_user_id
+        group = self.env.ref(MANAGER_GROUP, raise_if_not_found=False)
+        if not group:
+            return self.env["res.users"]
+        group = group.sudo()
+        # Members of the group itself first, then those who have it through another group
+        # (Accounting Administrators).
+        for users in (group.user_ids, group.all_user_ids):
+            users = users.filtered(lambda u: not u.share and company in u.company_ids)
+            if users:
+                return users.sorted("id")[:1]
+        return self.env["res.users"]
+
+    @api.model
+    def _create_class_activities(self, company, changes):
+        user = self._get_risk_user(company)
+        if not user:
+            return self.env["mail.activity"]
+        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        today = fields.Date.context_today(self)
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": partner_id,
+                "activity_type_id": activity_type.id if activity_type else False,
+                "user_id": user.id,
+                "date_deadline": today,
+                "summary": self.env._(
+                    "Risk class %(previous)s → %(letter)s (%(company)s)",
+                    previous=previous,
+                    letter=letter,
+                    company=company.name,
+                ),
+                "note": Markup("<p>%s</p>")
+                % self.env._(
+                    "The risk score is now %(score)s: review the credit of this customer.",
+                    score=score,
+                ),
+            }
+            for partner_id, previous, letter, score in changes
+        ]
+        # sudo: the engine runs as the cron user; the activities are for the risk manager
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _get_risk_companies(self):
+        # sudo: the nightly run covers every company
+        return self.env["res.company"].sudo().search([])
+
+    @api.model
+    def _cron_recompute_scores(self):
+        """Daily: every company's risk scores (committed batches; a second run the same day
+        resumes at the partners not scored yet) and the expected payment dates."""
+        today = fields.Date.context_today(self)
+        for company in self._get_risk_companies():
+            engine = self.with_company(company).with_context(allowed_company_ids=company.ids)
+            engine._recompute_scores(company, today, commit=True, skip_scored=True)
+            engine.env["account.move"]._compute_expected_payment_dates_company(company, today)

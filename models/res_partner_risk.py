@@ -1,0 +1,119 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+
+from .receivable_risk import RISK_CLASSES
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    receivable_risk_score = fields.Float(
+        string="Risk Score",
+        company_dependent=True,
+        copy=False,
+        readonly=True,
+        digits=(16, 2),
+        help="0 (safe) to 100 (risky), from the payment behaviour in this company; "
+        "recomputed every night.",
+    )
+    receivable_risk_class = fields.Selection(
+        RISK_CLASSES,
+        string="Risk Class",
+        company_dependent=True,
+        copy=False,
+        readonly=True,
+        help="A (safe) to E (risky): the risk score against the company's class bounds.",
+    )
+    receivable_risk_snapshot_id = fields.Many2one(
+        "receivable.risk.snapshot",
+        string="Latest Risk Snapshot",
+        compute="_compute_receivable_risk_explanation",
+    )
+    receivable_risk_explanation = fields.Html(
+        string="Why this Score",
+        compute="_compute_receivable_risk_explanation",
+        sanitize=False,
+    )
+
+    @api.depends_context("company")
+    @api.depends("receivable_risk_score")
+    def _compute_receivable_risk_explanation(self):
+        latest = self._get_latest_risk_snapshots()
+        for partner in self:
+            commercial = partner.commercial_partner_id or partner
+            snapshot = latest.get(commercial.id)
+            partner.receivable_risk_snapshot_id = snapshot
+            partner.receivable_risk_explanation = (
+                snapshot._get_explanation_html() if snapshot else False
+            )
+
+    def _get_latest_risk_snapshots(self):
+        """{commercial partner id: its latest snapshot in the current company}."""
+        ids = [pid for pid in (self.commercial_partner_id | self).ids if pid]
+        if not ids:
+            return {}
+        snapshots = self.env["receivable.risk.snapshot"].search(
+            [("partner_id", "in", ids), ("company_id", "=", self.env.company.id)],
+            order="partner_id, date desc, run_id desc, id desc",
+        )
+        latest = {}
+        for snapshot in snapshots:
+            latest.setdefault(snapshot.partner_id.id, snapshot)
+        return latest
+
+    def _get_risk_explanation(self):
+        """[{component, label, value, weight, contribution}] of the latest snapshot."""
+        self.ensure_one()
+        snapshot = self.receivable_risk_snapshot_id
+        return snapshot._get_explanation() if snapshot else []
+
+    def _get_credit_breaches(self, extra_amount=0.0):
+        """A risk class at or beyond the company's hold class is a breach too: the policy's
+        automatic hold keeps such a partner held, and releases it when the class improves."""
+        breaches = super()._get_credit_breaches(extra_amount=extra_amount)
+        hold_class = self.env.company.receivable_risk_hold_class
+        if not hold_class:
+            return breaches
+        partner = self.commercial_partner_id
+        letter = partner.receivable_risk_class
+        if letter and letter >= hold_class:
+            breaches.append(
+                (
+                    "risk",
+                    self.env._(
+                        "%(partner)s is in risk class %(letter)s (score %(score)s); the "
+                        "company holds from class %(hold)s.",
+                        partner=partner.display_name,
+                        letter=letter,
+                        score=partner.receivable_risk_score,
+                        hold=hold_class,
+                    ),
+                )
+            )
+        return breaches
+
+    def action_view_risk_history(self):
+        """The partner's score history in the current company: a line graph over the date."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_receivable_control.action_receivable_risk_snapshot"
+        )
+        action["name"] = self.env._("Risk History of %s", partner.display_name)
+        action["domain"] = [
+            ("partner_id", "=", partner.id),
+            ("company_id", "=", self.env.company.id),
+        ]
+        action["view_mode"] = "graph,list,form"
+        action["views"] = [(False, "graph"), (False, "list"), (False, "form")]
+        action["context"] = {"graph_mode": "line", "graph_groupbys": ["date:day"]}
+        return action
+
+    def action_recompute_risk(self):
+        """Score these partners now in the current company."""
+        company = self.env.company
+        self.env["receivable.risk.engine"].with_company(company)._recompute_scores(
+            company, fields.Date.context_today(self), partner_ids=self.commercial_partner_id.ids
+        )
+        return True
