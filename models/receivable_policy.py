@@ -132,6 +132,13 @@ class ReceivablePolicy(models.Model):
         domain="[('is_collection_agency', '=', True)]",
         help="Receives the claims of the ladder's level that hands over to an agency.",
     )
+    risk_hold_class = fields.Selection(
+        [(letter, letter) for letter in "ABCDE"],
+        string="Hold from Risk Class",
+        tracking=True,
+        help="Customers of this policy whose risk class reaches this class (or worse) are put "
+        "on credit hold. Empty: the company's setting applies.",
+    )
     payment_plan_cancel_on_missed = fields.Boolean(
         string="Cancel Payment Plans on a Missed Instalment",
         default=True,

@@ -542,21 +542,33 @@ class ReceivableRiskEngine(models.AbstractModel):
 
     @api.model
     def _apply_class_changes(self, company, results):
-        """A worse class than before: an activity for the risk manager; reaching the
-        company's hold class: an automatic credit hold."""
-        hold_class = company.receivable_risk_hold_class
-        worse, to_hold = [], []
+        """A worse class than before: an activity for the risk manager; reaching the hold
+        class (the customer's policy's, else the company's): an automatic credit hold."""
+        worse, changed = [], []
         for row, score, letter, _contributions in results:
             previous = row["previous_class"]
             if previous and letter > previous:
                 worse.append((row["partner_id"], previous, letter, score))
-            if hold_class and letter >= hold_class and letter != previous and not row["on_hold"]:
-                to_hold.append((row["partner_id"], letter, score))
+            if letter != previous and not row["on_hold"]:
+                changed.append((row["partner_id"], letter, score))
         if worse and company.receivable_risk_activity:
             self._create_class_activities(company, worse)
-        partners = self.env["res.partner"].with_company(company)
-        for partner_id, letter, score in to_hold:
-            partners.browse(partner_id)._put_on_credit_hold(
+        holding = company.receivable_risk_hold_class or self.env["receivable.policy"].search_count(
+            [("company_id", "=", company.id), ("risk_hold_class", "!=", False)], limit=1
+        )
+        if not holding:
+            return
+        # One recordset, so the policies of all the changed customers are read together.
+        partners = (
+            self.env["res.partner"]
+            .with_company(company)
+            .browse([partner_id for partner_id, _letter, _score in changed])
+        )
+        for partner, (_partner_id, letter, score) in zip(partners, changed, strict=True):
+            hold_class = partner._get_risk_hold_class()
+            if not hold_class or letter < hold_class:
+                continue
+            partner._put_on_credit_hold(
                 self.env._(
                     "Risk class %(letter)s (score %(score)s) reached the hold class %(hold)s.",
                     letter=letter,

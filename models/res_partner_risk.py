@@ -68,11 +68,18 @@ class ResPartner(models.Model):
         snapshot = self.receivable_risk_snapshot_id
         return snapshot._get_explanation() if snapshot else []
 
+    def _get_risk_hold_class(self):
+        """The class from which this customer is held: its policy's, else the company's."""
+        self.ensure_one()
+        policy = self.commercial_partner_id.receivable_effective_policy_id
+        return policy.risk_hold_class or self.env.company.receivable_risk_hold_class
+
     def _get_credit_breaches(self, extra_amount=0.0):
-        """A risk class at or beyond the company's hold class is a breach too: the policy's
-        automatic hold keeps such a partner held, and releases it when the class improves."""
+        """A risk class at or beyond the hold class (policy, else company) is a breach too: the
+        policy's automatic hold keeps such a partner held, and releases it when the class
+        improves."""
         breaches = super()._get_credit_breaches(extra_amount=extra_amount)
-        hold_class = self.env.company.receivable_risk_hold_class
+        hold_class = self._get_risk_hold_class()
         if not hold_class:
             return breaches
         partner = self.commercial_partner_id
@@ -82,8 +89,8 @@ class ResPartner(models.Model):
                 (
                     "risk",
                     self.env._(
-                        "%(partner)s is in risk class %(letter)s (score %(score)s); the "
-                        "company holds from class %(hold)s.",
+                        "%(partner)s is in risk class %(letter)s (score %(score)s); customers "
+                        "are held from class %(hold)s.",
                         partner=partner.display_name,
                         letter=letter,
                         score=partner.receivable_risk_score,

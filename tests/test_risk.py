@@ -198,6 +198,15 @@ class TestRiskScore(RiskCommon):
         codes = [code for code, _m in self.newcomer._get_credit_breaches()]
         self.assertIn("risk", codes)
 
+    def test_policy_hold_class_holds_without_a_company_setting(self):
+        self.newcomer.receivable_policy_id = self.policy
+        self.policy.risk_hold_class = "D"
+        self._chronic_history(self.newcomer)
+        self._recompute(self.newcomer)
+        self.assertEqual(self.newcomer.receivable_risk_class, "D")
+        self.assertTrue(self.newcomer.credit_on_hold, "the policy holds from class D")
+        self.assertIn("hold class D", self.newcomer.credit_hold_reason)
+
     def test_trend_against_previous_window(self):
         # Previous window: paid on time; current window: 30 days late -> trend (30 - 0) / 30
         self._paid_history(self.customer, 0, dates=[date(2023, 9, 1), date(2023, 11, 1)])
