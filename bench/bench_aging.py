@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -59,34 +58,15 @@ log = bd.log
 
 def child(phase, args, db, **extra):
     """Run a phase of this script in a fresh Python process; return the JSON it wrote."""
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        command = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--phase",
-            phase,
-            "--db",
-            db,
-            "--addons-path",
-            args.addons_path,
-            "--date",
-            args.date,
-            "--seed",
-            str(args.seed),
-            "--runs",
-            str(args.runs),
-            "--asof-days",
-            str(args.asof_days),
-            "--explain-dir",
-            args.explain_dir,
-            "--result-file",
-            out.name,
-        ]
-        for key, value in extra.items():
-            command += [f"--{key.replace('_', '-')}", str(value)]
-        subprocess.run(command, check=True)
-        text = Path(out.name).read_text()
-        return json.loads(text) if text else {}
+    options = {
+        "date": args.date,
+        "seed": args.seed,
+        "runs": args.runs,
+        "asof_days": args.asof_days,
+        "explain_dir": args.explain_dir,
+        **extra,
+    }
+    return bd.run_phase(__file__, phase, db, args.addons_path, options)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -110,30 +110,32 @@ def copy_db(template, db):
         shutil.copytree(source, filestore(db))
 
 
-def child(phase, args, db, **extra):
-    """Run a phase in a fresh Python process; return the JSON it wrote."""
+def run_phase(script, phase, db, addons_path, options):
+    """Run ``phase`` of the bench ``script`` in a fresh Python process; return its JSON."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         command = [
             sys.executable,
-            str(Path(__file__).resolve()),
+            str(Path(script).resolve()),
             "--phase",
             phase,
             "--db",
             db,
             "--addons-path",
-            args.addons_path,
-            "--date",
-            args.date,
-            "--seed",
-            str(args.seed),
+            addons_path,
             "--result-file",
             out.name,
         ]
-        for key, value in extra.items():
+        for key, value in options.items():
             command += [f"--{key.replace('_', '-')}", str(value)]
         subprocess.run(command, check=True)
         text = Path(out.name).read_text()
         return json.loads(text) if text else {}
+
+
+def child(phase, args, db, **extra):
+    """Run a phase of this script in a fresh Python process; return the JSON it wrote."""
+    options = {"date": args.date, "seed": args.seed, **extra}
+    return run_phase(__file__, phase, db, args.addons_path, options)
 
 
 # ----------------------------------------------------------------------------------------------

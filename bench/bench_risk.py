@@ -51,30 +51,9 @@ log = bd.log
 
 
 def child(phase, args, db, **extra):
-    import subprocess
-
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        command = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--phase",
-            phase,
-            "--db",
-            db,
-            "--addons-path",
-            args.addons_path,
-            "--date",
-            args.date,
-            "--runs",
-            str(args.runs),
-            "--result-file",
-            out.name,
-        ]
-        for key, value in extra.items():
-            command += [f"--{key.replace('_', '-')}", str(value)]
-        subprocess.run(command, check=True)
-        text = Path(out.name).read_text()
-        return json.loads(text) if text else {}
+    """Run a phase of this script in a fresh Python process; return the JSON it wrote."""
+    options = {"date": args.date, "runs": args.runs, **extra}
+    return bd.run_phase(__file__, phase, db, args.addons_path, options)
 
 
 def reference_sql(company_id, cid, default_policy, date, start, previous_start):
