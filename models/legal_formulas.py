@@ -80,14 +80,18 @@ def interest_periods(start, end, rate_for):
 def late_interest(amount, due_date, until, rate_for, start=None):
     """Interest on ``amount`` from the day after ``due_date`` (or from ``start``) to ``until``.
 
-    interest = amount * rate * days / 365, split across half-years when the rate changes.
+    interest = amount * rate * days / 365, split across half-years when the rate changes. A
+    half-year whose rate is unknown (``rate_for`` gives None) earns no interest: nothing is
+    claimed that a published rate does not justify.
     Return ``(interest, periods)``; no interest when ``until`` is not after the start.
     """
     first_day = start or due_date + timedelta(days=1)
     if amount <= 0 or until < first_day:
         return 0.0, []
     periods = interest_periods(first_day, until, rate_for)
-    interest = sum(amount * rate / 100.0 * days / DAYS_IN_YEAR for _a, _b, days, rate in periods)
+    interest = sum(
+        amount * (rate or 0.0) / 100.0 * days / DAYS_IN_YEAR for _a, _b, days, rate in periods
+    )
     return interest, periods
 
 

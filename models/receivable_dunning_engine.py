@@ -265,6 +265,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         for proposal in proposals:
             level = proposal["level"]
             profile = profiles[proposal["partner_id"]]
+            missing = set()
             charges = self._compute_line_charges(
                 profile,
                 self.env["receivable.policy"].browse(proposal["policy_id"]),
@@ -279,6 +280,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                     for row in proposal["rows"]
                 ],
                 history,
+                missing,
             )
             vals_list.append(
                 {
@@ -294,6 +296,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "channel_call": level.channel_call,
                     "state": "draft" if level.needs_approval else "to_send",
                     "legal_profile_id": profile.id if profile else False,
+                    "legal_warning": "\n".join(sorted(missing)) or False,
                     "line_ids": [
                         (
                             0,
@@ -329,8 +332,11 @@ class ReceivableDunningEngine(models.AbstractModel):
         return result
 
     @api.model
-    def _compute_line_charges(self, profile, policy, date, lines_data, history=None):
-        """{key: (interest, fee, rate)} of the lines, with the invoices' reminder history."""
+    def _compute_line_charges(self, profile, policy, date, lines_data, history=None, missing=None):
+        """{key: (interest, fee, rate)} of the lines, with the invoices' reminder history.
+
+        Missing reference rates go to the ``missing`` set (no interest for those half-years).
+        """
         if not profile:
             return {}
         if history is None:
@@ -343,7 +349,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         return {
             key: (currency.round(interest), fee, rate)
             for key, (interest, fee, rate) in profile._compute_charges(
-                lines_data, date, policy
+                lines_data, date, policy, missing
             ).items()
         }
 

@@ -74,12 +74,26 @@ class ReceivableReferenceRate(models.Model):
         return tuple((rate.date_from, rate.rate) for rate in rates)
 
     @api.model
-    def _rate_lookup(self, kind):
-        """A function half-year start → rate that says which rate is missing."""
+    def _rate_lookup(self, kind, missing=None):
+        """A function half-year start → rate.
+
+        A missing rate raises an error naming it; with a ``missing`` set, it is recorded there
+        (as a message) and the function returns None, so a nightly run goes on without it.
+        """
         table = self._get_table(kind)
         label = dict(self._fields["kind"]._description_selection(self.env))[kind]
 
         def rate_for(half_year):
+            if half_year not in table and missing is not None:
+                missing.add(
+                    self.env._(
+                        "No interest for the half-year from %(date)s: the %(rate)s is missing "
+                        "(Configuration → Receivables → Reference Rates).",
+                        rate=label,
+                        date=format_date(self.env, half_year),
+                    )
+                )
+                return None
             if half_year not in table:
                 raise UserError(
                     self.env._(
@@ -163,31 +177,33 @@ class ReceivableLegalProfile(models.Model):
             return self.b2c_profile_id
         return self
 
-    def _rate_functions(self, policy):
-        """Function half-year start → late-payment rate of this profile."""
+    def _rate_functions(self, policy, missing=None):
+        """Function half-year start → late-payment rate of this profile (None: unknown)."""
         self.ensure_one()
         rates = self.env["receivable.reference.rate"]
         if self.interest_rule == "none":
             return None
         if self.interest_rule == "fr_legal_individual":
-            return rates._rate_lookup("fr_legal_individual")
-        ecb = rates._rate_lookup("ecb_mro")
+            return rates._rate_lookup("fr_legal_individual", missing)
+        ecb = rates._rate_lookup("ecb_mro", missing)
         if self.interest_rule == "fr_b2b":
             contract = policy.contract_interest_rate if policy else 0.0
-            legal = rates._rate_lookup("fr_legal_other")
-            return lambda half: lf.fr_b2b_rate(ecb(half), contract, legal(half))
-        return lambda half: lf.be_b2b_rate(ecb(half))
+            if contract:
+                return lambda half: contract
+            return lambda half: None if (rate := ecb(half)) is None else lf.fr_b2b_rate(rate)
+        return lambda half: None if (rate := ecb(half)) is None else lf.be_b2b_rate(rate)
 
-    def _compute_charges(self, lines_data, until, policy):
+    def _compute_charges(self, lines_data, until, policy, missing=None):
         """Interest and fees claimed per invoice at ``until``.
 
         ``lines_data``: dicts with ``key``, ``amount`` (due), ``due_date`` and the invoice's
         history: ``notice_date`` (first formal notice sent), ``first_reminder`` (date, by
         letter) of its first reminder after the due date. Return {key: (interest, fee, rate)}
-        where rate is the rate of ``until``'s half-year (for display).
+        where rate is the rate of ``until``'s half-year (for display). Missing reference rates
+        are collected in ``missing`` (see ``_rate_lookup``).
         """
         self.ensure_one()
-        rate_for = self._rate_functions(policy)
+        rate_for = self._rate_functions(policy, missing)
         holidays = self._holidays_for(until) if self.interest_start == "free_window" else set()
         result = {}
         for data in lines_data:
@@ -201,7 +217,7 @@ class ReceivableLegalProfile(models.Model):
                 interest, _periods = lf.late_interest(
                     data["amount"], data["due_date"], until, rate_for, start=start
                 )
-                rate = rate_for(lf.half_year_start(until))
+                rate = rate_for(lf.half_year_start(until)) or 0.0
             result[data["key"]] = (interest, self._fee_for(data["amount"]), rate)
         return result
 

@@ -94,6 +94,11 @@ class ReceivableReminder(models.Model):
     legal_profile_id = fields.Many2one(
         "receivable.legal.profile", string="Legal Profile", readonly=True
     )
+    legal_warning = fields.Text(
+        string="Interest Warning",
+        readonly=True,
+        help="Why part of the interest the law allows is not claimed (a missing reference rate).",
+    )
     amount_interest = fields.Monetary(
         string="Late Interest", compute="_compute_amount_total", store=True
     )
@@ -283,6 +288,7 @@ class ReceivableReminder(models.Model):
         self.ensure_one()
         if not self.legal_profile_id or not self.line_ids:
             return
+        missing = set()
         charges = self.env["receivable.dunning.engine"]._compute_line_charges(
             self.legal_profile_id,
             self.policy_id,
@@ -296,7 +302,9 @@ class ReceivableReminder(models.Model):
                 }
                 for line in self.line_ids
             ],
+            missing=missing,
         )
+        self.legal_warning = "\n".join(sorted(missing)) or False
         for line in self.line_ids:
             interest, fee, rate = charges[line.id]
             line.write(

@@ -85,6 +85,19 @@ class TestLegalCharges(DunningCommon, MockEmail):
             "the charges invoice is never reminded itself",
         )
 
+    def test_missing_reference_rate_claims_no_interest_for_that_half_year(self):
+        """No ECB rate is shipped for 1 July 2026: the run goes on, claims the first half-year
+        only and says why."""
+        invoice = self._overdue_invoice(1000.0, "2026-06-01")
+        with self.mock_mail_gateway():
+            reminder = self._run("2026-07-31")
+        self.assertEqual(reminder.state, "sent", "a missing rate never stops the nightly run")
+        # 2 to 30 June at 12.15 %: 1000 x 12.15 % x 29 / 365 = 9.65; July: no known rate
+        self.assertEqual(reminder.line_ids.interest_amount, 9.65)
+        self.assertEqual(reminder.line_ids.fee_amount, 40.0)
+        self.assertIn("07/01/2026", reminder.legal_warning)
+        self.assertEqual(invoice.receivable_dunning_level_id, self.notice)
+
     def test_be_b2b_rate_rounded_up(self):
         self.policy.legal_profile_id = self.be_b2b
         self._overdue_invoice(1000.0, "2026-03-01")

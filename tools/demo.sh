@@ -131,6 +131,27 @@ else
     log "demo receivables already generated (seed $(param "${DATA_MARKER}"))"
 fi
 
+# Belgian rules on the shipped policies and the standard B2B policy as the company default, so
+# the nightly dunning run has customers to remind (only what is still empty is set).
+log "credit policies: Belgian legal profiles, Standard B2B as the company default"
+odoo_shell <<'PY'
+company = env.ref("base.main_company")
+if not company.receivable_default_policy_id:
+    company.receivable_default_policy_id = env.ref("account_receivable_control.policy_standard_b2b")
+be_b2b = env.ref("account_receivable_control.legal_profile_be_b2b")
+be_b2c = env.ref("account_receivable_control.legal_profile_be_b2c")
+for xmlid, profile in (
+    ("policy_standard_b2b", be_b2b),
+    ("policy_strict_new", be_b2b),
+    ("policy_key_accounts", be_b2b),
+    ("policy_b2c", be_b2c),
+):
+    policy = env.ref(f"account_receivable_control.{xmlid}")
+    if not policy.legal_profile_id:
+        policy.legal_profile_id = profile
+env.cr.commit()
+PY
+
 # ------------------------------------------------------------------------------------------
 # Mail catcher: a local SMTP server saving every email as a .eml file, the database's only
 # outgoing mail server. Started in the background, stopped when this script exits.
