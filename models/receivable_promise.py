@@ -137,14 +137,15 @@ class ReceivablePromise(models.Model):
     def _get_amounts_due(self):
         """{promise id: what its invoices, or its partner's account, owe now}."""
         result = {}
-        for promise in self:
-            partner = promise.partner_id.commercial_partner_id
-            if promise.move_ids:
-                result[promise.id] = sum(promise.move_ids.mapped("amount_residual_signed"))
-            elif partner:
-                result[promise.id] = partner.with_company(promise.company_id).credit
-            else:
-                result[promise.id] = 0.0
+        whole_account = self.filtered(lambda p: not p.move_ids and p.partner_id)
+        for company in whole_account.company_id:
+            # One credit computation for all the partners of the company.
+            partners = whole_account.filtered(lambda p, c=company: p.company_id == c).partner_id
+            credits = {p.id: p.credit for p in partners.commercial_partner_id.with_company(company)}
+            for promise in whole_account.filtered(lambda p, c=company: p.company_id == c):
+                result[promise.id] = credits[promise.partner_id.commercial_partner_id.id]
+        for promise in self - whole_account:
+            result[promise.id] = sum(promise.move_ids.mapped("amount_residual_signed"))
         return result
 
     @api.model

@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 
 from markupsafe import Markup
 
@@ -275,19 +276,21 @@ class ReceivableReminder(models.Model):
         settled = lines.filtered(lambda line: line._is_settled())
         if settled:
             settled.unlink()
+        values = {line.id: line._get_current_amounts() for line in self.line_ids}
+        charges = self._get_legal_charges(values)
         for line in self.line_ids:
-            line._refresh_amounts()
-        self._refresh_legal_charges()
+            line.write({**values[line.id], **charges.get(line.id, {})})
         if not self.line_ids:
             self._cancel(self.env._("Every invoice of the reminder was paid or excluded."))
             return False
         return True
 
-    def _refresh_legal_charges(self):
-        """Interest and fees of every listed invoice at the reminder's date."""
+    def _get_legal_charges(self, values):
+        """{line id: interest, fee and rate values} at the reminder's date, for the amounts due
+        in ``values`` ({line id: line values}); notes the missing reference rates."""
         self.ensure_one()
         if not self.legal_profile_id or not self.line_ids:
-            return
+            return {}
         missing = set()
         charges = self.env["receivable.dunning.engine"]._compute_line_charges(
             self.legal_profile_id,
@@ -297,7 +300,7 @@ class ReceivableReminder(models.Model):
                 {
                     "key": line.id,
                     "move_id": line.move_id.id,
-                    "amount": line.amount_residual,
+                    "amount": values[line.id]["amount_residual"],
                     "due_date": line.date_due,
                 }
                 for line in self.line_ids
@@ -305,15 +308,14 @@ class ReceivableReminder(models.Model):
             missing=missing,
         )
         self.legal_warning = "\n".join(sorted(missing)) or False
-        for line in self.line_ids:
-            interest, fee, rate = charges[line.id]
-            line.write(
-                {
-                    "interest_amount": self.currency_id.round(interest),
-                    "fee_amount": fee,
-                    "interest_rate": rate,
-                }
-            )
+        return {
+            line_id: {
+                "interest_amount": self.currency_id.round(interest),
+                "fee_amount": fee,
+                "interest_rate": rate,
+            }
+            for line_id, (interest, fee, rate) in charges.items()
+        }
 
     def _render_letter(self):
         self.ensure_one()
@@ -491,13 +493,17 @@ class ReceivableReminder(models.Model):
         )
 
     def _advance_invoice_levels(self):
+        """Date every listed invoice and raise those that reached a higher level, one write per
+        level."""
+        moves_by_level = defaultdict(lambda: self.env["account.move"])
         for line in self.line_ids:
-            move = line.move_id
-            vals = {"receivable_dunning_date": self.date}
-            current = move.receivable_dunning_level_id
+            current = line.move_id.receivable_dunning_level_id
             if line.level_id and (not current or line.level_id.offset_days > current.offset_days):
-                vals["receivable_dunning_level_id"] = line.level_id.id
-            move.sudo().write(vals)  # sudo: the invoice is locked for its writers once posted
+                moves_by_level[line.level_id] |= line.move_id
+        # sudo: the invoice is locked for its writers once posted
+        self.line_ids.move_id.sudo().write({"receivable_dunning_date": self.date})
+        for level, moves in moves_by_level.items():
+            moves.sudo().write({"receivable_dunning_level_id": level.id})
 
     def _get_channel_labels(self):
         self.ensure_one()
@@ -677,14 +683,13 @@ class ReceivableReminderLine(models.Model):
             or move.state != "posted"
         )
 
-    def _refresh_amounts(self):
+    def _get_current_amounts(self):
+        """What the invoice owes now, as line values."""
         line = self.move_line_id
-        self.write(
-            {
-                "amount_residual": line.amount_residual,
-                "amount_residual_currency": line.amount_residual_currency,
-                "days_late": (self.reminder_id.date - line.date_maturity).days
-                if line.date_maturity
-                else 0,
-            }
-        )
+        return {
+            "amount_residual": line.amount_residual,
+            "amount_residual_currency": line.amount_residual_currency,
+            "days_late": (self.reminder_id.date - line.date_maturity).days
+            if line.date_maturity
+            else 0,
+        }

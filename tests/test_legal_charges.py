@@ -85,6 +85,23 @@ class TestLegalCharges(DunningCommon, MockEmail):
             "the charges invoice is never reminded itself",
         )
 
+    def test_partial_payment_before_sending_recomputes_amount_and_interest(self):
+        self.notice.needs_approval = True
+        invoice = self._overdue_invoice(1000.0, "2026-03-01")
+        self._run("2026-03-31")
+        reminder = self._reminders()
+        self.assertEqual(reminder.line_ids.interest_amount, 9.99)
+        self._register_payment(invoice, amount=400.0)
+        with self.mock_mail_gateway(), self._frozen("2026-03-31"):
+            reminder.action_send()
+        # 600 x 12.15 % x 30 / 365 = 5.99; the fee stays 40
+        self.assertRecordValues(
+            reminder.line_ids,
+            [{"amount_residual": 600.0, "interest_amount": 5.99, "fee_amount": 40.0}],
+        )
+        self.assertEqual(reminder.amount_claimed, 645.99)
+        self.assertIn("645.99", self._mails[0]["body"])
+
     def test_missing_reference_rate_claims_no_interest_for_that_half_year(self):
         """No ECB rate is shipped for 1 July 2026: the run goes on, claims the first half-year
         only and says why."""
