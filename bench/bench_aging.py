@@ -577,9 +577,7 @@ def main():
     args.addons_path = args.addons_path or bd.default_addons_path()
 
     if args.phase:
-        result = PHASES[args.phase](args)
-        Path(args.result_file).write_text(json.dumps(result, default=str))
-        return 0
+        return bd.answer_phase(args, PHASES)
 
     started = time.perf_counter()
     template = ensure_template(args)

@@ -132,6 +132,13 @@ def run_phase(script, phase, db, addons_path, options):
         return json.loads(text) if text else {}
 
 
+def answer_phase(args, phases):
+    """In a child process: run the phase asked for and write its JSON for the parent."""
+    result = phases[args.phase](args)
+    Path(args.result_file).write_text(json.dumps(result, default=str))
+    return 0
+
+
 def child(phase, args, db, **extra):
     """Run a phase of this script in a fresh Python process; return the JSON it wrote."""
     options = {"date": args.date, "seed": args.seed, **extra}
@@ -418,9 +425,7 @@ def main():
     args.addons_path = args.addons_path or default_addons_path()
 
     if args.phase:
-        result = PHASES[args.phase](args)
-        Path(args.result_file).write_text(json.dumps(result, default=str))
-        return 0
+        return answer_phase(args, PHASES)
 
     started = time.perf_counter()
     template = ensure_template(args)

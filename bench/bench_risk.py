@@ -357,9 +357,7 @@ def main():
     args.addons_path = args.addons_path or bd.default_addons_path()
 
     if args.phase:
-        result = PHASES[args.phase](args)
-        Path(args.result_file).write_text(json.dumps(result, default=str))
-        return 0
+        return bd.answer_phase(args, PHASES)
 
     started = time.perf_counter()
     # bench_aging's data set (its phases run from bench_aging.py); its options as it needs them.
