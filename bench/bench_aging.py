@@ -297,7 +297,27 @@ def phase_measure(args):
             + [f"{name}:sum_currency" for name in list_fields]
         )
         web_context = {"read_group_expand": True, "receivable_aging_bucket_count": len(labels)}
-        pivot_sets = [[], ["partner_id"], ["bucket"], ["partner_id", "bucket"]]
+        # What the shipped pivot sends (web/static/src/views/pivot/pivot_model.js): customers
+        # in rows, no column groups, and per measure (the used buckets and the total) its sum,
+        # the currencies and the sum in the root company's currency, then the count.
+        pivot_sets = [[], ["partner_id"]]
+        pivot_measures = [
+            spec
+            for name in [*used, "amount_residual"]
+            for spec in (
+                f"{name}:sum",
+                "company_currency_id:array_agg_distinct",
+                f"{name}:sum_currency",
+            )
+        ] + ["__count"]
+        # A user who moves the buckets to the columns (information, not the target).
+        bucket_sets = [[], ["partner_id"], ["bucket"], ["partner_id", "bucket"]]
+        bucket_measures = [
+            "amount_residual:sum",
+            "company_currency_id:array_agg_distinct",
+            "amount_residual:sum_currency",
+            "__count",
+        ]
         xlsx = env.registry.get("receivable.aging.xlsx") and env["receivable.aging.xlsx"]
 
         def sql_rows(query):
@@ -357,10 +377,17 @@ def phase_measure(args):
                     ),
                 ),
                 (
-                    f"pivot formatted_read_grouping_sets ({path})",
+                    f"pivot as shipped, formatted_read_grouping_sets ({path})",
                     path,
                     lambda aging=aging: aging.formatted_read_grouping_sets(
-                        [], pivot_sets, ["amount_residual:sum", "__count"]
+                        [], pivot_sets, pivot_measures
+                    ),
+                ),
+                (
+                    f"pivot buckets in columns, formatted_read_grouping_sets ({path})",
+                    f"{path} info",
+                    lambda aging=aging: aging.formatted_read_grouping_sets(
+                        [], bucket_sets, bucket_measures
                     ),
                 ),
             ]

@@ -63,6 +63,10 @@ class ResCompany(models.Model):
     # ------------------------------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------------------------------
+    def cache_invalidation_fields(self):
+        # The aged receivables cache the companies' currencies (see receivable.aging).
+        return super().cache_invalidation_fields() | {"currency_id"}
+
     def write(self, vals):
         result = super().write(vals)
         if "receivable_aging_buckets" in vals:

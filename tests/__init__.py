@@ -1,5 +1,6 @@
 from . import test_aging
 from . import test_aging_exports
+from . import test_aging_web
 from . import test_cash_forecast
 from . import test_credit_exposure
 from . import test_credit_hold

@@ -78,6 +78,19 @@ class ReceivableCommon(AccountTestInvoicingCommon):
     def _last_message(self, record):
         return record.message_ids.sorted("id")[-1:].body or ""
 
+    @classmethod
+    def _overdue_invoice(cls, amount, due, partner=None, **kwargs):
+        """A posted invoice of ``amount`` falling due on ``due`` (invoiced 30 days before)."""
+        due = fields.Date.to_date(due)
+        return cls._invoice(
+            amount,
+            partner=partner,
+            invoice_date=due - timedelta(days=30),
+            invoice_date_due=due,
+            invoice_payment_term_id=False,
+            **kwargs,
+        )
+
 
 class DunningCommon(ReceivableCommon):
     """A B2B ladder on the test policy and a customer with an invoicing contact."""
@@ -140,19 +153,6 @@ class DunningCommon(ReceivableCommon):
                 }
                 for index, (name, offset, template, extra) in enumerate(steps, start=1)
             ]
-        )
-
-    @classmethod
-    def _overdue_invoice(cls, amount, due, partner=None, **kwargs):
-        """A posted invoice of ``amount`` falling due on ``due`` (invoiced 30 days before)."""
-        due = fields.Date.to_date(due)
-        return cls._invoice(
-            amount,
-            partner=partner,
-            invoice_date=due - timedelta(days=30),
-            invoice_date_due=due,
-            invoice_payment_term_id=False,
-            **kwargs,
         )
 
     def _run(self, date):
