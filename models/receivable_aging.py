@@ -525,9 +525,8 @@ class ReceivableAging(models.Model):
             Comodel._fields["complete_name"]._insert_cache(
                 Comodel.browse(ordered_ids), [name for __, name in found]
             )
-        rank = {record_id: index for index, record_id in enumerate(ordered_ids)}
-        last = len(rank)
-        return sorted(rows, key=lambda row: rank.get(row[0]._ids[0], last) if row[0] else last)
+        by_id = {row[0]._ids[0]: row for row in rows if row[0]}
+        return [by_id[record_id] for record_id in ordered_ids] + [row for row in rows if not row[0]]
 
     @api.model
     def _same_aggregates(self, aggregates):
@@ -723,16 +722,16 @@ class ReceivableAging(models.Model):
         # rules, from the cache (the pivot's customers, see _sort_groups_by_comodel), else in
         # one query.
         Partner = self.env["res.partner"]
-        cache = Partner._fields["complete_name"]._get_cache(self.env)
-        partner_ids = {value._ids[0] for value in values if value}
-        names = {partner_id: cache[partner_id] for partner_id in partner_ids if partner_id in cache}
-        if len(names) < len(partner_ids):
+        cached = Partner._fields["complete_name"]._get_cache(self.env)
+        missing = {value._ids[0] for value in values if value and value._ids[0] not in cached}
+        read = {}
+        if missing:
             Partner.flush_model(["complete_name"])
-            names.update(
+            read = dict(
                 self.env.execute_query(
                     SQL(
                         "SELECT id, complete_name FROM res_partner WHERE id = ANY(%s::int[])",
-                        _int_array(partner_ids - names.keys()),
+                        _int_array(missing),
                     )
                 )
             )
@@ -741,7 +740,8 @@ class ReceivableAging(models.Model):
             if not value:
                 return False, [("partner_id", "=", False)]
             partner_id = value._ids[0]
-            return (partner_id, names[partner_id]), [("partner_id", "=", partner_id)]
+            name = read[partner_id] if partner_id in read else cached[partner_id]
+            return (partner_id, name), [("partner_id", "=", partner_id)]
 
         return format_partner
 
