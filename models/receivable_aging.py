@@ -6,6 +6,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo import tools
+from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools import Query
 from odoo.tools import format_date
@@ -38,6 +39,17 @@ def _int_array(ids):
     """A PostgreSQL array literal of ids, to pass as ``%s::int[]``: for tens of thousands of
     ids, far cheaper for psycopg2 to send than a Python list."""
     return "{" + ",".join(map(str, ids)) + "}"
+
+
+def _and_domains(domains):
+    """Odoo's ``AND`` of the groups' domains: conditions joined with "&" when each domain is
+    one condition (always so for the fields grouped here), else normalised by Domain."""
+    if len(domains) == 1 and len(domains[0]) == 1 and isinstance(domains[0][0], tuple):
+        return domains[0]
+    leaves = [domain[0] for domain in domains if len(domain) == 1 and isinstance(domain[0], tuple)]
+    if len(leaves) == len(domains):
+        return ["&"] * (len(leaves) - 1) + leaves
+    return list(Domain.AND(domains))
 
 
 def _sum_values(values):
@@ -432,30 +444,31 @@ class ReceivableAging(models.Model):
     def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
         """The pivot's grouping sets rolled up in Python from the finest one.
 
-        PostgreSQL computes ``GROUPING SETS`` without parallel workers, in twice the time of
-        a grouped read of the finest set. When the finest set is requested and each other set
-        is a leading part of the order (the pivot's rows: the total, then the customers), one
-        ``_read_group`` of the finest set, ordered, and a roll-up of its rows give the same
-        groups in the same order. The web client repeats the currency aggregates for every
-        measure: each distinct one is read once. Otherwise (or for an aggregate that does not
-        add up, like an average), Odoo's query.
+        PostgreSQL computes ``GROUPING SETS`` without parallel workers, in twice the time of a
+        grouped read of the finest set, and sorts the groups of a many2one by joining its model
+        to every line (the customers' names). Here: one ``_read_group`` of the finest set, by
+        raw values; every other set rolled up from its rows; each set sorted in the requested
+        order by ranks read once per grouped field (a many2one's records in its model's order,
+        texts in the database's collation). The web client repeats the currency aggregates for
+        every measure: each distinct one is read once. Otherwise (no finest set, an aggregate
+        that does not add up like an average, a field that cannot be ranked), Odoo's query.
         """
-        finest = self._grouping_sets_finest(grouping_sets, order)
+        finest = self._finest_grouping_set(grouping_sets)
+        terms = finest and self._rollup_order_terms(finest, order)
         same_aggregate = self._same_aggregates(aggregates)
         specs = list(dict.fromkeys(same_aggregate.values()))
         reducers = [self._rollup_reducer(spec) for spec in specs]
-        if finest is None or None in reducers:
+        if not terms or None in reducers:
             return super()._read_grouping_sets(domain, grouping_sets, aggregates, order=order)
-        comodel = self._groups_sorted_by_comodel(finest, order)
-        rows = self._read_group(domain, finest, specs, order=None if comodel else order)
-        if comodel:
-            rows = self._sort_groups_by_comodel(rows, comodel)
+        rows = self._read_group(domain, finest, specs)
+        ranks = self._group_ranks(finest, rows, terms)
         positions = [specs.index(same_aggregate[spec]) for spec in aggregates]
         result = []
         for groupby in map(tuple, grouping_sets):
             width = len(groupby)
             columns = [*range(width), *(width + index for index in positions)]
             groups = self._roll_up_groups(rows, finest, groupby, reducers)
+            groups = self._sort_groups(groups, groupby, terms, ranks)
             if len(columns) == 1:  # itemgetter of one index gives the value, not a tuple
                 result.append([(group[columns[0]],) for group in groups])
             else:
@@ -463,70 +476,134 @@ class ReceivableAging(models.Model):
         return result
 
     @api.model
-    def _grouping_sets_finest(self, grouping_sets, order):
-        """The finest of the grouping sets when the others can be rolled up from it in
-        order, else None."""
+    def _finest_grouping_set(self, grouping_sets):
+        """The grouping set that holds every grouped field of the others, else None."""
         specs = {spec for groupby in grouping_sets for spec in groupby}
-        finest = next((tuple(g) for g in grouping_sets if len(set(g)) == len(specs)), None)
-        if finest is None or len(grouping_sets) < 2:
+        if len(grouping_sets) < 2:
             return None
-        terms = [part.split()[0] for part in (order or "").split(",") if part.strip()]
-        terms = terms or list(finest)
-        if not set(terms) <= specs:
-            return None
-        for groupby in grouping_sets:
-            if set(groupby) != specs and set(groupby) != set(terms[: len(groupby)]):
+        return next((tuple(g) for g in grouping_sets if len(set(g)) == len(specs)), None)
+
+    @api.model
+    def _rollup_order_terms(self, finest, order):
+        """``order`` as [(grouped field, descending, nulls first)] when every term is a grouped
+        field that can be sorted in Python, else None."""
+        terms = []
+        for part in (order or "").split(","):
+            words = part.split()
+            if not words:
+                continue
+            spec, options = words[0], " ".join(words[1:]).upper()
+            descending = options.startswith("DESC")
+            direction = options.removeprefix("DESC" if descending else "ASC").strip()
+            if direction not in ("", "NULLS FIRST", "NULLS LAST"):
                 return None
-        return finest
+            nulls_first = direction == "NULLS FIRST" if direction else descending
+            if spec not in finest or self._group_value_kind(spec) is None:
+                return None
+            terms.append((spec, descending, nulls_first))
+        return terms or None
 
     @api.model
-    def _groups_sorted_by_comodel(self, finest, order):
-        """The comodel when the groups are those of one many2one in its ascending order (the
-        pivot's customers), else None.
-
-        Ordered in SQL, that order joins the comodel to every line (to sort the groups by the
-        customers' names); read by id, the lines need no such join and the groups are sorted
-        in Python by one query on the comodel.
-        """
-        terms = [part.split() for part in (order or "").split(",") if part.strip()]
-        if len(finest) != 1 or len(terms) != 1 or terms[0][0] != finest[0]:
+    def _group_value_kind(self, spec):
+        """How the values of a grouped field sort: "records" (a many2one, in its model's
+        order), "text" (the database's collation), "natural" (numbers, dates and date
+        periods, as in Python), or None (anything else: Odoo's query)."""
+        fname, __, granularity = models.parse_read_group_spec(spec)
+        field = self._fields.get(fname)
+        if field is None or "." in spec:
             return None
-        if [word.upper() for word in terms[0][1:]] not in ([], ["ASC"]):
-            return None
-        field = self._fields.get(finest[0])
-        return field.comodel_name if field and field.type == "many2one" else None
+        if granularity:
+            return "natural" if field.type in ("date", "datetime") else None
+        if field.type == "many2one":
+            return "records"
+        if field.type in ("selection", "char"):
+            return "text"
+        if field.type in ("integer", "float", "monetary", "date", "datetime"):
+            return "natural"
+        return None
 
     @api.model
-    def _sort_groups_by_comodel(self, rows, comodel):
-        """Rows whose first value is a record of ``comodel``, in that model's order (the
-        groups without a record last, like NULLs in an ascending SQL order)."""
+    def _group_ranks(self, finest, rows, terms):
+        """{grouped field: {value: rank}} for the ordered fields, from their values in
+        ``rows`` (empty values apart: they sort as SQL NULLs)."""
+        ranks = {}
+        for spec, __, __ in terms:
+            column = finest.index(spec)
+            kind = self._group_value_kind(spec)
+            if kind == "records":
+                values = {row[column]._ids[0] for row in rows if row[column]}
+                ordered = self._records_in_order(self._fields[spec].comodel_name, values)
+                ranks[spec] = {record_id: rank for rank, record_id in enumerate(ordered)}
+                continue
+            values = {row[column] for row in rows if row[column] is not False}
+            if kind == "text":
+                in_collation = SQL("SELECT v FROM unnest(%s::text[]) AS v ORDER BY v", list(values))
+                ordered = [value for (value,) in self.env.execute_query(in_collation)]
+            else:
+                ordered = sorted(values)
+            ranks[spec] = {value: rank for rank, value in enumerate(ordered)}
+        return ranks
+
+    @api.model
+    def _sort_groups(self, groups, groupby, terms, ranks):
+        """The groups of ``groupby`` in the order of the terms on its fields, as SQL sorts the
+        rows of a grouping set (the fields of other sets are NULL there)."""
+        keys = []
+        for spec, descending, nulls_first in terms:
+            if spec not in groupby:
+                continue
+            column, spec_ranks = groupby.index(spec), ranks[spec]
+            records = self._group_value_kind(spec) == "records"
+            sign = -1 if descending else 1
+            null_key = (0 if nulls_first else 2, 0)
+
+            def key(
+                group, column=column, ranks=spec_ranks, records=records, sign=sign, null=null_key
+            ):
+                value = group[column]
+                if records:
+                    return (1, sign * ranks[value._ids[0]]) if value else null
+                return null if value is False else (1, sign * ranks[value])
+
+            keys.append(key)
+            if records and groupby == (spec,) and not descending:
+                # One many2one in its model's order (the pivot's customers): placed by rank,
+                # without comparing keys; the groups without a record last.
+                placed = [None] * len(spec_ranks)
+                for group in groups:
+                    if group[0]:
+                        placed[spec_ranks[group[0]._ids[0]]] = group
+                placed = [group for group in placed if group is not None]
+                empty = [group for group in groups if not group[0]]
+                return empty + placed if nulls_first else placed + empty
+        if len(keys) < 2:
+            return sorted(groups, key=keys[0]) if keys else groups
+        return sorted(groups, key=lambda group: tuple(key(group) for key in keys))
+
+    @api.model
+    def _records_in_order(self, comodel, record_ids):
+        """``record_ids`` in the order of ``comodel`` (all records, without access rules:
+        this only orders groups that the lines' query returned)."""
         Comodel = self.env[comodel]
-        # All records, without access rules: this only orders groups the lines' query gave.
         query = Query(self.env, Comodel._table, Comodel._table_sql)
         query.add_where(
-            SQL(
-                "%s = ANY(%s::int[])",
-                SQL.identifier(Comodel._table, "id"),
-                _int_array(row[0]._ids[0] for row in rows if row[0]),
-            )
+            SQL("%s = ANY(%s::int[])", SQL.identifier(Comodel._table, "id"), _int_array(record_ids))
         )
         query.order = Comodel._order_to_sql(Comodel._order, query)
         Comodel.flush_model()
         if comodel != "res.partner":
-            ordered_ids = [record_id for (record_id,) in self.env.execute_query(query.select())]
-        else:
-            # The customers' names come with their order: left in the ORM cache, as a
-            # search_fetch would, for the labels of the groups (see the groups' formatter).
-            table = Comodel._table
-            found = self.env.execute_query(
-                query.select(SQL.identifier(table, "id"), SQL.identifier(table, "complete_name"))
-            )
-            ordered_ids = [record_id for record_id, __ in found]
-            Comodel._fields["complete_name"]._insert_cache(
-                Comodel.browse(ordered_ids), [name for __, name in found]
-            )
-        by_id = {row[0]._ids[0]: row for row in rows if row[0]}
-        return [by_id[record_id] for record_id in ordered_ids] + [row for row in rows if not row[0]]
+            return [record_id for (record_id,) in self.env.execute_query(query.select())]
+        # The customers' names come with their order: left in the ORM cache, as a search_fetch
+        # would, for the labels of the groups (see the groups' formatter).
+        table = Comodel._table
+        found = self.env.execute_query(
+            query.select(SQL.identifier(table, "id"), SQL.identifier(table, "complete_name"))
+        )
+        ordered_ids = [record_id for record_id, __ in found]
+        Comodel._fields["complete_name"]._insert_cache(
+            Comodel.browse(ordered_ids), [name for __, name in found]
+        )
+        return ordered_ids
 
     @api.model
     def _same_aggregates(self, aggregates):
@@ -576,19 +653,29 @@ class ReceivableAging(models.Model):
 
     @api.model
     def _roll_up_groups(self, rows, finest, groupby, reducers):
-        """The groups of ``groupby`` from the ordered rows of the finest set, in their order."""
+        """The groups of ``groupby`` from the rows of the finest set."""
         if groupby == finest:
             return list(rows)
         positions = [finest.index(spec) for spec in groupby]
         width = len(finest)
+        # Records are keyed by their ids (hashing a recordset is slow), the first one kept.
+        records = [self._group_value_kind(spec) == "records" for spec in groupby]
         members = {}
         for row in rows:
-            members.setdefault(tuple(row[p] for p in positions), []).append(row)
+            key = tuple(
+                row[p]._ids if is_record else row[p]
+                for p, is_record in zip(positions, records, strict=True)
+            )
+            if key in members:
+                members[key].append(row)
+            else:
+                members[key] = [row]
         result = []
-        for key, group_rows in members.items():
+        for group_rows in members.values():
+            first = group_rows[0]
             columns = list(zip(*group_rows, strict=True))[width:]
             values = (reduce(column) for reduce, column in zip(reducers, columns, strict=True))
-            result.append((*key, *values))
+            result.append((*(first[p] for p in positions), *values))
         return result
 
     @api.model
@@ -681,27 +768,40 @@ class ReceivableAging(models.Model):
 
     @api.model
     def _web_read_group_format(self, groupby, aggregates, groups):
-        """Groups by customer, formatted without normalising each group's domain (one
-        condition) as Odoo's generic code does; every other grouping, Odoo's."""
+        """Groups formatted like Odoo's generic code does, without normalising the domain of
+        every group (one condition per grouped field, joined with "&" as Odoo's ``AND`` does)
+        and with the customers named by ``_web_read_group_groupby_formatter``. Groupings Odoo
+        folds or that group by a related path: Odoo's."""
         if (
-            tuple(groupby) != ("partner_id",)
+            not groupby
             or not groups
             or not aggregates
-            or any(self.env.context.get(key) for key in PARTNER_NAME_CONTEXT)
+            or any("." in spec for spec in groupby)
+            or self._web_read_group_field_expand(groupby)
         ):
             return super()._web_read_group_format(groupby, aggregates, groups)
-        format_partner = self._web_read_group_groupby_formatter(
-            "partner_id", [group[0] for group in groups]
-        )
+        width = len(groupby)
+        formatters = [
+            self._web_read_group_groupby_formatter(spec, [group[index] for group in groups])
+            for index, spec in enumerate(groupby)
+        ]
         # The web client repeats aggregates (the currencies of every measure): one key each.
-        positions = {spec: index for index, spec in enumerate(aggregates, start=1)}
+        positions = {spec: index for index, spec in enumerate(aggregates, start=width)}
         pick_values = itemgetter(*positions.values())
         keys = tuple(positions)
         result = []
         for group in groups:
             values = pick_values(group)
             formatted = dict(zip(keys, values if len(keys) > 1 else (values,), strict=True))
-            formatted["partner_id"], formatted["__extra_domain"] = format_partner(group[0])
+            if width == 1:  # the pivot's rows: one field, its domain as is
+                formatted[groupby[0]], domain = formatters[0](group[0])
+                formatted["__extra_domain"] = _and_domains([domain])
+            else:
+                domains = []
+                for index, (spec, formatter) in enumerate(zip(groupby, formatters, strict=True)):
+                    formatted[spec], domain = formatter(group[index])
+                    domains.append(domain)
+                formatted["__extra_domain"] = _and_domains(domains)
             result.append(formatted)
         return result
 
@@ -719,7 +819,7 @@ class ReceivableAging(models.Model):
             return super()._web_read_group_groupby_formatter(groupby_spec, values)
         # Like Odoo's formatter (sudo), a group shows the name of a customer the user may not
         # open (the rows themselves are filtered by the record rules): read without access
-        # rules, from the cache (the pivot's customers, see _sort_groups_by_comodel), else in
+        # rules, from the cache (the pivot's customers, see _records_in_order), else in
         # one query.
         Partner = self.env["res.partner"]
         cached = Partner._fields["complete_name"]._get_cache(self.env)

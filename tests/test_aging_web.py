@@ -4,7 +4,9 @@ the client adds to every amount. The model answers them its own way for speed (s
 ``receivable.aging``, "Grouped reads of the web client"); these tests check that what a user
 sees is what Odoo's generic code gives."""
 
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from lxml import etree
@@ -81,6 +83,19 @@ class TestAgingWebClient(ReceivableCommon):
             )
         ]
         return measures, rows, [*specs, "__count"]
+
+    @contextmanager
+    def _queries(self):
+        """The SQL run in the block."""
+        queries = []
+        execute = self.env.cr.execute
+
+        def spy(query, params=None, log_exceptions=True):
+            queries.append(str(query))
+            return execute(query, params, log_exceptions)
+
+        with patch.object(self.env.cr, "execute", spy):
+            yield queries
 
     @staticmethod
     def _odoo_grouping_sets(aging, grouping_sets, aggregates, order):
@@ -219,25 +234,33 @@ class TestAgingWebClient(ReceivableCommon):
                 "__count",
             ]
             layouts = [
-                [[], ["bucket"], ["partner_id"], ["partner_id", "bucket"]],
-                [[], ["invoice_user_id"], ["invoice_user_id", "partner_id"]],
-                [["partner_id"], ["partner_id", "bucket"]],
+                ([[], ["bucket"], ["partner_id"], ["partner_id", "bucket"]], None),
+                ([[], ["invoice_user_id"], ["invoice_user_id", "partner_id"]], None),
+                ([["partner_id"], ["partner_id", "bucket"]], None),
+                ([[], ["partner_id"], ["partner_id", "bucket"]], "partner_id desc, bucket"),
+                ([[], ["bucket"], ["bucket", "date_maturity:month"]], "bucket desc nulls last"),
+                ([[], ["move_type"], ["move_type", "days_overdue"]], None),
             ]
-            for grouping_sets in layouts:
-                order = ", ".join(dict.fromkeys(spec for s in grouping_sets for spec in s))
+            for grouping_sets, order in layouts:
+                default = ", ".join(dict.fromkeys(spec for s in grouping_sets for spec in s))
+                with self._queries() as queries:
+                    ours = aging.formatted_read_grouping_sets([], grouping_sets, specs, order=order)
+                self.assertFalse([q for q in queries if "GROUPING SETS" in q], "rolled up")
                 self.assertEqual(
-                    aging.formatted_read_grouping_sets([], grouping_sets, specs),
-                    self._odoo_grouping_sets(aging, grouping_sets, specs, order),
-                    grouping_sets,
+                    ours,
+                    self._odoo_grouping_sets(aging, grouping_sets, specs, order or default),
+                    (grouping_sets, order),
                 )
             overdue = aging.formatted_read_grouping_sets(
                 [("days_overdue", ">", 0)], [[], ["partner_id"]], ["amount_residual:sum"]
             )
             self.assertEqual(overdue[0][0]["amount_residual:sum"], 1325.75)
             self.assertEqual(len(overdue[1]), 3)
-            average = aging.formatted_read_grouping_sets(
-                [], [[], ["partner_id"]], ["amount_residual:avg"]
-            )
+            with self._queries() as queries:
+                average = aging.formatted_read_grouping_sets(
+                    [], [[], ["partner_id"]], ["amount_residual:avg"]
+                )
+            self.assertTrue([q for q in queries if "GROUPING SETS" in q], "Odoo's query")
             self.assertEqual(average[0][0]["amount_residual:avg"], 465.15, "not rolled up")
 
     def test_pivot_measures_follow_the_buckets(self):
