@@ -9,7 +9,7 @@ a data set ``<db>``: ``--invoices`` open receivable lines over ``--partners`` cu
 before due to 210 days past due on ``--date`` (all buckets populated), and payments on about
 10 % of the invoices (half of them partial and still open, half full and reconciled; the fully
 paid invoices are extra, so the open lines number ``--invoices``). Then, in a fresh Odoo process,
-it times (each ``--runs`` times, median kept):
+it times, in ``--runs`` rounds (each measures every call once; median kept):
 
 * the reference: one hand-written SQL aggregate per partner and bucket of the open lines;
 * the list grouped by partner, as the web client sends it (``web_read_group`` with the
@@ -26,6 +26,7 @@ writes ``EXPLAIN ANALYZE`` of the ORM's queries. See bench/README.md.
 """
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -232,6 +233,11 @@ class QueryCapture:
         del self.cr.execute
 
 
+def _plain_groups(groups):
+    """``_read_group`` rows with the partner's id instead of the record."""
+    return [(partner.id, *values) for partner, *values in groups]
+
+
 def odoo_registry_with_xlsx(db, addons_path):
     """``bd.odoo_registry``, but when ``models/receivable_aging_xlsx.py`` exists and the module
     does not import it yet, import it first so that its (abstract, tableless) model is in the
@@ -397,18 +403,45 @@ def phase_measure(args):
                 ("XLSX by partner (as-of)", "xlsx", lambda: xlsx._build_by_partner(company, asof)),
             ]
 
-        outputs = {}
-        for label, kind, function in measurements:
-            times = []
-            # The as-of reference is a correctness check only (slow correlated subqueries): once.
-            for _run in range(1 if kind == "ref_asof" else args.runs):
+        # What the checks below need of some outputs, in plain values; the other outputs are
+        # dropped at once: every measurement starts from the same process, not one holding the
+        # previous results (hundreds of thousands of objects the garbage collector would scan).
+        kept = {
+            "reference SQL (live)": list,
+            "reference SQL (as-of, check only)": list,
+            "_read_group by partner, all partners (live)": _plain_groups,
+            "_read_group by partner, all partners (as-of)": _plain_groups,
+            "list web_read_group, web client aggregates, limit 80 (live)": lambda web: {
+                "groups": len(web["groups"]),
+                "length": web["length"],
+            },
+            "pivot _read_group partner x bucket (live)": len,
+        }
+        # Rounds: each round measures the reference, then every other call once, so that a
+        # slower or faster moment of the machine weighs on all of them alike.
+        outputs, sizes, times = {}, {}, {label: [] for label, __, __ in measurements}
+        for run in range(args.runs):
+            for label, kind, function in measurements:
+                if kind == "ref_asof" and run:
+                    continue  # a correctness check only (slow correlated subqueries): once
                 env.invalidate_all()
+                gc.collect()
                 started = time.perf_counter()
                 output = function()
-                times.append(time.perf_counter() - started)
-            outputs[label] = output
-            results[label] = {"kind": kind, "times": times, "median": statistics.median(times)}
-            log(f"{label}: {', '.join(f'{t:.3f}' for t in times)} s")
+                times[label].append(time.perf_counter() - started)
+                if not run and label in kept:
+                    outputs[label] = kept[label](output)
+                if kind == "xlsx":
+                    sizes[label] = len(output)
+                del output
+            log(f"round {run + 1} of {args.runs} measured")
+        for label, kind, function in measurements:
+            results[label] = {
+                **({"bytes": sizes[label]} if label in sizes else {}),
+                "kind": kind,
+                "times": times[label],
+                "median": statistics.median(times[label]),
+            }
             if kind in ("live", "as-of") and args.explain_dir:
                 env.invalidate_all()
                 with QueryCapture(cr) as capture:
@@ -419,8 +452,6 @@ def phase_measure(args):
                     cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + query)
                     plans.append(query + "\n\n" + "\n".join(row[0] for row in cr.fetchall()))
                 explains[label] = plans
-            if kind == "xlsx":
-                results[label]["bytes"] = len(output)
 
         # Same data: per-partner sums of the aging = the reference's.
         def by_partner_ref(rows):
@@ -435,7 +466,7 @@ def phase_measure(args):
 
         def by_partner_orm(groups):
             return {
-                partner.id: (
+                partner: (
                     [round(a or 0.0, 2) for a in values[: len(used)]],
                     round(values[len(used)] or 0.0, 2),
                     values[-1],
@@ -471,10 +502,10 @@ def phase_measure(args):
                 "mismatches": len(mismatches),
                 "mismatch_sample": sorted(mismatches)[:5],
             }
-        web = outputs["list web_read_group, web client aggregates, limit 80 (live)"]
-        checks["web_read_group"] = {"groups": len(web["groups"]), "length": web["length"]}
-        pivot = outputs["pivot _read_group partner x bucket (live)"]
-        checks["pivot_cells"] = len(pivot)
+        checks["web_read_group"] = outputs[
+            "list web_read_group, web client aggregates, limit 80 (live)"
+        ]
+        checks["pivot_cells"] = outputs["pivot _read_group partner x bucket (live)"]
         cr.rollback()
     explain_file = explain_dir / f"{args.db}_explain.txt"
     with explain_file.open("w") as handle:
@@ -585,7 +616,7 @@ def main():
     parser.add_argument("--db", default="arc_bench_aging")
     parser.add_argument("--partners", type=int, default=50000)
     parser.add_argument("--invoices", type=int, default=1000000, help="open invoices")
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--runs", type=int, default=5, help="rounds of measurements (median)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--date",

@@ -4,6 +4,7 @@ the client adds to every amount. The model answers them its own way for speed (s
 ``receivable.aging``, "Grouped reads of the web client"); these tests check that what a user
 sees is what Odoo's generic code gives."""
 
+import gc
 from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
@@ -262,6 +263,16 @@ class TestAgingWebClient(ReceivableCommon):
                 )
             self.assertTrue([q for q in queries if "GROUPING SETS" in q], "Odoo's query")
             self.assertEqual(average[0][0]["amount_residual:avg"], 465.15, "not rolled up")
+
+    def test_pivot_leaves_the_garbage_collector_on(self):
+        """The pivot pauses Python's cyclic garbage collector while it builds its groups: it is
+        on again afterwards, also when the request fails."""
+        aging = self._aging()
+        aging.formatted_read_grouping_sets([], [[], ["partner_id"]], ["__count"])
+        self.assertTrue(gc.isenabled())
+        with self.assertRaisesRegex(ValueError, "nosuch"):
+            aging.formatted_read_grouping_sets([], [[], ["partner_id"]], ["amount_residual:nosuch"])
+        self.assertTrue(gc.isenabled())
 
     def test_pivot_measures_follow_the_buckets(self):
         aging = self._aging()
