@@ -262,6 +262,14 @@ class TestAgingWebClient(ReceivableCommon):
                     [], [[], ["partner_id"]], ["amount_residual:avg"]
                 )
             self.assertTrue([q for q in queries if "GROUPING SETS" in q], "Odoo's query")
+            # Week days follow the language's first day of the week: Odoo's query too.
+            weekdays = [[], ["date_maturity:day_of_week"]]
+            with self._queries() as queries:
+                ours = aging.formatted_read_grouping_sets([], weekdays, specs)
+            self.assertTrue([q for q in queries if "GROUPING SETS" in q])
+            self.assertEqual(
+                ours, self._odoo_grouping_sets(aging, weekdays, specs, "date_maturity:day_of_week")
+            )
             self.assertEqual(average[0][0]["amount_residual:avg"], 465.15, "not rolled up")
 
     def test_pivot_leaves_the_garbage_collector_on(self):
