@@ -12,6 +12,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo import Command
 from odoo import fields
 from odoo.tests import tagged
 
@@ -271,6 +272,49 @@ class TestAgingWebClient(ReceivableCommon):
                 ours, self._odoo_grouping_sets(aging, weekdays, specs, "date_maturity:day_of_week")
             )
             self.assertEqual(average[0][0]["amount_residual:avg"], 465.15, "not rolled up")
+
+    def test_line_without_customer(self):
+        """A receivable line without a partner (a manual entry) is a group of its own, last,
+        as in Odoo's SQL order."""
+        with freeze_time(TODAY):
+            self._ledger()
+            entry = self.env["account.move"].create(
+                {
+                    "move_type": "entry",
+                    "date": TODAY,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "account_id": self.company_data["default_account_receivable"].id,
+                                "debit": 50.0,
+                                "date_maturity": TODAY,
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "account_id": self.company_data["default_account_revenue"].id,
+                                "credit": 50.0,
+                            }
+                        ),
+                    ],
+                }
+            )
+            entry.action_post()
+            aging = self._aging()
+            specs = ["amount_residual:sum", "__count"]
+            for grouping_sets in (
+                [[], ["partner_id"]],
+                [[], ["partner_id"], ["partner_id", "bucket"]],
+            ):
+                ours = aging.formatted_read_grouping_sets([], grouping_sets, specs)
+                self.assertEqual(
+                    ours, self._odoo_grouping_sets(aging, grouping_sets, specs, "partner_id")
+                )
+            self.assertEqual(ours[1][-1]["partner_id"], False)
+            self.assertEqual(ours[1][-1]["__extra_domain"], [("partner_id", "=", False)])
+            page = aging.web_read_group([], ["partner_id"], specs, limit=80)
+            self.assertEqual(page["length"], 4)
+            self.assertEqual(page["groups"][-1]["amount_residual:sum"], 50.0)
 
     def test_pivot_leaves_the_garbage_collector_on(self):
         """The pivot pauses Python's cyclic garbage collector while it builds its groups: it is
