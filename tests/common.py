@@ -79,13 +79,14 @@ class ReceivableCommon(AccountTestInvoicingCommon):
         return record.message_ids.sorted("id")[-1:].body or ""
 
     @classmethod
-    def _overdue_invoice(cls, amount, due, partner=None, **kwargs):
-        """A posted invoice of ``amount`` falling due on ``due`` (invoiced 30 days before)."""
+    def _due_invoice(cls, amount, due, partner=None, invoice_date=None, **kwargs):
+        """A posted invoice (or credit note, with ``move_type``) of ``amount`` falling due on
+        ``due``, without payment terms, dated ``invoice_date`` (by default 30 days before)."""
         due = fields.Date.to_date(due)
         return cls._invoice(
             amount,
             partner=partner,
-            invoice_date=due - timedelta(days=30),
+            invoice_date=invoice_date or due - timedelta(days=30),
             invoice_date_due=due,
             invoice_payment_term_id=False,
             **kwargs,

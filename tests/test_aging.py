@@ -28,18 +28,6 @@ class TestAging(ReceivableCommon):
     # ------------------------------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------------------------------
-    def _due_invoice(self, amount, due, partner=None, **kwargs):
-        """A posted invoice of ``amount`` falling due on ``due`` (invoiced 30 days before)."""
-        due = fields.Date.to_date(due)
-        kwargs.setdefault("invoice_date", due - timedelta(days=30))
-        return self._invoice(
-            amount,
-            partner=partner,
-            invoice_date_due=due,
-            invoice_payment_term_id=False,
-            **kwargs,
-        )
-
     def _unapplied_payment(self, amount, date, partner=None):
         payment = self.env["account.payment"].create(
             {

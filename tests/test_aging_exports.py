@@ -28,24 +28,17 @@ class TestAgingExports(ReceivableCommon):
         cls.cafe = cls.env["res.partner"].create(
             {"name": "Café Central", "is_company": True, "vat": "BE0477472701"}
         )
-        cls.inv_old = cls._due_invoice(500.0, "2024-12-16", "2025-01-15")
-        cls.inv_paid = cls._due_invoice(300.0, "2025-02-01", "2025-03-03")
-        cls.inv_late = cls._due_invoice(1000.0, "2025-02-13", "2025-03-15")
-        cls.refund = cls._due_invoice(100.0, "2025-03-20", "2025-04-10", move_type="out_refund")
-        cls.inv_future = cls._due_invoice(200.0, "2025-03-31", "2025-04-30")
-        cls.inv_cafe = cls._due_invoice(700.0, "2024-11-01", "2024-12-01", partner=cls.cafe)
-        cls._register_payment(cls.inv_paid, payment_date="2025-03-10")
-
-    @classmethod
-    def _due_invoice(cls, amount, invoice_date, due, partner=None, **kwargs):
-        return cls._invoice(
-            amount,
-            partner=partner,
-            invoice_date=invoice_date,
-            invoice_date_due=due,
-            invoice_payment_term_id=False,
-            **kwargs,
+        cls.inv_old = cls._due_invoice(500.0, "2025-01-15", invoice_date="2024-12-16")
+        cls.inv_paid = cls._due_invoice(300.0, "2025-03-03", invoice_date="2025-02-01")
+        cls.inv_late = cls._due_invoice(1000.0, "2025-03-15", invoice_date="2025-02-13")
+        cls.refund = cls._due_invoice(
+            100.0, "2025-04-10", invoice_date="2025-03-20", move_type="out_refund"
         )
+        cls.inv_future = cls._due_invoice(200.0, "2025-04-30", invoice_date="2025-03-31")
+        cls.inv_cafe = cls._due_invoice(
+            700.0, "2024-12-01", invoice_date="2024-11-01", partner=cls.cafe
+        )
+        cls._register_payment(cls.inv_paid, payment_date="2025-03-10")
 
     def _workbook(self, content, data_only=False):
         return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only)

@@ -37,17 +37,17 @@ class TestAgingWebClient(ReceivableCommon):
     # ------------------------------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------------------------------
-    def _due_invoice(self, amount, days_late, partner, **kwargs):
+    def _late_invoice(self, amount, days_late, partner, **kwargs):
         due = fields.Date.to_date(TODAY) - timedelta(days=days_late)
-        return self._overdue_invoice(amount, due, partner, **kwargs)
+        return self._due_invoice(amount, due, partner, **kwargs)
 
     def _ledger(self):
         """Amounts with an exact binary value, so that sums compare exactly."""
-        self._due_invoice(1000.0, -5, self.atelier)  # not due
-        self._due_invoice(250.5, 45, self.atelier)  # 31-60
-        self._due_invoice(400.0, 10, self.zeta)  # 1-30
-        self._due_invoice(600.25, 120, self.zeta)  # > 90
-        self._due_invoice(75.0, 70, self.dupont)  # 61-90
+        self._late_invoice(1000.0, -5, self.atelier)  # not due
+        self._late_invoice(250.5, 45, self.atelier)  # 31-60
+        self._late_invoice(400.0, 10, self.zeta)  # 1-30
+        self._late_invoice(600.25, 120, self.zeta)  # > 90
+        self._late_invoice(75.0, 70, self.dupont)  # 61-90
 
     def _aging(self, user=None):
         return self.env["receivable.aging"].with_user(user or self.controller)
@@ -350,8 +350,8 @@ class TestAgingWebClient(ReceivableCommon):
             [("company_id", "=", company_eur.id), ("type", "=", "sale")], limit=1
         )
         with freeze_time(TODAY):
-            self._due_invoice(300.0, 10, self.zeta)
-            self._due_invoice(
+            self._late_invoice(300.0, 10, self.zeta)
+            self._late_invoice(
                 500.0, 10, self.zeta, company_id=company_eur.id, journal_id=journal_eur.id
             )
             aging = self.env["receivable.aging"].with_context(
@@ -406,7 +406,7 @@ class TestAgingWebClient(ReceivableCommon):
                         partner = self.env["res.partner"].create(
                             {"name": f"Customer {index}", "is_company": True}
                         )
-                        self._due_invoice(100.0, index * 20, partner)
+                        self._late_invoice(100.0, index * 20, partner)
                 # Once to put the access rules in cache, as after the first screen of the day.
                 self.env.invalidate_all()
                 read_list(), read_pivot()

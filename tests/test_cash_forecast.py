@@ -49,13 +49,7 @@ class TestCashForecast(ReceivableCommon):
 
     @classmethod
     def _due(cls, amount, due, **kwargs):
-        return cls._invoice(
-            amount,
-            invoice_date="2025-01-15",
-            invoice_date_due=due,
-            invoice_payment_term_id=False,
-            **kwargs,
-        )
+        return cls._due_invoice(amount, due, invoice_date="2025-01-15", **kwargs)
 
     def _forecast(self):
         return self.env["receivable.cash.forecast"]._compute_forecast(self.company, TODAY)

@@ -37,7 +37,7 @@ class TestDunningChannels(DunningCommon, MockEmail):
         customer, levels = self._b2c_customer()
         friendly, reminder, second, notice = levels
         self.assertEqual(levels.mapped("offset_days"), [-3, 7, 21, 45])
-        invoice = self._overdue_invoice(180.0, "2026-03-31", partner=customer)
+        invoice = self._due_invoice(180.0, "2026-03-31", partner=customer)
 
         self.assertFalse(self._run("2026-03-27"))
         with self.mock_mail_gateway():
@@ -69,7 +69,7 @@ class TestDunningChannels(DunningCommon, MockEmail):
             ["account_receivable_control"], ["fr_FR"], overwrite=True
         )
         self.billing.lang = "fr_FR"
-        invoice = self._overdue_invoice(500.0, "2026-03-01")
+        invoice = self._due_invoice(500.0, "2026-03-01")
         self.first.mail_template_id = self.env.ref(
             "account_receivable_control.mail_template_reminder"
         )
@@ -83,7 +83,7 @@ class TestDunningChannels(DunningCommon, MockEmail):
         self.assertIn("Montant dû", html.decode())
 
     def test_other_company_never_sees_the_reminders(self):
-        self._overdue_invoice(500.0, "2026-03-01")
+        self._due_invoice(500.0, "2026-03-01")
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-05")
         other_company = self.setup_other_company()["company"]
@@ -101,7 +101,7 @@ class TestDunningChannels(DunningCommon, MockEmail):
         )
         for partner in partners:
             partner.receivable_policy_id = self.policy
-            self._overdue_invoice(100.0, "2026-03-01", partner=partner)
+            self._due_invoice(100.0, "2026-03-01", partner=partner)
         self.env.flush_all()
         date = fields.Date.to_date("2026-03-05")
         counts = []

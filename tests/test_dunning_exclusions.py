@@ -13,8 +13,8 @@ class TestDunningExclusions(DunningCommon, MockEmail):
     """Each exclusion stops exactly what it should, and says so."""
 
     def test_disputed_invoice_is_left_out_the_others_are_reminded(self):
-        disputed = self._overdue_invoice(300.0, "2026-03-01")
-        undisputed = self._overdue_invoice(200.0, "2026-03-01")
+        disputed = self._due_invoice(300.0, "2026-03-01")
+        undisputed = self._due_invoice(200.0, "2026-03-01")
         wizard = Form(
             self.env["receivable.dispute.wizard"]
             .with_user(self.controller)
@@ -38,7 +38,7 @@ class TestDunningExclusions(DunningCommon, MockEmail):
         self.assertIn(disputed, resumed.line_ids.move_id, "reminded again once resolved")
 
     def test_dispute_without_reason_is_refused(self):
-        invoice = self._overdue_invoice(300.0, "2026-03-01")
+        invoice = self._due_invoice(300.0, "2026-03-01")
         with self.assertRefused(ValidationError, "reason"):
             invoice.with_user(self.controller)._open_dispute("  ")
         with self.assertRefused(ValidationError, "reason"):
@@ -46,7 +46,7 @@ class TestDunningExclusions(DunningCommon, MockEmail):
         self.assertFalse(invoice.receivable_dispute)
 
     def test_promise_pauses_then_broken_promise_resumes_at_next_level(self):
-        invoice = self._overdue_invoice(1000.0, "2026-03-01")
+        invoice = self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
             self._run("2026-03-05")
         self.assertEqual(invoice.receivable_dunning_level_id, self.first)
@@ -75,7 +75,7 @@ class TestDunningExclusions(DunningCommon, MockEmail):
         self.assertEqual(resumed.amount_total, 800.0)
 
     def test_kept_promise(self):
-        invoice = self._overdue_invoice(1000.0, "2026-03-01")
+        invoice = self._due_invoice(1000.0, "2026-03-01")
         with self._frozen("2026-03-02"):
             promise = self.env["receivable.promise"].create(
                 {
@@ -90,8 +90,8 @@ class TestDunningExclusions(DunningCommon, MockEmail):
         self.assertEqual(promise.state, "kept")
 
     def test_promise_on_one_invoice_leaves_the_others_reminded(self):
-        promised = self._overdue_invoice(300.0, "2026-03-01")
-        other = self._overdue_invoice(200.0, "2026-03-01")
+        promised = self._due_invoice(300.0, "2026-03-01")
+        other = self._due_invoice(200.0, "2026-03-01")
         with self._frozen("2026-03-02"):
             self.env["receivable.promise"].create(
                 {
@@ -118,7 +118,7 @@ class TestDunningExclusions(DunningCommon, MockEmail):
         self.assertFalse(self.customer.receivable_promise_ids)
 
     def test_pause_until_a_date(self):
-        self._overdue_invoice(300.0, "2026-03-01")
+        self._due_invoice(300.0, "2026-03-01")
         self.customer.with_user(self.controller).write(
             {"dunning_paused_until": "2026-03-10", "dunning_pause_reason": "Holiday closure"}
         )
@@ -130,7 +130,7 @@ class TestDunningExclusions(DunningCommon, MockEmail):
             self.assertTrue(self._run("2026-03-11"))
 
     def test_never_remind(self):
-        self._overdue_invoice(300.0, "2026-03-01")
+        self._due_invoice(300.0, "2026-03-01")
         self.customer.with_user(self.controller).dunning_excluded = True
         self.assertFalse(self._run("2026-04-05"))
         self.assertIn("Never reminded", self.customer.dunning_status)
@@ -140,10 +140,10 @@ class TestDunningExclusions(DunningCommon, MockEmail):
 
     def test_factored_invoice_is_not_reminded(self):
         factor = self.env["res.partner"].create({"name": "Belfius Factoring", "is_company": True})
-        factored = self._overdue_invoice(300.0, "2026-03-01")
+        factored = self._due_invoice(300.0, "2026-03-01")
         factored.receivable_factor_id = factor
         self.assertFalse(self._run("2026-03-05"))
-        other = self._overdue_invoice(100.0, "2026-03-01")
+        other = self._due_invoice(100.0, "2026-03-01")
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-05")
         self.assertEqual(reminder.line_ids.move_id, other)

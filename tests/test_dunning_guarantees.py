@@ -40,7 +40,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
         return [mail for mail in self._mails if any(email in to for to in mail["email_to"])]
 
     def test_running_twice_the_same_day_sends_nothing_new(self):
-        self._overdue_invoice(500.0, "2026-03-01")
+        self._due_invoice(500.0, "2026-03-01")
         with self.mock_mail_gateway():
             self._run("2026-03-05")
             self._run("2026-03-05")
@@ -48,7 +48,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
         self.assertEqual(len(self._mails), 1)
 
     def test_cron_twice_the_same_day(self):
-        self._overdue_invoice(500.0, "2026-03-01")
+        self._due_invoice(500.0, "2026-03-01")
         cron = self.env.ref("account_receivable_control.ir_cron_run_dunning")
         with self.mock_mail_gateway(), self._frozen("2026-03-05"):
             self._trigger(cron)
@@ -59,8 +59,8 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
 
     def test_interrupted_run_resumes_and_sends_each_once(self):
         """The worker dies while sending the second reminder; the next run finishes the job."""
-        self._overdue_invoice(500.0, "2026-03-01")
-        self._overdue_invoice(700.0, "2026-03-01", partner=self.customer_b)
+        self._due_invoice(500.0, "2026-03-01")
+        self._due_invoice(700.0, "2026-03-01", partner=self.customer_b)
         cron = self.env.ref("account_receivable_control.ir_cron_run_dunning")
         reminder_class = type(self.env["receivable.reminder"])
         original = reminder_class._send_email
@@ -93,7 +93,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
         self.assertEqual(len(self._mails_to("compta@martin.example.com")), 1)
 
     def test_mail_server_down_then_retried(self):
-        invoice = self._overdue_invoice(500.0, "2026-03-01")
+        invoice = self._due_invoice(500.0, "2026-03-01")
         self.env["ir.mail_server"].create(
             {
                 "name": "Down",
@@ -126,8 +126,8 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
 
     def test_invoice_paid_between_evaluation_and_sending_is_dropped(self):
         self.first.needs_approval = True
-        paid = self._overdue_invoice(300.0, "2026-03-01")
-        unpaid = self._overdue_invoice(200.0, "2026-03-01")
+        paid = self._due_invoice(300.0, "2026-03-01")
+        unpaid = self._due_invoice(200.0, "2026-03-01")
         self._run("2026-03-05")
         reminder = self._reminders()
         self.assertEqual(reminder.line_ids.move_id, paid | unpaid)
@@ -143,7 +143,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
 
     def test_reminder_whose_invoices_all_got_paid_is_cancelled(self):
         self.first.needs_approval = True
-        invoice = self._overdue_invoice(300.0, "2026-03-01")
+        invoice = self._due_invoice(300.0, "2026-03-01")
         self._run("2026-03-05")
         reminder = self._reminders()
         self._register_payment(invoice)

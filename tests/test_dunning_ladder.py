@@ -16,8 +16,8 @@ class TestDunningLadder(DunningCommon, MockEmail):
         return html.decode()
 
     def test_walk_the_b2b_ladder(self):
-        invoice = self._overdue_invoice(1000.0, "2026-03-31")
-        other = self._overdue_invoice(250.0, "2026-04-20")
+        invoice = self._due_invoice(1000.0, "2026-03-31")
+        other = self._due_invoice(250.0, "2026-04-20")
 
         self.assertFalse(self._run("2026-03-25"), "six days before the due date: too early")
 
@@ -97,8 +97,8 @@ class TestDunningLadder(DunningCommon, MockEmail):
         self.assertEqual(self.customer.dunning_last_level_id, self.notice)
 
     def test_one_reminder_per_partner_at_its_highest_level(self):
-        old = self._overdue_invoice(300.0, "2026-03-01")
-        recent = self._overdue_invoice(200.0, "2026-03-28")
+        old = self._due_invoice(300.0, "2026-03-01")
+        recent = self._due_invoice(200.0, "2026-03-28")
         with self.mock_mail_gateway():
             reminder = self._run("2026-04-01")
         self.assertEqual(len(reminder), 1)
@@ -114,19 +114,19 @@ class TestDunningLadder(DunningCommon, MockEmail):
 
     def test_minimum_amount_of_a_level(self):
         self.first.min_amount = 500.0
-        self._overdue_invoice(100.0, "2026-03-01")
+        self._due_invoice(100.0, "2026-03-01")
         self.friendly.active = False
         self.second.active = False
         self.notice.active = False
         self.assertFalse(self._run("2026-03-05"), "100 owed, the level asks 500 at least")
-        self._overdue_invoice(450.0, "2026-03-02")
+        self._due_invoice(450.0, "2026-03-02")
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-05")
         self.assertEqual(reminder.amount_total, 550.0)
 
     def test_level_needing_approval_waits_for_review(self):
         self.notice.needs_approval = True
-        invoice = self._overdue_invoice(800.0, "2026-03-01")
+        invoice = self._due_invoice(800.0, "2026-03-01")
         with self.mock_mail_gateway():
             sent = self._run("2026-04-01")
         self.assertFalse(sent)
@@ -144,7 +144,7 @@ class TestDunningLadder(DunningCommon, MockEmail):
         self.assertEqual(len(self._mails), 1)
 
     def test_send_reminder_now_from_the_partner(self):
-        invoice = self._overdue_invoice(400.0, "2026-03-01")
+        invoice = self._due_invoice(400.0, "2026-03-01")
         with self.mock_mail_gateway(), self._frozen("2026-03-10"):
             self.customer.with_user(self.controller).action_send_reminder_now()
         reminder = self._reminders()
@@ -153,7 +153,7 @@ class TestDunningLadder(DunningCommon, MockEmail):
         self.assertEqual(invoice.receivable_dunning_level_id, self.first)
 
     def test_dunning_run_wizard_previews_then_sends(self):
-        self._overdue_invoice(400.0, "2026-03-01")
+        self._due_invoice(400.0, "2026-03-01")
         with self._frozen("2026-03-10"):
             run = (
                 self.env["receivable.dunning.run"]
@@ -173,7 +173,7 @@ class TestDunningLadder(DunningCommon, MockEmail):
 
     def test_invoices_attached_when_the_level_says_so(self):
         self.first.attach_invoices = True
-        invoice = self._overdue_invoice(400.0, "2026-03-01")
+        invoice = self._due_invoice(400.0, "2026-03-01")
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-05")
         attachment_names = [name for name, _content, _mime in self._mails[0]["attachments"]]

@@ -39,7 +39,7 @@ class TestDunningValidation(DunningCommon):
 
     def test_sending_a_cancelled_reminder_is_refused(self):
         self.first.needs_approval = True
-        self._overdue_invoice(300.0, "2026-03-01")
+        self._due_invoice(300.0, "2026-03-01")
         self._run("2026-03-05")
         reminder = self._reminders()
         reminder.with_user(self.controller).action_cancel()
@@ -49,7 +49,7 @@ class TestDunningValidation(DunningCommon):
         self.assertFalse(reminder.mail_id)
 
     def test_a_sent_reminder_cannot_be_edited_or_deleted(self):
-        self._overdue_invoice(300.0, "2026-03-01")
+        self._due_invoice(300.0, "2026-03-01")
         reminder = self._run("2026-03-05")
         with self.assertRefused(UserError, "can be edited"):
             reminder.with_user(self.controller).channel_letter = True

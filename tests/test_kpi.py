@@ -73,14 +73,7 @@ class TestReceivableKpi(ReceivableCommon):
 
     @classmethod
     def _kpi_invoice(cls, amount, date, due, partner=None):
-        return cls._invoice(
-            amount,
-            partner=partner,
-            invoice_date=date,
-            date=date,
-            invoice_date_due=due,
-            invoice_payment_term_id=False,
-        )
+        return cls._due_invoice(amount, due, partner, invoice_date=date, date=date)
 
     def _company_kpis(self, **kwargs):
         with freeze_time("2026-06-30"):

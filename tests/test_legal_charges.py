@@ -39,7 +39,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
         return html.decode()
 
     def test_fr_b2b_interest_and_fee_on_the_reminder(self):
-        invoice = self._overdue_invoice(1000.0, "2026-03-01")
+        invoice = self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-31")  # formal notice: 30 days late
         # ECB rate of 1 January 2026 = 2.15 % → 12.15 %; 1000 x 12.15 % x 30 / 365 = 9.99
@@ -63,7 +63,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
 
     def test_fee_once_per_invoice_and_charges_never_invoiced_twice(self):
         self.policy.post_legal_charges = True
-        invoice = self._overdue_invoice(1000.0, "2026-03-01")
+        invoice = self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
             first = self._run("2026-03-05")
             second = self._run("2026-03-16")
@@ -87,7 +87,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
 
     def test_partial_payment_before_sending_recomputes_amount_and_interest(self):
         self.notice.needs_approval = True
-        invoice = self._overdue_invoice(1000.0, "2026-03-01")
+        invoice = self._due_invoice(1000.0, "2026-03-01")
         self._run("2026-03-31")
         reminder = self._reminders()
         self.assertEqual(reminder.line_ids.interest_amount, 9.99)
@@ -105,7 +105,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
     def test_missing_reference_rate_claims_no_interest_for_that_half_year(self):
         """No ECB rate is shipped for 1 July 2026: the run goes on, claims the first half-year
         only and says why."""
-        invoice = self._overdue_invoice(1000.0, "2026-06-01")
+        invoice = self._due_invoice(1000.0, "2026-06-01")
         with self.mock_mail_gateway():
             reminder = self._run("2026-07-31")
         self.assertEqual(reminder.state, "sent", "a missing rate never stops the nightly run")
@@ -117,7 +117,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
 
     def test_be_b2b_rate_rounded_up(self):
         self.policy.legal_profile_id = self.be_b2b
-        self._overdue_invoice(1000.0, "2026-03-01")
+        self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-31")
         # 2.15 + 8 = 10.15 → 10.5 %; 1000 x 10.5 % x 30 / 365 = 8.63
@@ -141,7 +141,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
                 ("Third", 19, "reminder", {"min_days_since_previous": 0}),
             ],
         )
-        self._overdue_invoice(400.0, "2026-04-01", partner=individual)
+        self._due_invoice(400.0, "2026-04-01", partner=individual)
         with self.mock_mail_gateway():
             first = self._run("2026-04-02")
             second = self._run("2026-04-10")
@@ -159,7 +159,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
             {"name": "Claire Martin", "email": "claire@example.com"}
         )
         individual.receivable_policy_id = self.policy  # FR-B2B policy → FR-B2C for her
-        self._overdue_invoice(1000.0, "2026-03-01", partner=individual)
+        self._due_invoice(1000.0, "2026-03-01", partner=individual)
         with self.mock_mail_gateway():
             notice = self._run("2026-03-31")
             self.assertEqual(notice.legal_profile_id, self.fr_b2c)
@@ -178,7 +178,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
         self.assertEqual(self.policy.contract_interest_rate, 0.0)
         with self._frozen("2026-03-01"):
             self.policy.contract_interest_rate = 8.0
-        self._overdue_invoice(1000.0, "2026-03-01")
+        self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-31")
         self.assertEqual(reminder.line_ids.interest_rate, 8.0)
@@ -191,7 +191,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
         self._create_ladder(self.policy, [("Agency", 60, "formal_notice", {"sequence": 50})]).write(
             {"hand_to_agency": True, "channel_email": False, "channel_letter": True}
         )
-        invoice = self._overdue_invoice(1000.0, "2026-01-01")
+        invoice = self._due_invoice(1000.0, "2026-01-01")
         with self.mock_mail_gateway():
             self._run("2026-02-01")  # formal notice
             handed = self._run("2026-03-03")

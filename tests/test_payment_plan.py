@@ -18,7 +18,7 @@ class TestPaymentPlan(DunningCommon, MockEmail):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.invoice = cls._overdue_invoice(900.0, "2026-03-01")
+        cls.invoice = cls._due_invoice(900.0, "2026-03-01")
 
     def _plan(self, schedule, invoices=None, **vals):
         """A draft plan of the controller on ``invoices`` with ``schedule``: [(date, amount)]."""
@@ -78,7 +78,7 @@ class TestPaymentPlan(DunningCommon, MockEmail):
         self.assertIn(self.invoice.name, self._last_message(self.customer))
 
     def test_split_rounds_the_last_instalment(self):
-        invoice = self._overdue_invoice(1000.0, "2026-03-01")
+        invoice = self._due_invoice(1000.0, "2026-03-01")
         with self._frozen("2026-03-05"):
             plan = self._plan([], invoices=invoice, instalment_count=3, first_date="2026-03-31")
             plan.action_split_equally()
@@ -128,10 +128,10 @@ class TestPaymentPlan(DunningCommon, MockEmail):
 
     def test_paid_or_foreign_invoice_is_refused(self):
         other = self.env["res.partner"].create({"name": "Other Customer", "is_company": True})
-        foreign = self._overdue_invoice(100.0, "2026-03-01", partner=other)
+        foreign = self._due_invoice(100.0, "2026-03-01", partner=other)
         with self.assertRefused(ValidationError, "do not belong to Brasserie Dupont"):
             self._plan([("2026-03-10", 100.0)], invoices=foreign)
-        paid = self._overdue_invoice(100.0, "2026-03-01")
+        paid = self._due_invoice(100.0, "2026-03-01")
         plan = self._plan([("2026-03-10", 100.0)], invoices=paid)
         self._register_payment(paid)
         with self._frozen("2026-03-05"), self.assertRefused(ValidationError, "not open"):
@@ -256,7 +256,7 @@ class TestPaymentPlan(DunningCommon, MockEmail):
     # Dunning follows the plan (needs the engine's exclusion of active plans)
     # ------------------------------------------------------------------------------------------
     def test_invoices_in_an_active_plan_get_no_reminder_until_the_plan_breaks(self):
-        other = self._overdue_invoice(200.0, "2026-03-01")
+        other = self._due_invoice(200.0, "2026-03-01")
         plan = self._agreed_plan([("2026-03-10", 450.0), ("2026-04-10", 450.0)])
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-05")

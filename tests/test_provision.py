@@ -27,23 +27,18 @@ class TestProvision(ReceivableCommon):
         cls.alpha, cls.beta, cls.gamma = cls.env["res.partner"].create(
             [{"name": name, "is_company": True} for name in ("Alpha", "Beta", "Gamma")]
         )
-        cls._due(1000.0, "2025-03-31", "2025-04-30", cls.alpha)
-        cls._due(400.0, "2025-01-15", "2025-02-15", cls.alpha)
-        cls.inv_alpha_old = cls._due(200.0, "2024-11-01", "2024-12-01", cls.alpha)
+        cls._due_invoice(1000.0, "2025-04-30", cls.alpha, invoice_date="2025-03-31")
+        cls._due_invoice(400.0, "2025-02-15", cls.alpha, invoice_date="2025-01-15")
+        cls.inv_alpha_old = cls._due_invoice(
+            200.0, "2024-12-01", cls.alpha, invoice_date="2024-11-01"
+        )
         cls._register_payment(cls.inv_alpha_old, payment_date="2025-04-10")
-        cls._due(300.0, "2025-03-01", "2025-03-01", cls.beta, move_type="out_refund")
-        cls._due(1000.0, "2024-10-01", "2024-11-01", cls.gamma)
-        cls._due(600.0, "2025-03-15", "2025-04-15", cls.gamma, move_type="out_refund")
-
-    @classmethod
-    def _due(cls, amount, invoice_date, due, partner, **kwargs):
-        return cls._invoice(
-            amount,
-            partner=partner,
-            invoice_date=invoice_date,
-            invoice_date_due=due,
-            invoice_payment_term_id=False,
-            **kwargs,
+        cls._due_invoice(
+            300.0, "2025-03-01", cls.beta, invoice_date="2025-03-01", move_type="out_refund"
+        )
+        cls._due_invoice(1000.0, "2024-11-01", cls.gamma, invoice_date="2024-10-01")
+        cls._due_invoice(
+            600.0, "2025-04-15", cls.gamma, invoice_date="2025-03-15", move_type="out_refund"
         )
 
     def _wizard(self):

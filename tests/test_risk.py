@@ -31,13 +31,7 @@ class RiskCommon(ReceivableCommon):
         for invoice_date in dates:
             due = invoice_date + timedelta(days=30)
             with freeze_time(invoice_date):
-                invoice = self._invoice(
-                    amount,
-                    partner=partner,
-                    invoice_date=invoice_date,
-                    invoice_date_due=due,
-                    invoice_payment_term_id=False,
-                )
+                invoice = self._due_invoice(amount, due, partner, invoice_date=invoice_date)
             paid_on = due + timedelta(days=delay)
             with freeze_time(paid_on):
                 self._register_payment(invoice, payment_date=paid_on)
@@ -48,13 +42,7 @@ class RiskCommon(ReceivableCommon):
     def _open_invoice(self, partner, amount, due, invoice_date=None):
         invoice_date = invoice_date or due - timedelta(days=20)
         with freeze_time(invoice_date):
-            return self._invoice(
-                amount,
-                partner=partner,
-                invoice_date=invoice_date,
-                invoice_date_due=due,
-                invoice_payment_term_id=False,
-            )
+            return self._due_invoice(amount, due, partner, invoice_date=invoice_date)
 
     def _broken_promise(self, partner, invoice, promise_date=date(2025, 6, 10)):
         with freeze_time(promise_date - timedelta(days=5)):
@@ -238,12 +226,7 @@ class TestPaymentPrediction(RiskCommon):
         self._paid_history(self.customer, 5, dates=HISTORY[:2])
         self._paid_history(self.customer, 15, dates=HISTORY[2:])
         with freeze_time(TODAY):
-            invoice = self._invoice(
-                800.0,
-                invoice_date=TODAY,
-                invoice_date_due=TODAY + timedelta(days=30),
-                invoice_payment_term_id=False,
-            )
+            invoice = self._due_invoice(800.0, TODAY + timedelta(days=30), invoice_date=TODAY)
         self.assertEqual(
             invoice.receivable_expected_payment_date, TODAY + timedelta(days=40), "due + 10"
         )
@@ -251,12 +234,8 @@ class TestPaymentPrediction(RiskCommon):
     def test_prediction_falls_back_to_company_history(self):
         self._paid_history(self.customer, 10)
         with freeze_time(TODAY):
-            invoice = self._invoice(
-                300.0,
-                partner=self.newcomer,
-                invoice_date=TODAY,
-                invoice_date_due=TODAY + timedelta(days=30),
-                invoice_payment_term_id=False,
+            invoice = self._due_invoice(
+                300.0, TODAY + timedelta(days=30), self.newcomer, invoice_date=TODAY
             )
         self.assertEqual(invoice.receivable_expected_payment_date, TODAY + timedelta(days=40))
 
@@ -272,12 +251,8 @@ class TestPaymentPrediction(RiskCommon):
 
     def test_prediction_without_any_history(self):
         with freeze_time(TODAY):
-            invoice = self._invoice(
-                300.0,
-                partner=self.newcomer,
-                invoice_date=TODAY,
-                invoice_date_due=TODAY + timedelta(days=30),
-                invoice_payment_term_id=False,
+            invoice = self._due_invoice(
+                300.0, TODAY + timedelta(days=30), self.newcomer, invoice_date=TODAY
             )
         self.assertEqual(invoice.receivable_expected_payment_date, TODAY + timedelta(days=30))
         self.assertEqual(fields.Date.to_string(invoice.invoice_date_due), "2025-07-30")

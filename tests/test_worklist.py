@@ -29,9 +29,9 @@ class TestWorklist(DunningCommon):
         cls.alpha, cls.beta, cls.gamma = cls.env["res.partner"].create(
             [{"name": name, "is_company": True} for name in ("Alpha", "Beta", "Gamma")]
         )
-        cls.inv_alpha = cls._overdue_invoice(1000.0, cls.today - timedelta(days=10), cls.alpha)
-        cls.inv_beta = cls._overdue_invoice(600.0, cls.today - timedelta(days=90), cls.beta)
-        cls.inv_gamma = cls._overdue_invoice(2000.0, cls.today - timedelta(days=3), cls.gamma)
+        cls.inv_alpha = cls._due_invoice(1000.0, cls.today - timedelta(days=10), cls.alpha)
+        cls.inv_beta = cls._due_invoice(600.0, cls.today - timedelta(days=90), cls.beta)
+        cls.inv_gamma = cls._due_invoice(2000.0, cls.today - timedelta(days=3), cls.gamma)
         cls.calls = {
             partner: partner.activity_schedule(
                 "mail.mail_activity_data_call",
