@@ -1,3 +1,4 @@
+import functools
 from collections import defaultdict
 from datetime import timedelta
 
@@ -19,6 +20,12 @@ RATE_KINDS = [
     ("fr_legal_individual", "French legal interest rate (creditor is a private individual)"),
     ("fr_legal_other", "French legal interest rate (other cases)"),
 ]
+
+
+@functools.cache
+def _country_holidays(country):
+    # One object per country and process: it adds the years it is asked about (expand=True).
+    return holidays.country_holidays(country)
 
 
 class ReceivableReferenceRate(models.Model):
@@ -196,16 +203,20 @@ class ReceivableLegalProfile(models.Model):
     def _compute_charges(self, lines_data, until, policy, missing=None):
         """Interest and fees claimed per invoice at ``until``.
 
-        ``lines_data``: dicts with ``key``, ``amount`` (due), ``due_date`` and the invoice's
-        history: ``notice_date`` (first formal notice sent), ``first_reminder`` (date, by
-        letter) of its first reminder after the due date. Return {key: (interest, fee, rate)}
-        where rate is the rate of ``until``'s half-year (for display). Missing reference rates
-        are collected in ``missing`` (see ``_rate_lookup``).
+        ``lines_data``: dicts with ``key``, ``move_id``, ``amount`` (due), ``due_date`` and the
+        invoice's history: ``notice_date`` (first formal notice sent), ``first_reminder``
+        (date, by letter) of its first reminder after the due date. Return {key: (interest,
+        fee, rate)} where rate is the rate of ``until``'s half-year (for display). Missing
+        reference rates are collected in ``missing`` (see ``_rate_lookup``).
+
+        Interest runs per line (an invoice paid in instalments has one per due date); the fee
+        is due once per invoice, on all it owes, and goes on its first line.
         """
         self.ensure_one()
         rate_for = self._rate_functions(policy, missing)
-        holidays = self._holidays_for(until) if self.interest_start == "free_window" else set()
+        holidays = self._public_holidays() if self.interest_start == "free_window" else set()
         result = {}
+        charged = defaultdict(list)  # invoice: its lines that bear charges
         for data in lines_data:
             start = self._interest_start_date(data, holidays)
             if start is None or data["amount"] <= 0 or until < start:
@@ -218,7 +229,13 @@ class ReceivableLegalProfile(models.Model):
                     data["amount"], data["due_date"], until, rate_for, start=start
                 )
                 rate = rate_for(lf.half_year_start(until)) or 0.0
-            result[data["key"]] = (interest, self._fee_for(data["amount"]), rate)
+            result[data["key"]] = (interest, 0.0, rate)
+            charged[data["move_id"]].append(data)
+        for invoice_lines in charged.values():
+            first = invoice_lines[0]["key"]
+            owed = sum(data["amount"] for data in invoice_lines)
+            interest, __, rate = result[first]
+            result[first] = (interest, self._fee_for(owed), rate)
         return result
 
     def _interest_start_date(self, data, holidays):
@@ -241,10 +258,10 @@ class ReceivableLegalProfile(models.Model):
             return lf.be_b2c_lump_sum(amount)
         return 0.0
 
-    def _holidays_for(self, day):
-        """Belgian public holidays around ``day`` (the `holidays` package)."""
-        country = (self.country_id.code or "BE").upper()
-        return set(holidays.country_holidays(country, years=[day.year - 1, day.year]))
+    def _public_holidays(self):
+        """The profile country's public holidays (the `holidays` package): every year a date
+        is looked up in is added, whatever the year of the first reminder."""
+        return _country_holidays((self.country_id.code or "BE").upper())
 
     # ------------------------------------------------------------------------------------------
     # Invoice history

@@ -93,32 +93,38 @@ class ReceivableLegalCharge(models.Model):
 
     def _prepare_new_charges(self, reminder):
         """Invoice lines and charge records for what ``reminder`` claims beyond what was
-        invoiced already (fee once per invoice, interest since the last period invoiced)."""
+        invoiced already: per invoice (an invoice paid in instalments has a reminder line per
+        due date), the fee once, and the interest since the last period invoiced."""
         company = reminder.company_id
         done = self.sudo().search([("origin_move_id", "in", reminder.line_ids.move_id.ids)])
         fee_done = set(done.filtered(lambda c: c.kind == "fee").origin_move_id.ids)
+        first_days = self._first_interest_days(reminder)
         lines, charges = [], []
-        for line in reminder.line_ids:
-            move = line.move_id
-            if line.fee_amount and move.id not in fee_done:
+        for move, reminder_lines in reminder.line_ids.grouped("move_id").items():
+            fee = sum(reminder_lines.mapped("fee_amount"))
+            if fee and move.id not in fee_done:
                 lines.append(
                     self._charge_line(
                         company.receivable_fee_account_id,
                         self.env._("Fixed recovery compensation, invoice %s", move.name),
-                        line.fee_amount,
+                        fee,
                     )
                 )
                 charges.append(
-                    self._charge_vals(reminder, move, "fee", line.date_due, line.fee_amount)
+                    self._charge_vals(
+                        reminder, move, "fee", min(reminder_lines.mapped("date_due")), fee
+                    )
                 )
             previous = done.filtered(
                 lambda c, m=move: c.origin_move_id == m and c.kind == "interest"
             )
             already = sum(previous.mapped("amount"))
             last_day = max(previous.mapped("date_to"), default=None)
-            new_interest = reminder.currency_id.round(line.interest_amount - already)
+            new_interest = reminder.currency_id.round(
+                sum(reminder_lines.mapped("interest_amount")) - already
+            )
             if new_interest > 0 and (not last_day or last_day < reminder.date):
-                start = last_day + timedelta(days=1) if last_day else line.date_due
+                start = last_day + timedelta(days=1) if last_day else first_days[move.id]
                 lines.append(
                     self._charge_line(
                         company.receivable_interest_account_id,
@@ -128,13 +134,32 @@ class ReceivableLegalCharge(models.Model):
                             invoice=move.name,
                             start=format_date(self.env, start),
                             end=format_date(self.env, reminder.date),
-                            rate=line.interest_rate,
+                            rate=max(reminder_lines.mapped("interest_rate")),
                         ),
                         new_interest,
                     )
                 )
                 charges.append(self._charge_vals(reminder, move, "interest", start, new_interest))
         return lines, charges
+
+    def _first_interest_days(self, reminder):
+        """{invoice id: first day of interest} under the reminder's legal profile (the day
+        after the due date, the formal notice or the free window, per the profile)."""
+        profile = reminder.legal_profile_id
+        history = self.env["receivable.legal.profile"]._get_invoice_history(
+            set(reminder.line_ids.move_id.ids)
+        )
+        holidays = (
+            profile._holidays_for(reminder.date)
+            if profile.interest_start == "free_window"
+            else set()
+        )
+        first_days = {}
+        for line in reminder.line_ids:
+            data = {"due_date": line.date_due, **history.get(line.move_id.id, {})}
+            day = profile._interest_start_date(data, holidays) or line.date_due + timedelta(days=1)
+            first_days[line.move_id.id] = min(first_days.get(line.move_id.id, day), day)
+        return first_days
 
     def _charge_line(self, account, label, amount):
         # No VAT: the recovery compensation and late interest are damages, not a supply.

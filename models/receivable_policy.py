@@ -190,7 +190,9 @@ class ReceivablePolicy(models.Model):
             if not rate or policy.legal_profile_id.interest_rule != "fr_b2b":
                 continue
             legal = rates._get_table("fr_legal_other").get(lf.half_year_start(today))
-            if legal and rate < lf.FR_CONTRACT_RATE_FLOOR_FACTOR * legal:
+            try:
+                lf.fr_b2b_rate(0.0, contract_rate=rate, legal_rate=legal)
+            except ValueError as error:
                 raise ValidationError(
                     self.env._(
                         "A contract rate of %(rate)s %% is below three times the French legal "
@@ -199,7 +201,7 @@ class ReceivablePolicy(models.Model):
                         legal=legal,
                         floor=round(lf.FR_CONTRACT_RATE_FLOOR_FACTOR * legal, 2),
                     )
-                )
+                ) from error
 
     def _check_dunning_ladder(self):
         """Offsets must grow strictly with the sequence: one level per offset, in order."""

@@ -3,6 +3,7 @@ import io
 
 import openpyxl
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -84,6 +85,37 @@ class TestLegalCharges(DunningCommon, MockEmail):
             self._run("2026-04-30").line_ids.move_id & charge_invoice,
             "the charges invoice is never reminded itself",
         )
+
+    def test_invoice_in_instalments_bears_one_fee_and_one_interest_charge(self):
+        """An invoice paid in two instalments has a reminder line per due date: interest runs
+        on each from its own due date, the 40 € fee is claimed and invoiced once."""
+        self.policy.post_legal_charges = True
+        half_now_half_later = self.env["account.payment.term"].create(
+            {
+                "name": "50 % now, 50 % at 30 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 0}),
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 30}),
+                ],
+            }
+        )
+        invoice = self._invoice(
+            1000.0, invoice_date="2026-01-30", invoice_payment_term_id=half_now_half_later.id
+        )
+        self.assertEqual(len(invoice.line_ids.filtered("date_maturity")), 2)
+        with self.mock_mail_gateway():
+            notice = self._run("2026-03-31")  # 60 and 30 days late: formal notice
+        lines = notice.line_ids.sorted("date_due")
+        self.assertEqual(lines.move_id, invoice)
+        self.assertEqual(lines.mapped("fee_amount"), [40.0, 0.0], "one fee for the invoice")
+        # 500 x 12.15 % x 60 / 365 = 9.99 and 500 x 12.15 % x 30 / 365 = 4.99 (due 1 March)
+        self.assertEqual(lines.mapped("interest_amount"), [9.99, 4.99])
+        charges = invoice.receivable_legal_charge_ids
+        self.assertEqual(sorted(charges.mapped("kind")), ["fee", "interest"])
+        self.assertEqual(charges.filtered(lambda c: c.kind == "interest").amount, 14.98)
+        interest = charges.filtered(lambda c: c.kind == "interest")
+        self.assertEqual(str(interest.date_from), "2026-01-31", "the day after the first due date")
+        self.assertEqual(charges.charge_move_id.amount_total, 54.98)
 
     def test_partial_payment_before_sending_recomputes_amount_and_interest(self):
         self.notice.needs_approval = True
@@ -182,6 +214,11 @@ class TestLegalCharges(DunningCommon, MockEmail):
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-31")
         self.assertEqual(reminder.line_ids.interest_rate, 8.0)
+        # Exactly three times the legal rate is lawful, though 3 x 0.76 is 2.2800000000000002
+        # in floating point (legal rate of the first half of 2022).
+        with self._frozen("2022-03-01"):
+            self.policy.contract_interest_rate = 2.28
+        self.assertEqual(self.policy.contract_interest_rate, 2.28)
 
     def test_collection_agency_handover(self):
         agency = self.env["res.partner"].create(
