@@ -409,14 +409,16 @@ class ReceivablePaymentPlan(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             return
+        # Queued with the transaction: sent once the nightly run has committed the missed
+        # instalment, never twice if the run is rolled back and runs again.
         self.mail_template_id.send_mail(
             self.id,
-            force_send=True,
+            force_send=False,
             email_layout_xmlid="mail.mail_notification_light",
             email_values={"recipient_ids": [(6, 0, recipient.ids)], "auto_delete": False},
         )
         self.message_post(
-            body=self.env._("Missed-instalment email sent to %s.", recipient.email),
+            body=self.env._("Missed-instalment email queued for %s.", recipient.email),
             subtype_xmlid="mail.mt_note",
         )
 
