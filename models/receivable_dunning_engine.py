@@ -83,39 +83,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                     LIMIT 1
                    ) reached ON TRUE
              WHERE aml.company_id = %(company_id)s
-               AND account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual > 0
-               AND aml.date_maturity IS NOT NULL
-               AND aml.no_followup IS NOT TRUE
-               AND move.receivable_dispute IS NOT TRUE
-               AND move.receivable_factor_id IS NULL
-               AND NOT EXISTS (
-                   SELECT 1
-                     FROM receivable_payment_plan_move_rel plan_rel
-                     JOIN receivable_payment_plan plan ON plan.id = plan_rel.plan_id
-                    WHERE plan_rel.move_id = aml.move_id
-                      AND plan.state = 'active'
-               )
-               AND move.receivable_agency_state IS NULL
-               AND move.receivable_is_legal_charge IS NOT TRUE
-               AND COALESCE((cp.dunning_excluded ->> %(cid)s)::boolean, FALSE) IS FALSE
-               AND COALESCE((cp.dunning_paused_until ->> %(cid)s)::date, '1900-01-01')
-                   < %(date)s::date
-               AND NOT EXISTS (
-                   SELECT 1
-                     FROM receivable_promise promise
-                    WHERE promise.partner_id = cp.id
-                      AND promise.company_id = %(company_id)s
-                      AND promise.state = 'open'
-                      AND promise.promise_date >= %(date)s::date
-                      AND (NOT EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
-                                        WHERE rel.promise_id = promise.id)
-                           OR EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
-                                       WHERE rel.promise_id = promise.id
-                                         AND rel.move_id = aml.move_id))
-               )
+               AND (%(remindable)s)
                AND NOT EXISTS (
                    SELECT 1
                      FROM receivable_reminder reminder
@@ -132,7 +100,78 @@ class ReceivableDunningEngine(models.AbstractModel):
             current_offset=current_offset,
             open_states=OPEN_STATES,
             filters=SQL(" AND ").join(filters),
+            remindable=self._remindable_line_conditions(company, date),
         )
+
+    @api.model
+    def _remindable_line_conditions(self, company, date):
+        """The exclusions of the evaluation (on ``aml``, its ``account``, ``move`` and the
+        commercial partner ``cp``): a line that fails them is never reminded. The sending
+        checks them again (``_remindable_line_ids``)."""
+        return SQL(
+            """
+                  account.account_type = 'asset_receivable'
+              AND aml.parent_state = 'posted'
+              AND aml.reconciled IS NOT TRUE
+              AND aml.amount_residual > 0
+              AND aml.date_maturity IS NOT NULL
+              AND aml.no_followup IS NOT TRUE
+              AND move.receivable_dispute IS NOT TRUE
+              AND move.receivable_factor_id IS NULL
+              AND NOT EXISTS (
+                  SELECT 1
+                    FROM receivable_payment_plan_move_rel plan_rel
+                    JOIN receivable_payment_plan plan ON plan.id = plan_rel.plan_id
+                   WHERE plan_rel.move_id = aml.move_id
+                     AND plan.state = 'active'
+              )
+              AND move.receivable_agency_state IS NULL
+              AND move.receivable_is_legal_charge IS NOT TRUE
+              AND COALESCE((cp.dunning_excluded ->> %(cid)s)::boolean, FALSE) IS FALSE
+              AND COALESCE((cp.dunning_paused_until ->> %(cid)s)::date, '1900-01-01')
+                  < %(date)s::date
+              AND NOT EXISTS (
+                  SELECT 1
+                    FROM receivable_promise promise
+                   WHERE promise.partner_id = cp.id
+                     AND promise.company_id = %(company_id)s
+                     AND promise.state = 'open'
+                     AND promise.promise_date >= %(date)s::date
+                     AND (NOT EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
+                                       WHERE rel.promise_id = promise.id)
+                          OR EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
+                                      WHERE rel.promise_id = promise.id
+                                        AND rel.move_id = aml.move_id))
+              )
+            """,
+            date=date,
+            cid=str(company.id),
+            company_id=company.id,
+        )
+
+    @api.model
+    def _remindable_line_ids(self, company, date, line_ids):
+        """Those of ``line_ids`` that may still be reminded on ``date``: the evaluation's
+        exclusions (paid, disputed, promised, planned, factored, with the agency, excluded or
+        paused customer…), without its levels."""
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT aml.id
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 WHERE aml.id = ANY(%s)
+                   AND (%s)
+                """,
+                list(line_ids),
+                self._remindable_line_conditions(company, date),
+            )
+        )
+        return {line_id for (line_id,) in rows}
 
     @api.model
     def _select_partners_to_remind(self, company, date, policies=None, partner_ids=None):
@@ -323,7 +362,9 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _get_legal_profiles(self, proposals):
         """{partner id: legal profile or None}: the policy's, or its B2C counterpart."""
         partners = self.env["res.partner"].browse([p["partner_id"] for p in proposals])
-        partners.fetch(["is_company"])
+        # The profile depends on the commercial partner being a company: both read at once,
+        # not one query per customer.
+        partners.fetch(["is_company", "commercial_partner_id"])
         result = {}
         for proposal in proposals:
             profile = self.env["receivable.policy"].browse(proposal["policy_id"]).legal_profile_id

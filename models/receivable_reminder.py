@@ -188,8 +188,7 @@ class ReceivableReminder(models.Model):
                 count,
             )
         )
-        prefix, suffix = sequence._get_prefix_suffix()
-        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
+        return [sequence.get_next_char(number) for (number,) in rows]
 
     def write(self, vals):
         editable = {
@@ -265,7 +264,8 @@ class ReceivableReminder(models.Model):
         return True
 
     def _drop_settled_lines(self):
-        """Remove the invoices paid, disputed or assigned since the evaluation.
+        """Remove the invoices that may no longer be reminded since the evaluation (paid,
+        disputed, promised, put in a payment plan, handed over… the evaluation's own rules).
 
         Amounts are refreshed to what is due now, so the reminder says what is owed when it
         goes. Return False (and cancel the reminder) when nothing is left to claim.
@@ -273,7 +273,10 @@ class ReceivableReminder(models.Model):
         self.ensure_one()
         lines = self.line_ids
         lines.move_line_id.invalidate_recordset(["amount_residual", "reconciled"])
-        settled = lines.filtered(lambda line: line._is_settled())
+        remindable = self.env["receivable.dunning.engine"]._remindable_line_ids(
+            self.company_id, self.date, lines.move_line_id.ids
+        )
+        settled = lines.filtered(lambda line: line.move_line_id.id not in remindable)
         if settled:
             settled.unlink()
         values = {line.id: line._get_current_amounts() for line in self.line_ids}
@@ -669,19 +672,6 @@ class ReceivableReminderLine(models.Model):
     interest_rate = fields.Float(string="Interest Rate (%)", digits=(6, 3))
     interest_amount = fields.Monetary(string="Late Interest")
     fee_amount = fields.Monetary(string="Recovery Fee")
-
-    def _is_settled(self):
-        line = self.move_line_id
-        move = self.move_id
-        return (
-            line.reconciled
-            or line.company_currency_id.is_zero(line.amount_residual)
-            or line.amount_residual < 0
-            or move.receivable_dispute
-            or line.no_followup
-            or bool(move.receivable_factor_id)
-            or move.state != "posted"
-        )
 
     def _get_current_amounts(self):
         """What the invoice owes now, as line values."""

@@ -141,6 +141,42 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
         self.assertNotIn(paid.name, self._mails[0]["body"])
         self.assertFalse(paid.receivable_dunning_level_id)
 
+    def test_invoice_promised_between_evaluation_and_sending_is_dropped(self):
+        """The sending applies the evaluation's own exclusions, not only payment: a promise
+        taken on a call after the reminder was prepared keeps its invoice out."""
+        self.first.needs_approval = True
+        promised = self._due_invoice(300.0, "2026-03-01")
+        other = self._due_invoice(200.0, "2026-03-01")
+        self._run("2026-03-05")
+        reminder = self._reminders()
+        self.assertEqual(reminder.line_ids.move_id, promised | other)
+
+        with self._frozen("2026-03-05"):
+            self.env["receivable.promise"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "promise_date": "2026-03-20",
+                    "amount": 300.0,
+                    "move_ids": [(6, 0, promised.ids)],
+                }
+            )
+            with self.mock_mail_gateway():
+                reminder.action_send()
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.line_ids.move_id, other)
+        self.assertNotIn(promised.name, self._mails[0]["body"])
+
+    def test_customer_paused_between_evaluation_and_sending_gets_nothing(self):
+        self.first.needs_approval = True
+        self._due_invoice(300.0, "2026-03-01")
+        self._run("2026-03-05")
+        reminder = self._reminders()
+        self.customer.with_company(self.company).dunning_paused_until = "2026-03-31"
+        with self.mock_mail_gateway(), self._frozen("2026-03-05"):
+            reminder.action_send()
+        self.assertEqual(reminder.state, "cancelled")
+        self.assertFalse(self._mails)
+
     def test_reminder_whose_invoices_all_got_paid_is_cancelled(self):
         self.first.needs_approval = True
         invoice = self._due_invoice(300.0, "2026-03-01")
