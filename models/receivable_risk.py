@@ -553,6 +553,8 @@ class ReceivableRiskEngine(models.AbstractModel):
                 changed.append((row["partner_id"], letter, score))
         if worse and company.receivable_risk_activity:
             self._create_class_activities(company, worse)
+        if not company.receivable_hold_enforcement:
+            return  # no automatic hold in this company, whatever its cause
         holding = company.receivable_risk_hold_class or self.env["receivable.policy"].search_count(
             [("company_id", "=", company.id), ("risk_hold_class", "!=", False)], limit=1
         )

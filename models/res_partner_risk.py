@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.tools import SQL
 
 from .receivable_risk import RISK_CLASSES
 
@@ -53,14 +54,22 @@ class ResPartner(models.Model):
         ids = [pid for pid in (self.commercial_partner_id | self).ids if pid]
         if not ids:
             return {}
-        snapshots = self.env["receivable.risk.snapshot"].search(
-            [("partner_id", "in", ids), ("company_id", "=", self.env.company.id)],
-            order="partner_id, date desc, run_id desc, id desc",
+        # One row per partner, not its whole history (a snapshot a night): DISTINCT ON.
+        Snapshot = self.env["receivable.risk.snapshot"]
+        Snapshot.flush_model(["partner_id", "company_id", "date", "run_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (partner_id) partner_id, id
+                  FROM receivable_risk_snapshot
+                 WHERE partner_id = ANY(%s) AND company_id = %s
+              ORDER BY partner_id, date DESC, run_id DESC, id DESC
+                """,
+                ids,
+                self.env.company.id,
+            )
         )
-        latest = {}
-        for snapshot in snapshots:
-            latest.setdefault(snapshot.partner_id.id, snapshot)
-        return latest
+        return {partner_id: Snapshot.browse(snapshot_id) for partner_id, snapshot_id in rows}
 
     def _get_risk_explanation(self):
         """[{component, label, value, weight, contribution}] of the latest snapshot."""

@@ -4,6 +4,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import ReceivableCommon
@@ -186,6 +187,15 @@ class TestRiskScore(RiskCommon):
         codes = [code for code, _m in self.newcomer._get_credit_breaches()]
         self.assertIn("risk", codes)
 
+    def test_no_risk_hold_when_the_company_does_not_enforce_holds(self):
+        self.company.receivable_hold_enforcement = False
+        self.newcomer.receivable_policy_id = self.policy
+        self.policy.risk_hold_class = "D"
+        self._chronic_history(self.newcomer)
+        self._recompute(self.newcomer)
+        self.assertEqual(self.newcomer.receivable_risk_class, "D")
+        self.assertFalse(self.newcomer.credit_on_hold, "holds are off in this company")
+
     def test_policy_hold_class_holds_without_a_company_setting(self):
         self.newcomer.receivable_policy_id = self.policy
         self.policy.risk_hold_class = "D"
@@ -210,6 +220,19 @@ class TestRiskScore(RiskCommon):
             self.company.receivable_risk_class_bounds = "50,40"
         with self.assertRefused(Exception, "risk weights"):
             self.company.receivable_risk_weight_avg_late = -1
+        with self.assertRefused(ValidationError, "at least one month"):
+            self.company.receivable_risk_window_months = 0
+        weights = [
+            name for name in self.company._fields if name.startswith("receivable_risk_weight_")
+        ]
+        with self.assertRefused(ValidationError, "not all zero"):
+            self.company.write(dict.fromkeys(weights, 0))
+        self.assertTrue(self.company.receivable_risk_window_months >= 1)
+        self.assertTrue(sum(self.company[name] for name in weights) > 0, "left as they were")
+        with self.assertRefused(ValidationError, "at least 1 day"):
+            self.company.receivable_kpi_period_days = 0
+        with self.assertRefused(ValidationError, "at least 1 day"):
+            self.company.receivable_unpaid_days = 0
 
     def test_cron_skips_partners_already_scored_today(self):
         self._paid_history(self.customer, 5)
