@@ -124,6 +124,27 @@ class TestDunningLadder(DunningCommon, MockEmail):
             reminder = self._run("2026-03-05")
         self.assertEqual(reminder.amount_total, 550.0)
 
+    def test_minimum_days_since_the_previous_reminder(self):
+        invoice = self._due_invoice(400.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            first = self._run("2026-03-10")
+            self.assertEqual(first.level_id, self.first)
+            self.assertFalse(
+                self._run("2026-03-16"), "the second level is reached, but 6 days < 7 since"
+            )
+            second = self._run("2026-03-17")
+        self.assertEqual(second.level_id, self.second)
+        self.assertEqual(invoice.receivable_dunning_level_id, self.second)
+
+    def test_send_reminder_now_ignores_the_minimum_amount(self):
+        self.first.min_amount = 500.0
+        self._due_invoice(100.0, "2026-03-01")
+        self.assertFalse(self._run("2026-03-10"), "the nightly run keeps to the minimum")
+        with self.mock_mail_gateway(), self._frozen("2026-03-10"):
+            self.customer.with_user(self.controller).action_send_reminder_now()
+        reminder = self._reminders()
+        self.assertEqual((reminder.state, reminder.amount_total), ("sent", 100.0))
+
     def test_level_needing_approval_waits_for_review(self):
         self.notice.needs_approval = True
         invoice = self._due_invoice(800.0, "2026-03-01")
