@@ -34,6 +34,9 @@ class AccountMove(models.Model):
         "res.users", string="Dispute Opened By", copy=False, readonly=True
     )
     receivable_dispute_date = fields.Date(string="Dispute Opened On", copy=False, readonly=True)
+    # Whether the dispute set Odoo's "No Follow-Up": resolving it clears only that one, not a
+    # flag an accountant had set before.
+    receivable_dispute_no_followup = fields.Boolean(copy=False, readonly=True)
     receivable_factor_id = fields.Many2one(
         "res.partner",
         string="Assigned to Factor",
@@ -106,15 +109,16 @@ class AccountMove(models.Model):
         """
         if not (reason or "").strip():
             raise ValidationError(self.env._("A dispute needs a reason."))
+        followed = self.filtered(lambda move: not move.no_followup)
         self.write(
             {
                 "receivable_dispute": True,
                 "receivable_dispute_reason": reason.strip(),
                 "receivable_dispute_user_id": self.env.user.id,
                 "receivable_dispute_date": fields.Date.context_today(self),
-                "no_followup": True,
             }
         )
+        followed.write({"no_followup": True, "receivable_dispute_no_followup": True})
         for move in self:
             move.message_post(
                 body=self.env._("Dispute opened: %s", reason.strip()),
@@ -132,7 +136,10 @@ class AccountMove(models.Model):
     def action_resolve_dispute(self):
         """Close the dispute: the invoices are reminded again from their current level."""
         disputed = self.filtered("receivable_dispute")
-        disputed.write({"receivable_dispute": False, "no_followup": False})
+        disputed.write({"receivable_dispute": False})
+        disputed.filtered("receivable_dispute_no_followup").write(
+            {"no_followup": False, "receivable_dispute_no_followup": False}
+        )
         for move in disputed:
             move.message_post(
                 body=self.env._("Dispute resolved: reminders resume."),

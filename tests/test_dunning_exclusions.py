@@ -37,6 +37,20 @@ class TestDunningExclusions(DunningCommon, MockEmail):
             resumed = self._run("2026-03-12")
         self.assertIn(disputed, resumed.line_ids.move_id, "reminded again once resolved")
 
+    def test_resolving_a_dispute_keeps_no_follow_up_set_before_it(self):
+        """An invoice an accountant had put on "No Follow-Up" stays so after a dispute."""
+        kept_out = self._due_invoice(300.0, "2026-03-01")
+        kept_out.no_followup = True
+        other = self._due_invoice(200.0, "2026-03-01")
+        (kept_out | other).with_user(self.controller)._open_dispute("Wrong prices")
+        self.assertTrue((kept_out | other).mapped("no_followup") == [True, True])
+        (kept_out | other).with_user(self.controller).action_resolve_dispute()
+        self.assertTrue(kept_out.no_followup, "set by the accountant: left as it was")
+        self.assertFalse(other.no_followup, "set by the dispute: cleared with it")
+        with self.mock_mail_gateway():
+            resumed = self._run("2026-03-12")
+        self.assertEqual(resumed.line_ids.move_id, other)
+
     def test_dispute_without_reason_is_refused(self):
         invoice = self._due_invoice(300.0, "2026-03-01")
         with self.assertRefused(ValidationError, "reason"):
