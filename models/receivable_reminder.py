@@ -280,6 +280,13 @@ class ReceivableReminder(models.Model):
         if settled:
             settled.unlink()
         values = {line.id: line._get_current_amounts() for line in self.line_ids}
+        if not settled and all(
+            all(line[name] == value for name, value in values[line.id].items())
+            for line in self.line_ids
+        ):
+            # Nothing changed since the evaluation (the nightly run sends what it has just
+            # prepared): its amounts and charges stand, no need to compute them again.
+            return True
         charges = self._get_legal_charges(values)
         for line in self.line_ids:
             line.write({**values[line.id], **charges.get(line.id, {})})

@@ -66,19 +66,8 @@ class ResPartner(models.Model):
     def _compute_receivable_reminder_stats(self):
         company = self.env.company
         partners = self.commercial_partner_id
-        stats = {
-            partner: (count, date)
-            for partner, count, date in self.env["receivable.reminder"]._read_group(
-                [
-                    ("partner_id", "in", partners.ids),
-                    ("company_id", "=", company.id),
-                    ("state", "=", "sent"),
-                ],
-                ["partner_id"],
-                ["__count", "date:max"],
-            )
-        }
-        last_levels = {}
+        # One read of the sent reminders, latest first: the count, the last date and level.
+        stats, last_levels = {}, {}
         for reminder in self.env["receivable.reminder"].search(
             [
                 ("partner_id", "in", partners.ids),
@@ -87,6 +76,8 @@ class ResPartner(models.Model):
             ],
             order="date desc, id desc",
         ):
+            count, date = stats.get(reminder.partner_id, (0, reminder.date))
+            stats[reminder.partner_id] = (count + 1, date)
             last_levels.setdefault(reminder.partner_id, reminder.level_id)
         promises = dict(
             self.env["receivable.promise"]._read_group(

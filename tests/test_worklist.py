@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import Form
 from odoo.tests import tagged
 
@@ -228,6 +229,27 @@ class TestWorklist(DunningCommon):
             [{"receivable_dispute": True, "receivable_dispute_reason": "Never delivered"}],
         )
         self.assertFalse(self.calls[self.beta].exists() and self.calls[self.beta].active)
+
+    def test_call_result_bad_input_is_refused_and_the_call_stays_open(self):
+        wizard_model = self.env["receivable.call.result"].with_user(self.controller)
+        promise = self._row(self.alpha).with_user(self.controller).action_log_call("promise")
+        with Form(wizard_model.with_context(promise["context"])) as form:
+            form.promise_amount = 0.0
+            form.promise_date = self.today + timedelta(days=10)
+        with self.assertRefused(ValidationError, "must be positive"):
+            form.record.action_confirm()
+        self.assertFalse(
+            self.env["receivable.promise"].search([("partner_id", "=", self.alpha.id)])
+        )
+
+        dispute = self._row(self.beta).with_user(self.controller).action_call_dispute()
+        with Form(wizard_model.with_context(dispute["context"])) as form:
+            form.move_ids.add(self.inv_beta)
+            form.dispute_reason = "   "  # the form requires one: blanks only
+        with self.assertRefused(ValidationError, "needs a reason"):
+            form.record.action_confirm()
+        self.assertFalse(self.inv_beta.receivable_dispute)
+        self.assertTrue(self.calls[self.alpha].active and self.calls[self.beta].active)
 
     def test_call_dispute_from_dispute_row_prefills_invoice(self):
         self.inv_gamma._open_dispute("Damaged goods")

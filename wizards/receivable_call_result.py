@@ -89,8 +89,7 @@ class ReceivableCallResult(models.TransientModel):
         return text
 
     def _log_promise(self, partner):
-        if self.currency_id.compare_amounts(self.promise_amount, 0.0) <= 0:
-            raise UserError(self.env._("Enter the amount the customer promises to pay."))
+        # The amount is checked by the promise itself.
         if not self.promise_date:
             raise UserError(self.env._("Enter the date the customer promises to pay by."))
         promise = self.env["receivable.promise"].create(
@@ -114,14 +113,13 @@ class ReceivableCallResult(models.TransientModel):
     def _log_dispute(self, partner):
         if not self.move_ids:
             raise UserError(self.env._("Choose the invoices the customer disputes."))
-        if not (self.dispute_reason or "").strip():
-            raise UserError(self.env._("A dispute needs a reason."))
+        # The reason is checked by _open_dispute.
         self.move_ids._open_dispute(self.dispute_reason)
         return self._with_note(
             self.env._(
                 "Call: dispute on %(invoices)s: %(reason)s",
                 invoices=", ".join(self.move_ids.mapped("name")),
-                reason=self.dispute_reason.strip(),
+                reason=self.move_ids[0].receivable_dispute_reason,
             )
         )
 
