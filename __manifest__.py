@@ -28,6 +28,7 @@
         "data/mail_template_customer_statement.xml",
         "views/receivable_policy_views.xml",
         "views/receivable_credit_limit_request_views.xml",
+        "views/receivable_credit_override_views.xml",
         "views/res_partner_views.xml",
         "views/receivable_risk_views.xml",
         "views/res_partner_risk_views.xml",

@@ -6,6 +6,7 @@ from . import receivable_aging_xlsx
 from . import receivable_cash_forecast
 from . import receivable_claim_file
 from . import receivable_credit_limit_request
+from . import receivable_credit_override
 from . import receivable_dunning_engine
 from . import receivable_dunning_level
 from . import receivable_kpi

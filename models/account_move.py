@@ -1,5 +1,6 @@
 from markupsafe import Markup
 
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -72,6 +73,23 @@ class AccountMove(models.Model):
     receivable_legal_charge_ids = fields.One2many(
         "receivable.legal.charge", "origin_move_id", string="Charges Invoiced", readonly=True
     )
+    receivable_credit_override_count = fields.Integer(
+        string="Credit Overrides",
+        compute="_compute_receivable_credit_override_count",
+        groups="account.group_account_invoice",
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------------------------------
+    def _compute_receivable_credit_override_count(self):
+        counts = dict(
+            self.env["receivable.credit.override"]._read_group(
+                [("move_id", "in", self.ids)], ["move_id"], ["__count"]
+            )
+        )
+        for move in self:
+            move.receivable_credit_override_count = counts.get(move._origin, 0)
 
     # ------------------------------------------------------------------------------------------
     # Constraints
@@ -172,6 +190,19 @@ class AccountMove(models.Model):
             move.message_post(body=message, subtype_xmlid="mail.mt_note")
         return True
 
+    def action_view_credit_overrides(self):
+        """The credit hold overrides of the invoice (smart button)."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["receivable.credit.override"].check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Hold Overrides"),
+            "res_model": "receivable.credit.override",
+            "view_mode": "list,form",
+            "domain": [("move_id", "=", self.id)],
+        }
+
     def action_promise_to_pay(self):
         self.ensure_one()
         return self.commercial_partner_id.with_context(
@@ -212,15 +243,21 @@ class AccountMove(models.Model):
                     result[move] = (policy, breaches)
         return result
 
-    def _get_blocked_by_credit_policy(self):
-        """The subset of {move: (policy, breaches)} whose policy blocks posting."""
-        if self.env.context.get("receivable_hold_override"):
-            return {}
+    @api.model
+    def _select_credit_blocks(self, breaches):
+        """The part of {move: (policy, breaches)} whose policy blocks posting."""
         return {
-            move: (policy, breaches)
-            for move, (policy, breaches) in self._get_credit_policy_breaches().items()
+            move: (policy, move_breaches)
+            for move, (policy, move_breaches) in breaches.items()
             if policy and policy.hold_rule == "block"
         }
+
+    def _get_blocked_by_credit_policy(self):
+        """{move: (policy, breaches)} of the invoices whose policy blocks posting and that no
+        valid override (``receivable.credit.override``) covers."""
+        blocks = self._select_credit_blocks(self._get_credit_policy_breaches())
+        covered = self.env["receivable.credit.override"]._find_covering(blocks)
+        return {move: value for move, value in blocks.items() if move not in covered}
 
     def _raise_credit_block(self, blocked):
         lines = []
@@ -246,16 +283,17 @@ class AccountMove(models.Model):
                 if reasons:
                     partner._put_on_credit_hold("\n".join(reasons), origin="auto")
 
-    def _log_credit_override(self, reason, breaches):
-        """Trace the override on the invoice and on the partner: who, how much, why."""
+    def _log_credit_override(self, override, breaches):
+        """Trace the posting under an override on the invoice and on the partner: who, how
+        much, why."""
         self.ensure_one()
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             self.env._(
                 "Credit hold overridden by %(user)s to post %(invoice)s (%(amount)s): %(reason)s",
-                user=self.env.user.name,
+                user=override.user_id.name,
                 invoice=self.display_name,
                 amount=format_amount(self.env, self.amount_total, self.currency_id),
-                reason=reason,
+                reason=override.reason,
             ),
             Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
         )
@@ -282,19 +320,22 @@ class AccountMove(models.Model):
         return result
 
     def _post(self, soft=True):
+        # Every path that posts comes here: a blocked invoice goes through only with a valid
+        # override record, whatever the context or the caller.
         breaches = self._get_credit_policy_breaches()
-        blocked = {
-            move: value
-            for move, value in breaches.items()
-            if value[0] and value[0].hold_rule == "block"
-        }
-        if blocked and not self.env.context.get("receivable_hold_override"):
+        blocks = self._select_credit_blocks(breaches)
+        covered = self.env["receivable.credit.override"]._find_covering(blocks)
+        blocked = {move: value for move, value in blocks.items() if move not in covered}
+        if blocked:
             self._raise_credit_block(blocked)
         posted = super()._post(soft=soft)
         posted._apply_credit_holds_after_posting(
             {move: value for move, value in breaches.items() if move in posted}
         )
         posted._refresh_credit_holds_of_payments()
+        for move, override in covered.items():
+            if move in posted:
+                move._log_credit_override(override, blocks[move][1])
         return posted
 
     def _refresh_credit_holds_of_payments(self):
@@ -312,13 +353,13 @@ class AccountMove(models.Model):
         if blocked:
             policies = self.env["receivable.policy"].union(*(p for p, _b in blocked.values()))
             if all(policy._may_override(self.env.user) for policy in policies):
-                return self._action_open_credit_override(blocked)
+                return self._action_open_credit_override()
             self._raise_credit_block(blocked)
         return super().action_post()
 
-    def _action_open_credit_override(self, blocked):
+    def _action_open_credit_override(self):
         wizard = self.env["receivable.hold.override.wizard"].create(
-            {"move_ids": [(6, 0, [move.id for move in blocked])], "post_move_ids": self.ids}
+            {"post_move_ids": [Command.set(self.ids)]}
         )
         return {
             "type": "ir.actions.act_window",

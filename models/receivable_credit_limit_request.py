@@ -7,6 +7,9 @@ from odoo.tools import format_amount
 
 from .res_partner import MANAGER_GROUP
 
+# Set by the decision only (action_approve / action_refuse), never at create.
+DECISION_FIELDS = ("state", "decided_by_id", "decision_date")
+
 
 class ReceivableCreditLimitRequest(models.Model):
     """A Credit Controller asks for a new limit; a Credit Manager approves or refuses it.
@@ -100,6 +103,7 @@ class ReceivableCreditLimitRequest(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_create_values(vals_list)
         requests = super().create(vals_list)
         for request in requests:
             request._notify_partner(
@@ -113,9 +117,40 @@ class ReceivableCreditLimitRequest(models.Model):
         return requests
 
     def write(self, vals):
-        if "state" in vals and not self.env.su:
-            self._check_manager()
+        decided = [name for name in DECISION_FIELDS if name in vals]
+        if decided and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a credit limit request change only through its Approve and "
+                    "Refuse buttons.",
+                    fields=self._field_labels(decided),
+                )
+            )
         return super().write(vals)
+
+    @api.model
+    def _check_create_values(self, vals_list):
+        """A request is born pending, asked by its creator: no decision at create, whoever
+        creates it (approval goes through ``action_approve``, by a Credit Manager)."""
+        for vals in vals_list:
+            decided = [
+                name
+                for name in DECISION_FIELDS
+                if name != "state" and (vals.get(name) or self.env.context.get(f"default_{name}"))
+            ]
+            state = vals.get("state") or self.env.context.get("default_state") or "pending"
+            if state != "pending":
+                decided.append("state")
+            if decided:
+                raise UserError(
+                    self.env._(
+                        "A credit limit request is created To Approve, without decision: "
+                        "%(fields)s cannot be set.",
+                        fields=self._field_labels(decided),
+                    )
+                )
+            if not self.env.su:
+                vals["requested_by_id"] = self.env.uid
 
     # ------------------------------------------------------------------------------------------
     # Public actions
@@ -128,7 +163,9 @@ class ReceivableCreditLimitRequest(models.Model):
             partner.write(
                 {"use_partner_credit_limit": True, "credit_limit": request.requested_limit}
             )
-            request.write(
+            # sudo: the decision fields change only here and in action_refuse, once the
+            # Credit Manager is checked (write() refuses them otherwise).
+            request.sudo().write(
                 {
                     "state": "approved",
                     "decided_by_id": self.env.user.id,
@@ -149,7 +186,8 @@ class ReceivableCreditLimitRequest(models.Model):
         self._check_manager()
         self._check_pending()
         for request in self:
-            request.write(
+            # sudo: see action_approve
+            request.sudo().write(
                 {
                     "state": "refused",
                     "decided_by_id": self.env.user.id,
@@ -172,6 +210,9 @@ class ReceivableCreditLimitRequest(models.Model):
     def _check_manager(self):
         if not self.env.user.has_group(MANAGER_GROUP):
             raise UserError(self.env._("Only a Credit Manager may approve or refuse a request."))
+
+    def _field_labels(self, names):
+        return ", ".join(self._fields[name].get_description(self.env)["string"] for name in names)
 
     def _check_pending(self):
         if self.filtered(lambda r: r.state != "pending"):

@@ -423,6 +423,13 @@ class ResPartner(models.Model):
     def _commercial_fields(self):
         return [*super()._commercial_fields(), "receivable_policy_id", "credit_on_hold"]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_credit_create_access(vals_list)
+        partners = super().create(vals_list)
+        partners._log_credit_changes(partners._snapshot_created_credit_values(vals_list))
+        return partners
+
     def write(self, vals):
         self._check_credit_write_access(vals)
         old_values = self._snapshot_logged_credit_values(vals)
@@ -436,28 +443,105 @@ class ResPartner(models.Model):
     def _check_credit_write_access(self, vals):
         """Only a Credit Manager changes a client's limit, policy, hold or cover.
 
-        Contacts only mirror their commercial partner's values (Odoo syncs them), and the
+        Contacts only mirror their commercial partner's values (Odoo syncs them; a contact
+        given values of its own would take them along when detached from its company), and the
         superuser applies the policy's automatic holds.
         """
         protected = set(PROTECTED_CREDIT_FIELDS).intersection(vals)
         if not protected or self.env.su or self.env.user.has_group(MANAGER_GROUP):
             return
-        for partner in self.filtered(lambda p: p.id and p == p.commercial_partner_id):
+        for partner in self.filtered("id"):
+            commercial = partner.commercial_partner_id
             changed = [
-                name for name in protected if partner._credit_value_differs(name, vals[name])
+                name
+                for name in protected
+                if partner._credit_value_differs(name, vals[name])
+                and not (
+                    partner != commercial and commercial._credit_value_mirrored(name, vals[name])
+                )
             ]
             if changed:
-                labels = ", ".join(
-                    partner._fields[name].get_description(self.env)["string"] for name in changed
-                )
                 raise ValidationError(
                     self.env._(
                         "Only a Credit Manager may change %(fields)s of %(partner)s. "
                         "Request a new credit limit instead.",
-                        fields=labels,
+                        fields=self._credit_field_labels(changed),
                         partner=partner.display_name,
                     )
                 )
+
+    @api.model
+    def _check_credit_create_access(self, vals_list):
+        """Like ``write()``: only a Credit Manager gives a new partner a limit, policy, hold or
+        cover. Values equal to the company's fallback (what a partner gets without a value of
+        its own) are what the form sends by default and are allowed; so are a contact's
+        commercial values equal to its company's (Odoo copies them from the parent).
+        Defaults from the context count as given values.
+        """
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        for vals in vals_list:
+            given = self._credit_values_given(vals)
+            parent = self.browse(vals.get("parent_id")).commercial_partner_id
+            changed = [
+                name
+                for name, value in given.items()
+                if self._credit_value_differs_from_fallback(name, value)
+                and not (parent and parent._credit_value_mirrored(name, value))
+            ]
+            if changed:
+                raise ValidationError(
+                    self.env._(
+                        "Only a Credit Manager may set %(fields)s of a new partner (%(partner)s). "
+                        "Create it without them and request a credit limit instead.",
+                        fields=self._credit_field_labels(changed),
+                        partner=vals.get("name") or "—",
+                    )
+                )
+
+    @api.model
+    def _credit_values_given(self, vals):
+        """The protected values a create gives, from ``vals`` or from ``default_*`` keys."""
+        given = {}
+        for name in PROTECTED_CREDIT_FIELDS:
+            if name in vals:
+                given[name] = vals[name]
+            elif f"default_{name}" in self.env.context:
+                given[name] = self.env.context[f"default_{name}"]
+        return given
+
+    @api.model
+    def _credit_value_differs_from_fallback(self, name, value):
+        field = self._fields[name]
+        if field.company_dependent:
+            fallback = field.get_company_dependent_fallback(self)
+        else:
+            fallback = field.convert_to_record(field.convert_to_cache(False, self), self)
+        new = field.convert_to_record(field.convert_to_cache(value, self), self)
+        return (fallback or False) != (new or False)
+
+    def _snapshot_created_credit_values(self, vals_list):
+        """Old values of the logged credit fields a create set: the company's fallback."""
+        old_values = {}
+        for partner, vals in zip(self, vals_list, strict=True):
+            if partner != partner.commercial_partner_id:
+                continue
+            given = self._credit_values_given(vals)
+            old_values[partner] = {
+                name: partner._fields[name].get_company_dependent_fallback(partner)
+                for name in LOGGED_CREDIT_FIELDS
+                if name in given
+            }
+        return old_values
+
+    def _credit_value_mirrored(self, name, value):
+        """Whether ``value`` is this commercial partner's own value of a field Odoo copies to
+        its contacts (policy, hold)."""
+        self.ensure_one()
+        return name in self._commercial_fields() and not self._credit_value_differs(name, value)
+
+    def _credit_field_labels(self, names):
+        return ", ".join(self._fields[name].get_description(self.env)["string"] for name in names)
 
     def _credit_value_differs(self, name, value):
         field = self._fields[name]
@@ -539,9 +623,7 @@ class ResPartner(models.Model):
             )
         if not policy:
             return breaches
-        limit = partner.credit_limit_effective
-        exposure = partner.credit_exposure + extra_amount
-        allowed = policy._get_tolerated_limit(limit)
+        limit, exposure, allowed = partner._get_credit_limit_figures(extra_amount)
         if limit and exposure > allowed:
             breaches.append(
                 (
@@ -574,6 +656,16 @@ class ResPartner(models.Model):
                 )
             )
         return breaches
+
+    def _get_credit_limit_figures(self, extra_amount=0.0):
+        """Return (limit, exposure, allowed exposure) of the commercial partner under its
+        policy, ``extra_amount`` added to the exposure; allowed = limit + tolerance."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        policy = partner.receivable_effective_policy_id
+        limit = partner.credit_limit_effective
+        allowed = policy._get_tolerated_limit(limit) if policy else limit
+        return limit, partner.credit_exposure + extra_amount, allowed
 
     def _refresh_credit_hold(self):
         """Apply the policies' automatic holds: hold on a breach, release when it is gone.

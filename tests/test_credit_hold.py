@@ -95,9 +95,25 @@ class TestCreditHold(ReceivableCommon):
             wizard.action_confirm()
         self.assertEqual(draft.state, "draft", "no reason, nothing posted")
 
+        self.assertFalse(
+            self.env["receivable.credit.override"].search([("move_id", "=", draft.id)])
+        )
+
         wizard.reason = "Bank guarantee received"
         wizard.action_confirm()
         self.assertEqual(draft.state, "posted")
+        override = self.env["receivable.credit.override"].search([("move_id", "=", draft.id)])
+        self.assertRecordValues(
+            override,
+            [
+                {
+                    "user_id": self.manager.id,
+                    "reason": "Bank guarantee received",
+                    "amount_granted": 1500.0,
+                    "amount_over": 400.0,
+                }
+            ],
+        )
         for record in (draft, self.customer):
             message = self._last_message(record)
             self.assertIn("Credit hold overridden by arc_manager", message)

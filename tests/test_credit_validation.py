@@ -65,9 +65,12 @@ class TestCreditValidation(ReceivableCommon):
         self.policy.hold_rule = "block"
         draft = self._invoice(2000.0, post=False)
         wizard = self.env["receivable.hold.override.wizard"].create(
-            {"move_ids": draft.ids, "reason": ""}
+            {"post_move_ids": draft.ids, "reason": ""}
         )
         with self.assertRaises(ValidationError):
             wizard.with_user(self.manager).action_confirm()
         self.assertEqual(draft.state, "draft")
         self.assertFalse(draft.message_ids.filtered(lambda m: "overridden" in (m.body or "")))
+        self.assertFalse(
+            self.env["receivable.credit.override"].search([("move_id", "=", draft.id)])
+        )
