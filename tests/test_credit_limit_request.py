@@ -56,3 +56,41 @@ class TestCreditLimitRequest(ReceivableCommon):
         with self.assertRaises(ValidationError):
             self._request(justification="   ")
         self.assertFalse(self.env["receivable.credit.limit.request"].search([]))
+
+    def test_a_request_is_born_pending_and_decided_only_by_its_actions(self):
+        Request = self.env["receivable.credit.limit.request"]
+        values = {
+            "partner_id": self.customer.id,
+            "requested_limit": 1_000_000.0,
+            "justification": "Trust me",
+        }
+        for user in (self.controller, self.manager):
+            for extra in (
+                {"state": "approved"},
+                {"state": "refused"},
+                {"decided_by_id": self.manager.id},
+                {"decision_date": "2026-01-01 10:00:00"},
+            ):
+                with (
+                    self.subTest(user=user.login, extra=extra),
+                    self.assertRefused(UserError, "created To Approve"),
+                ):
+                    Request.with_user(user).create({**values, **extra})
+        with self.assertRefused(UserError, "State cannot be set"):
+            Request.with_user(self.controller).with_context(default_state="approved").create(values)
+        self.assertFalse(Request.search([]))
+        self.assertEqual(self.customer.credit_limit_effective, 1000.0)
+
+        request = Request.with_user(self.controller).create(
+            {**values, "requested_by_id": self.manager.id}
+        )
+        self.assertEqual(request.requested_by_id, self.controller, "asked by its creator")
+        for user in (self.controller, self.manager):
+            for change in ({"state": "approved"}, {"decided_by_id": self.manager.id}):
+                with (
+                    self.subTest(user=user.login, change=change),
+                    self.assertRefused(UserError, "Approve and Refuse buttons"),
+                ):
+                    request.with_user(user).write(change)
+        self.assertRecordValues(request, [{"state": "pending", "decided_by_id": False}])
+        self.assertEqual(self.customer.credit_limit_effective, 1000.0)

@@ -74,3 +74,68 @@ class TestCreditValidation(ReceivableCommon):
         self.assertFalse(
             self.env["receivable.credit.override"].search([("move_id", "=", draft.id)])
         )
+
+    def test_controller_cannot_create_a_partner_with_credit_settings(self):
+        Partner = self.env["res.partner"].with_user(self.controller)
+        for values, label in (
+            ({"credit_limit": 50000.0}, "Credit Limit"),
+            ({"use_partner_credit_limit": True, "credit_limit": 50000.0}, "Partner Limit"),
+            ({"receivable_policy_id": self.policy.id}, "Credit Policy"),
+            ({"credit_on_hold": True}, "On Credit Hold"),
+            ({"credit_insured_amount": 1.0}, "Covered Amount"),
+        ):
+            with self.subTest(values=values), self.assertRefused(ValidationError, label):
+                Partner.create({"name": "Wholesale Ltd", "is_company": True, **values})
+        with self.assertRefused(ValidationError, "Credit Limit"):
+            Partner.with_context(default_credit_limit=50000.0).create({"name": "Wholesale Ltd"})
+        with self.assertRefused(ValidationError, "Credit Limit"):
+            Partner.create({"name": "Joe", "parent_id": self.customer.id, "credit_limit": 9999.0})
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Wholesale Ltd")]))
+
+        # What the form sends by default is fine, and so are the values a contact gets from
+        # its company.
+        partner = Partner.create(
+            {
+                "name": "Wholesale Ltd",
+                "is_company": True,
+                "credit_limit": 0.0,
+                "use_partner_credit_limit": False,
+                "receivable_policy_id": False,
+                "credit_on_hold": False,
+            }
+        )
+        self.assertFalse(partner.use_partner_credit_limit)
+        contact = Partner.create(
+            {
+                "name": "Joe",
+                "parent_id": self.customer.id,
+                "receivable_policy_id": self.policy.id,
+            }
+        )
+        self.assertEqual(contact.receivable_policy_id, self.policy)
+
+    def test_controller_cannot_give_a_contact_its_own_limit(self):
+        with self.assertRefused(ValidationError, "Credit Limit"):
+            self.contact.with_user(self.controller).write({"credit_limit": 9999.0})
+        self.contact.with_user(self.controller).write({"phone": "+32 2 555 00 01"})
+        self.assertEqual(self.contact.credit_limit, 0.0)
+
+    def test_manager_creates_a_partner_with_credit_settings_logged(self):
+        partner = (
+            self.env["res.partner"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "name": "Wholesale Ltd",
+                    "is_company": True,
+                    "credit_limit": 5000.0,
+                    "receivable_policy_id": self.policy.id,
+                }
+            )
+        )
+        self.assertTrue(partner.use_partner_credit_limit)
+        self.assertEqual(partner.credit_limit_effective, 5000.0)
+        message = self._last_message(partner)
+        self.assertIn("Credit settings changed", message)
+        self.assertIn("5,000.00", message)
+        self.assertIn("Test B2B", message)
