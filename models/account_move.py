@@ -377,8 +377,21 @@ class AccountMove(models.Model):
             if breaches:
                 policy, messages = breaches
                 blocking = policy and policy.hold_rule == "block"
+                lines = [message for _code, message in messages]
+                override = blocking and self.env["receivable.credit.override"]._find_covering(
+                    {self: breaches}
+                ).get(self)
+                if override:
+                    blocking = False
+                    lines.append(
+                        self.env._(
+                            "Posting allowed by the override of %(user)s: %(reason)s",
+                            user=override.user_id.name,
+                            reason=override.reason,
+                        )
+                    )
                 alerts["receivable_credit_policy"] = {
                     "level": "danger" if blocking else "warning",
-                    "message": "\n".join(message for _code, message in messages),
+                    "message": "\n".join(lines),
                 }
         return alerts

@@ -157,8 +157,14 @@ class TestCreditOverride(ReceivableCommon):
     # ------------------------------------------------------------------------------------------
     def test_invoice_raised_after_the_override_is_blocked_again(self):
         draft = self._invoice(1500.0, post=False)
+        self.assertEqual(draft._get_alerts()["receivable_credit_policy"]["level"], "danger")
         self._override_as_manager(draft)
+        alert = draft._get_alerts()["receivable_credit_policy"]
+        self.assertEqual(alert["level"], "warning")
+        self.assertIn("allowed by the override of arc_manager", alert["message"])
+        self.assertIn("Bank guarantee received", alert["message"])
         draft.invoice_line_ids.price_unit = 1600.0
+        self.assertEqual(draft._get_alerts()["receivable_credit_policy"]["level"], "danger")
         for user in (self.controller, self.manager):
             with self.subTest(user=user.login), self.assertRefused(UserError, BLOCKED):
                 draft.with_user(user)._post(soft=False)
