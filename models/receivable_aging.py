@@ -13,6 +13,8 @@ from odoo.tools import SQL
 from odoo.tools import Query
 from odoo.tools import format_date
 
+from .input_checks import context_date
+
 # Bucket columns of the model: "not due" + up to 6 overdue intervals (the last one open-ended).
 MAX_BUCKETS = 7
 BUCKET_KEYS = [f"b{index}" for index in range(MAX_BUCKETS)]
@@ -887,7 +889,7 @@ class ReceivableAging(models.Model):
     def _get_aging_date(self):
         """The as-of date of the view, and whether it is today (the live path)."""
         today = fields.Date.context_today(self)
-        date = fields.Date.to_date(self.env.context.get(AGING_DATE_KEY)) or today
+        date = context_date(self.env, AGING_DATE_KEY) or today
         return date, date >= today
 
     @property
