@@ -63,7 +63,8 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------------------------
     receivable_policy_id = fields.Many2one(
         "receivable.policy",
-        string="Credit Policy",
+        # Not "Credit Policy": OCA account_financial_risk's res.partner.credit_policy has it.
+        string="Customer Credit Policy",
         company_dependent=True,
         domain="[('company_id', 'in', allowed_company_ids)]",
         help="Credit policy of this client in the current company. Without one, the company's "
