@@ -73,13 +73,13 @@ def check_not_future(records, fname):
             )
 
 
-def context_date(env, key):
-    """The date of the context key ``key`` (a date or "YYYY-MM-DD"), or None without one.
+def parse_date(env, value, name):
+    """``value`` (a date or "YYYY-MM-DD") as a date, or None when empty.
 
-    UserError naming the key when it does not parse, instead of a bare ValueError deep in a
-    query: the key comes from actions, links and RPC callers.
+    UserError naming ``name`` (the parameter or context key it comes from) when it does not
+    parse, instead of a bare ValueError deep in a query: such values come from actions, links
+    and RPC callers.
     """
-    value = env.context.get(key)
     if not value:
         return None
     try:
@@ -87,8 +87,13 @@ def context_date(env, key):
     except (TypeError, ValueError):
         raise UserError(
             env._(
-                'The context key "%(key)s" must be a date written YYYY-MM-DD, not "%(value)s".',
-                key=key,
+                'The date "%(name)s" must be written YYYY-MM-DD, not "%(value)s".',
+                name=name,
                 value=value,
             )
         ) from None
+
+
+def context_date(env, key):
+    """The date of the context key ``key``, or None without one (see ``parse_date``)."""
+    return parse_date(env, env.context.get(key), key)

@@ -193,3 +193,16 @@ class TestInputValidation(DunningCommon):
                     ).create({})
         # A date as a date string still works.
         self.assertFalse(aging.with_context(receivable_aging_date="2026-03-05").search([]))
+
+    def test_unreadable_dates_of_actions_and_reports_are_refused(self):
+        aging = self.env["receivable.aging"].with_user(self.controller)
+        with self.assertRefused(UserError, '"date"'):
+            aging.action_open_aging(date="31/12/2026")
+        report = self.env["report.account_receivable_control.report_customer_statement"]
+        for key in ("statement_date", "statement_from", "statement_to"):
+            with self.subTest(key=key), self.assertRefused(UserError, key):
+                report.with_user(self.controller)._get_report_values(
+                    self.customer.ids, {key: "2026-02-30"}
+                )
+        action = aging.action_open_aging(date="2026-03-05")
+        self.assertEqual(action["context"]["receivable_aging_date"], "2026-03-05")
