@@ -13,6 +13,9 @@ from odoo.tools import SQL
 from odoo.tools import Query
 from odoo.tools import format_date
 
+from .input_checks import context_date
+from .input_checks import parse_date
+
 # Bucket columns of the model: "not due" + up to 6 overdue intervals (the last one open-ended).
 MAX_BUCKETS = 7
 BUCKET_KEYS = [f"b{index}" for index in range(MAX_BUCKETS)]
@@ -887,7 +890,7 @@ class ReceivableAging(models.Model):
     def _get_aging_date(self):
         """The as-of date of the view, and whether it is today (the live path)."""
         today = fields.Date.context_today(self)
-        date = fields.Date.to_date(self.env.context.get(AGING_DATE_KEY)) or today
+        date = context_date(self.env, AGING_DATE_KEY) or today
         return date, date >= today
 
     @property
@@ -1101,8 +1104,8 @@ class ReceivableAging(models.Model):
             "search_default_group_by_partner": 1,
             BUCKET_COUNT_KEY: len(self._get_bucket_labels()),
         }
+        date = parse_date(self.env, date, "date")
         if date:
-            date = fields.Date.to_date(date)
             context[AGING_DATE_KEY] = fields.Date.to_string(date)
             action["name"] = self.env._(
                 "Aged Receivables at %(date)s", date=format_date(self.env, date)

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
+from .input_checks import check_range
 from .res_partner import MANAGER_GROUP
 
 # Set by the decision only (action_approve / action_refuse), never at create.
@@ -92,9 +93,8 @@ class ReceivableCreditLimitRequest(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.constrains("requested_limit", "justification")
     def _check_request(self):
+        check_range(self, ["requested_limit"], 0)
         for request in self:
-            if request.requested_limit < 0:
-                raise ValidationError(self.env._("A credit limit cannot be negative."))
             if not (request.justification or "").strip():
                 raise ValidationError(self.env._("Explain why the customer needs this limit."))
 

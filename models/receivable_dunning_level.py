@@ -3,6 +3,15 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from .input_checks import check_range
+
+# A friendly reminder goes at most a year before the due date; a claim older than ten years is
+# time-barred in France and Belgium: offsets outside these bounds are typing mistakes.
+MIN_OFFSET_DAYS = -365
+MAX_OFFSET_DAYS = 3650
+# Delays counted in days from a reminder: more than a year means nothing for a reminder.
+MAX_REMINDER_DAYS = 365
+
 
 class ReceivableDunningLevel(models.Model):
     """One rung of a policy's dunning ladder.
@@ -142,15 +151,11 @@ class ReceivableDunningLevel(models.Model):
 
     @api.constrains("min_amount", "min_days_since_previous", "payment_delay_days")
     def _check_figures(self):
-        for level in self:
-            if level.min_amount < 0 or level.min_days_since_previous < 0:
-                raise ValidationError(
-                    self.env._("The minimum amount and days of a level cannot be negative.")
-                )
-            if level.payment_delay_days < 0:
-                raise ValidationError(self.env._("A payment deadline cannot be negative."))
+        check_range(self, ["min_amount"], 0)
+        check_range(self, ["min_days_since_previous", "payment_delay_days"], 0, MAX_REMINDER_DAYS)
 
     @api.constrains("offset_days", "sequence", "policy_id", "active")
     def _check_ladder_order(self):
+        check_range(self, ["offset_days"], MIN_OFFSET_DAYS, MAX_OFFSET_DAYS)
         for policy in self.policy_id:
             policy._check_dunning_ladder()

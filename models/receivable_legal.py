@@ -14,6 +14,8 @@ from odoo.tools import SQL
 from odoo.tools import format_date
 
 from . import legal_formulas as lf
+from .input_checks import check_range
+from .input_checks import field_label
 
 RATE_KINDS = [
     ("ecb_mro", "ECB main refinancing operations rate"),
@@ -55,12 +57,70 @@ class ReceivableReferenceRate(models.Model):
                     self.env._("A reference rate applies from 1 January or 1 July.")
                 )
 
+    @api.constrains("rate")
+    def _check_rate(self):
+        # No reference rate of these tables has ever been negative; a sign typed by mistake
+        # would lower every interest claimed for the half-year.
+        check_range(self, ["rate"], minimum=0.0, maximum=100.0)
+
+    def _check_period_free(self, periods):
+        """ValidationError naming the half-year when a rate of the same kind already covers
+        one of ``periods`` ({(kind, date_from): record being written or None}).
+
+        Called before the rows are written, so the database's unique index never answers
+        with a raw UniqueViolation.
+        """
+        if not periods:
+            return
+        periods = {
+            (kind, fields.Date.to_date(date_from)): record
+            for (kind, date_from), record in periods.items()
+        }
+        kinds = {kind for kind, __ in periods}
+        dates = {date_from for __, date_from in periods}
+        # sudo: the tables are public reference data; a duplicate is one whoever can read
+        others = self.sudo().search([("kind", "in", list(kinds)), ("date_from", "in", list(dates))])
+        for other in others:
+            key = (other.kind, other.date_from)
+            if key in periods and periods[key] != other:
+                self._raise_period_taken(*key)
+
+    def _raise_period_taken(self, kind, date_from):
+        raise ValidationError(
+            self.env._(
+                'There is already a %(kind)s for the half-year from %(date)s ("%(field)s"): '
+                "change its rate instead of adding a second one.",
+                kind=dict(self._fields["kind"]._description_selection(self.env))[kind],
+                date=format_date(self.env, date_from),
+                field=field_label(self, "date_from"),
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        periods = {}
+        for vals in vals_list:
+            if vals.get("kind") and vals.get("date_from"):
+                key = (vals["kind"], fields.Date.to_date(vals["date_from"]))
+                if key in periods:
+                    self._raise_period_taken(*key)
+                periods[key] = None
+        self._check_period_free(periods)
         self.env.registry.clear_cache()
         return super().create(vals_list)
 
     def write(self, vals):
+        if "kind" in vals or "date_from" in vals:
+            periods = {}
+            for rate in self:
+                key = (
+                    vals.get("kind", rate.kind),
+                    fields.Date.to_date(vals.get("date_from", rate.date_from)),
+                )
+                if key in periods:
+                    self._raise_period_taken(*key)
+                periods[key] = rate
+            self._check_period_free(periods)
         self.env.registry.clear_cache()
         return super().write(vals)
 
@@ -173,6 +233,50 @@ class ReceivableLegalProfile(models.Model):
     )
 
     _code_uniq = models.Constraint("UNIQUE(code)", "The code of a legal profile must be unique.")
+
+    # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+    @api.constrains("fixed_fee")
+    def _check_fixed_fee(self):
+        check_range(self, ["fixed_fee"], minimum=0.0)
+
+    def _check_code_free(self, codes):
+        """ValidationError naming the code when another profile has one of ``codes``, before
+        the rows are written (the unique index would answer with a raw UniqueViolation)."""
+        if not codes:
+            return
+        if len(codes) != len(set(codes)):
+            self._raise_code_taken(next(code for code in codes if codes.count(code) > 1))
+        # active_test off: an archived profile keeps its code
+        taken = self.with_context(active_test=False).search(
+            [("code", "in", codes), ("id", "not in", self.ids)], limit=1
+        )
+        if taken:
+            self._raise_code_taken(taken.code)
+
+    def _raise_code_taken(self, code):
+        raise ValidationError(
+            self.env._(
+                'The "%(field)s" %(code)s is already used by another legal profile: each profile '
+                "needs its own.",
+                field=field_label(self, "code"),
+                code=code,
+            )
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_code_free([vals["code"] for vals in vals_list if vals.get("code")])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("code"):
+            self._check_code_free([vals["code"]] * len(self))
+        return super().write(vals)
 
     # ------------------------------------------------------------------------------------------
     # Business methods

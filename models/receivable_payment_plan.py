@@ -9,9 +9,13 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 from odoo.tools import format_date
 
+from .input_checks import check_range
+
 # Active plans checked per committed batch of the daily cron.
 PLAN_BATCH = 200
 MISSED_TEMPLATE = "account_receivable_control.mail_template_payment_plan_missed"
+# "Split Equally" makes one monthly instalment each: ten years at most.
+MAX_INSTALMENTS = 120
 
 
 class ReceivablePaymentPlan(models.Model):
@@ -170,6 +174,10 @@ class ReceivablePaymentPlan(models.Model):
     def _check_moves_partner(self):
         for plan in self:
             plan.move_ids._check_commercial_partner(plan.partner_id)
+
+    @api.constrains("instalment_count")
+    def _check_instalment_count(self):
+        check_range(self, ["instalment_count"], 1, MAX_INSTALMENTS)
 
     # ------------------------------------------------------------------------------------------
     # CRUD

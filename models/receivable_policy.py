@@ -6,6 +6,7 @@ from odoo import models
 from odoo.exceptions import ValidationError
 
 from . import legal_formulas as lf
+from .input_checks import check_range
 
 
 class ReceivablePolicy(models.Model):
@@ -169,24 +170,16 @@ class ReceivablePolicy(models.Model):
         "default_credit_limit", "tolerance_amount", "tolerance_percent", "max_days_overdue"
     )
     def _check_amounts(self):
-        for policy in self:
-            if policy.default_credit_limit < 0:
-                raise ValidationError(self.env._("A credit limit cannot be negative."))
-            if policy.tolerance_amount < 0:
-                raise ValidationError(self.env._("A tolerance cannot be negative."))
-            if not 0 <= policy.tolerance_percent <= 100:
-                raise ValidationError(self.env._("The tolerance must lie between 0 % and 100 %."))
-            if policy.max_days_overdue < 0:
-                raise ValidationError(self.env._("The maximum days past due cannot be negative."))
+        check_range(self, ["default_credit_limit", "tolerance_amount", "max_days_overdue"], 0)
+        check_range(self, ["tolerance_percent"], 0.0, 100.0)
 
     @api.constrains("contract_interest_rate", "legal_profile_id")
     def _check_contract_interest_rate(self):
         today = fields.Date.context_today(self)
         rates = self.env["receivable.reference.rate"]
+        check_range(self, ["contract_interest_rate"], 0.0, 100.0)
         for policy in self:
             rate = policy.contract_interest_rate
-            if rate < 0:
-                raise ValidationError(self.env._("An interest rate cannot be negative."))
             if not rate or policy.legal_profile_id.interest_rule != "fr_b2b":
                 continue
             legal = rates._get_table("fr_legal_other").get(lf.half_year_start(today))

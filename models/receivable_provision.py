@@ -7,6 +7,7 @@ from odoo import fields
 from odoo import models
 from odoo.tools import format_date
 
+from .input_checks import check_not_future
 from .receivable_aging import AGING_DATE_KEY
 from .receivable_aging import BUCKET_COUNT_KEY
 from .receivable_aging import MAX_BUCKETS
@@ -77,6 +78,13 @@ class ReceivableProvisionWizard(models.TransientModel):
     def _compute_bucket_count(self):
         for wizard in self:
             wizard.bucket_count = len(wizard.company_id._get_receivable_aging_bounds()) + 2
+
+    # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+    @api.constrains("date")
+    def _check_date(self):
+        check_not_future(self, "date")
 
     # ------------------------------------------------------------------------------------------
     # Public actions

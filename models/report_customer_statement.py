@@ -5,6 +5,8 @@ from odoo import fields
 from odoo import models
 from odoo.fields import Domain
 
+from .input_checks import parse_date
+
 
 class ReportCustomerStatement(models.AbstractModel):
     """Values of the customer statement (relevé de compte), one per commercial partner.
@@ -59,8 +61,7 @@ class ReportCustomerStatement(models.AbstractModel):
         context = self.env.context
 
         def option(key):
-            value = data.get(key) or context.get(key)
-            return fields.Date.to_date(value) if value else False
+            return parse_date(self.env, data.get(key) or context.get(key), key) or False
 
         date = option("statement_date") or fields.Date.context_today(self)
         date_from, date_to = option("statement_from"), option("statement_to")

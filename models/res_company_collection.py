@@ -4,6 +4,8 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
+from .input_checks import check_range
+
 # Aging columns of ``receivable.aging``: "not due" + up to 6 overdue buckets.
 MAX_PROVISION_RATES = 7
 
@@ -57,9 +59,7 @@ class ResCompany(models.Model):
 
     @api.constrains("receivable_dispute_followup_days")
     def _check_receivable_dispute_followup_days(self):
-        for company in self:
-            if company.receivable_dispute_followup_days < 0:
-                raise ValidationError(self.env._("The dispute follow-up delay cannot be negative."))
+        check_range(self, ["receivable_dispute_followup_days"], 0)
 
     # ------------------------------------------------------------------------------------------
     # Helpers

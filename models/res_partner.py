@@ -11,6 +11,8 @@ from odoo.tools import SQL
 from odoo.tools import format_amount
 from odoo.tools import format_date
 
+from .input_checks import check_range
+
 MANAGER_GROUP = "account_receivable_control.group_credit_manager"
 
 # Company-dependent values that only a Credit Manager sets (a limit through an approved
@@ -61,7 +63,8 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------------------------
     receivable_policy_id = fields.Many2one(
         "receivable.policy",
-        string="Credit Policy",
+        # Not "Credit Policy": OCA account_financial_risk's res.partner.credit_policy has it.
+        string="Customer Credit Policy",
         company_dependent=True,
         domain="[('company_id', 'in', allowed_company_ids)]",
         help="Credit policy of this client in the current company. Without one, the company's "
@@ -401,11 +404,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.constrains("credit_limit", "credit_insured_amount")
     def _check_credit_amounts(self):
-        for partner in self:
-            if partner.credit_limit < 0:
-                raise ValidationError(self.env._("A credit limit cannot be negative."))
-            if partner.credit_insured_amount < 0:
-                raise ValidationError(self.env._("An insured amount cannot be negative."))
+        check_range(self, ["credit_limit", "credit_insured_amount"], 0)
 
     @api.constrains("credit_insurance_start", "credit_insurance_expiry")
     def _check_insurance_dates(self):

@@ -14,6 +14,8 @@ from . import test_dunning_exclusions
 from . import test_dunning_guarantees
 from . import test_dunning_ladder
 from . import test_dunning_validation
+from . import test_field_labels
+from . import test_input_validation
 from . import test_kpi
 from . import test_kpi_formulas
 from . import test_legal_charges

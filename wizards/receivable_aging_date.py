@@ -1,5 +1,8 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+
+from ..models.input_checks import check_not_future
 
 
 class ReceivableAgingDate(models.TransientModel):
@@ -15,6 +18,13 @@ class ReceivableAgingDate(models.TransientModel):
         help="The receivables open at the end of this day: payments and reconciliations made "
         "after it are ignored.",
     )
+
+    # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+    @api.constrains("date")
+    def _check_date(self):
+        check_not_future(self, "date")
 
     # ------------------------------------------------------------------------------------------
     # Public actions

@@ -2,6 +2,10 @@ from odoo import api
 from odoo import fields
 from odoo import models
 
+from ..models.input_checks import check_not_future
+from ..models.input_checks import context_date
+from ..models.receivable_aging import AGING_DATE_KEY
+
 
 class ReceivableAgingExport(models.TransientModel):
     """Export the aged receivables of a company at a date to a spreadsheet."""
@@ -40,7 +44,7 @@ class ReceivableAgingExport(models.TransientModel):
     # ------------------------------------------------------------------------------------------
     @api.model
     def _default_date(self):
-        return self.env.context.get("receivable_aging_date") or fields.Date.context_today(self)
+        return context_date(self.env, AGING_DATE_KEY) or fields.Date.context_today(self)
 
     @api.model
     def _default_partner_ids(self):
@@ -50,6 +54,13 @@ class ReceivableAgingExport(models.TransientModel):
             lines = self.env["receivable.aging"].browse(context["active_ids"])
             return lines.partner_id.commercial_partner_id.ids
         return []
+
+    # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+    @api.constrains("date")
+    def _check_date(self):
+        check_not_future(self, "date")
 
     # ------------------------------------------------------------------------------------------
     # Public actions
