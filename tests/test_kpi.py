@@ -61,7 +61,7 @@ class TestReceivableKpi(ReceivableCommon):
                 ).id,
             }
         )
-        cls.inv_d.receivable_dunning_level_id = cls.level
+        with_engine_mark(cls.inv_d).receivable_dunning_level_id = cls.level
         with freeze_time("2026-06-25"):
             cls.env["receivable.promise"].create(
                 {
