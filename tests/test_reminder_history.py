@@ -240,6 +240,7 @@ class TestReminderHistory(DunningCommon, MockEmail):
 
         with self.mock_mail_gateway():
             mine.action_send()
+            self.env["mail.mail"].process_email_queue()  # where the email is only queued
         self.assertRecordValues(reminder, [{"state": "sent", "channel_letter": True}])
         self.assertEqual(len(self._mails), 1)
         self.assertIn("As agreed on the phone.", self._mails[0]["body"])
