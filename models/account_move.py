@@ -4,9 +4,33 @@ from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
+
+from .engine_mark import has_engine_mark
+from .engine_mark import with_engine_mark
+
+CONTROLLER_GROUP = "account_receivable_control.group_credit_controller"
+# The invoice's dunning record: changed only by the module's actions (dispute, agency) and the
+# dunning engine, never written directly by a user.
+DUNNING_ENGINE_FIELDS = frozenset(
+    {
+        "receivable_dunning_level_id",
+        "receivable_dunning_date",
+        "receivable_dispute",
+        "receivable_dispute_user_id",
+        "receivable_dispute_date",
+        "receivable_dispute_no_followup",
+        "receivable_agency_id",
+        "receivable_agency_state",
+        "receivable_agency_date",
+        "receivable_is_legal_charge",
+    }
+)
+# Dunning fields a credit controller edits on the invoice form.
+DUNNING_CONTROLLER_FIELDS = frozenset({"receivable_factor_id", "receivable_dispute_reason"})
 
 
 class AccountMove(models.Model):
@@ -117,6 +141,66 @@ class AccountMove(models.Model):
             )
 
     # ------------------------------------------------------------------------------------------
+    # Dunning fields: written by the module's actions only
+    # ------------------------------------------------------------------------------------------
+    def _as_dunning_action(self):
+        """The invoices in the environment of the module's dunning actions (dispute, agency):
+        their dunning fields may change. Reserved to credit controllers; the engine, already
+        marked, and superuser code (the nightly run) pass (see ``engine_mark``)."""
+        if not self._is_dunning_controller():
+            raise AccessError(
+                self.env._("Only a Credit Controller may open or close disputes and agency claims.")
+            )
+        return with_engine_mark(self)
+
+    def _is_dunning_controller(self):
+        return has_engine_mark(self.env) or self.env.su or self.env.user.has_group(CONTROLLER_GROUP)
+
+    def _check_dunning_fields_create(self, vals_list):
+        """A new invoice carries no dunning record; only a controller assigns a factor."""
+        if has_engine_mark(self.env):
+            return
+        given = {name for vals in vals_list for name, value in vals.items() if value}
+        self._refuse_dunning_fields(given)
+
+    def _check_dunning_fields_write(self, vals):
+        """Refuse a direct change of the dunning fields (the same value written back, as a
+        form saving all its fields does, changes nothing and passes)."""
+        if has_engine_mark(self.env):
+            return
+        changed = set()
+        for name in (DUNNING_ENGINE_FIELDS | DUNNING_CONTROLLER_FIELDS) & vals.keys():
+            field = self._fields[name]
+            for move in self:
+                value = field.convert_to_record(field.convert_to_cache(vals[name], move), move)
+                if move[name] != value:
+                    changed.add(name)
+                    break
+        self._refuse_dunning_fields(changed)
+
+    def _refuse_dunning_fields(self, names):
+        engine_names = DUNNING_ENGINE_FIELDS & names
+        if engine_names:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of an invoice change only through the dunning actions (Open "
+                    "Dispute, Resolve Dispute, the collection agency's buttons) and the dunning "
+                    "run.",
+                    fields=", ".join(self._dunning_field_labels(engine_names)),
+                )
+            )
+        if DUNNING_CONTROLLER_FIELDS & names and not self._is_dunning_controller():
+            raise AccessError(
+                self.env._(
+                    "Only a Credit Controller may change %(fields)s of an invoice.",
+                    fields=", ".join(self._dunning_field_labels(DUNNING_CONTROLLER_FIELDS & names)),
+                )
+            )
+
+    def _dunning_field_labels(self, names):
+        return sorted(self._fields[name]._description_string(self.env) for name in names)
+
+    # ------------------------------------------------------------------------------------------
     # Business methods: dunning exclusions
     # ------------------------------------------------------------------------------------------
     def _open_dispute(self, reason):
@@ -127,8 +211,9 @@ class AccountMove(models.Model):
         """
         if not (reason or "").strip():
             raise ValidationError(self.env._("A dispute needs a reason."))
-        followed = self.filtered(lambda move: not move.no_followup)
-        self.write(
+        moves = self._as_dunning_action()
+        followed = moves.filtered(lambda move: not move.no_followup)
+        moves.write(
             {
                 "receivable_dispute": True,
                 "receivable_dispute_reason": reason.strip(),
@@ -153,7 +238,7 @@ class AccountMove(models.Model):
 
     def action_resolve_dispute(self):
         """Close the dispute: the invoices are reminded again from their current level."""
-        disputed = self.filtered("receivable_dispute")
+        disputed = self.filtered("receivable_dispute")._as_dunning_action()
         disputed.write({"receivable_dispute": False})
         disputed.filtered("receivable_dispute_no_followup").write(
             {"no_followup": False, "receivable_dispute_no_followup": False}
@@ -185,7 +270,7 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda m: m.receivable_agency_state == "with_agency")
         if moves != self:
             raise UserError(self.env._("Only invoices with a collection agency can be closed."))
-        moves.write({"receivable_agency_state": state})
+        moves._as_dunning_action().write({"receivable_agency_state": state})
         for move in moves:
             move.message_post(body=message, subtype_xmlid="mail.mt_note")
         return True
@@ -305,11 +390,16 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_dunning_fields_create(vals_list)
         moves = super().create(vals_list)
         self.env["res.partner"]._invalidate_credit_figures()
         return moves
 
     def write(self, vals):
+        if not DUNNING_ENGINE_FIELDS.isdisjoint(vals) or not DUNNING_CONTROLLER_FIELDS.isdisjoint(
+            vals
+        ):
+            self._check_dunning_fields_write(vals)
         result = super().write(vals)
         self.env["res.partner"]._invalidate_credit_figures()
         return result

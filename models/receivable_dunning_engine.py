@@ -347,8 +347,10 @@ class ReceivableDunningEngine(models.AbstractModel):
                 }
             )
         # The reminder's own chatter starts when it is sent; no creation message per record.
+        # Only the run creates reminders (``_as_engine``: users cannot create them).
         return (
             self.env["receivable.reminder"]
+            ._as_engine()
             .with_context(
                 tracking_disable=True,
                 mail_create_nolog=True,

@@ -11,10 +11,29 @@ from odoo.tools import SQL
 from odoo.tools import format_amount
 from odoo.tools import format_date
 
+from .engine_mark import has_engine_mark
+from .engine_mark import with_engine_mark
+
 _logger = logging.getLogger(__name__)
 
 # States in which a reminder is still to go out: one of them at most per partner and company.
 OPEN_STATES = ("draft", "to_send", "failed")
+# States of the history: what was sent or given up is never edited nor deleted.
+HISTORY_STATES = ("sent", "cancelled")
+# States in which a controller still edits the reminder before it goes.
+REVIEW_STATES = ("draft", "failed")
+# What a controller may change on a reminder to review; the rest is the engine's.
+USER_FIELDS = frozenset(
+    {
+        "recipient_id",
+        "deadline",
+        "channel_email",
+        "channel_letter",
+        "channel_call",
+        "note",
+        "line_ids",
+    }
+)
 LETTER_REPORT = "account_receivable_control.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
 
@@ -159,6 +178,13 @@ class ReceivableReminder(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if not has_engine_mark(self.env):
+            raise UserError(
+                self.env._(
+                    "Payment reminders are created by the dunning run (the nightly run, a "
+                    "dunning run or Send Reminder Now), not by hand."
+                )
+            )
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
@@ -190,31 +216,61 @@ class ReceivableReminder(models.Model):
         )
         return [sequence.get_next_char(number) for (number,) in rows]
 
+    # Reminders are the customer's history: users create none, change only the review fields of
+    # a reminder not sent yet, and delete nothing sent or cancelled. State, dates, amounts and
+    # sending records change through the actions and the engine, which write with the engine
+    # mark (``_as_engine``), a context value no RPC client can forge: see ``engine_mark``.
     def write(self, vals):
-        editable = {
-            "recipient_id",
-            "deadline",
-            "channel_email",
-            "channel_letter",
-            "channel_call",
-            "note",
-            "line_ids",
-        }
-        if editable & set(vals) and self.filtered(lambda r: r.state not in ("draft", "failed")):
-            if not self.env.context.get("receivable_reminder_engine"):
-                raise UserError(
-                    self.env._("Only reminders to review or failed ones can be edited.")
-                )
+        if not has_engine_mark(self.env):
+            self._check_user_write(vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
-    def _unlink_except_sent(self):
-        if self.filtered(lambda r: r.state == "sent"):
+    def _unlink_except_history(self):
+        if self.filtered(lambda r: r.state in HISTORY_STATES):
             raise UserError(
                 self.env._(
-                    "A sent reminder is part of the customer's history: cancel, do not delete."
+                    "A sent or cancelled reminder is part of the customer's history: it "
+                    "cannot be deleted."
                 )
             )
+
+    def _as_engine(self):
+        """The reminders as the engine handles them: their state, amounts, lines and sending
+        records may change. Only the module's own code calls this (see ``engine_mark``): the
+        public actions after their checks, the locking for sending and the run's creation."""
+        return with_engine_mark(self)
+
+    def _check_user_write(self, vals):
+        """What a user's write may change: the review fields of a reminder to review or
+        failed, and the chatter. State, dates, amounts and sending records are the engine's."""
+        names = set(vals) - set(self.env["mail.thread"]._fields)
+        if not names:
+            return
+        if self.filtered(lambda r: r.state in HISTORY_STATES):
+            raise UserError(
+                self.env._(
+                    "A sent or cancelled reminder is part of the customer's history: it "
+                    "cannot be changed."
+                )
+            )
+        engine_names = names - USER_FIELDS
+        if engine_names:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a reminder change only through its actions (send, cancel, "
+                    "back to review) and the dunning run.",
+                    fields=", ".join(self._field_labels(engine_names)),
+                )
+            )
+        if self.filtered(lambda r: r.state not in REVIEW_STATES):
+            raise UserError(self.env._("Only reminders to review or failed ones can be edited."))
+
+    def _field_labels(self, names):
+        return sorted(
+            self._fields[name]._description_string(self.env) if name in self._fields else name
+            for name in names
+        )
 
     # ------------------------------------------------------------------------------------------
     # Business methods: sending
@@ -223,11 +279,12 @@ class ReceivableReminder(models.Model):
         """Lock the reminders still to send; skip those another worker holds.
 
         The state is read again after the lock: a worker that just committed a sending has
-        released its lock with the reminder already ``sent``.
+        released its lock with the reminder already ``sent``. The reminders locked are handed
+        to the engine (``_as_engine``): only a worker holding a reminder records its sending.
         """
         locked = self.try_lock_for_update()
         locked.invalidate_recordset(["state"])
-        return locked.filtered(lambda r: r.state in ("to_send", "failed"))
+        return locked.filtered(lambda r: r.state in ("to_send", "failed"))._as_engine()
 
     def _send_reminders(self):
         """Send every reminder of ``self`` that is due and not locked; return those sent."""
@@ -581,9 +638,7 @@ class ReceivableReminder(models.Model):
                 )
             )
         self.check_access("write")
-        self.filtered(lambda r: r.state == "draft").with_context(
-            receivable_reminder_engine=True
-        ).write({"state": "to_send"})
+        self.filtered(lambda r: r.state == "draft")._as_engine().write({"state": "to_send"})
         sent = self._send_reminders()
         failed = self - sent
         if failed.filtered(lambda r: r.state == "failed"):
@@ -598,7 +653,7 @@ class ReceivableReminder(models.Model):
     def action_cancel(self):
         if self.filtered(lambda r: r.state == "sent"):
             raise UserError(self.env._("A sent reminder cannot be cancelled."))
-        self.filtered(lambda r: r.state != "cancelled")._cancel(
+        self.filtered(lambda r: r.state != "cancelled")._as_engine()._cancel(
             self.env._("Cancelled by %s.", self.env.user.name)
         )
         return True
@@ -606,7 +661,7 @@ class ReceivableReminder(models.Model):
     def action_reset_to_review(self):
         if self.filtered(lambda r: r.state not in ("to_send", "failed")):
             raise UserError(self.env._("Only reminders to send or failed can go back to review."))
-        self.with_context(receivable_reminder_engine=True).write({"state": "draft"})
+        self._as_engine().write({"state": "draft"})
         return True
 
     def action_invoice_charges(self):
@@ -614,13 +669,19 @@ class ReceivableReminder(models.Model):
         self.ensure_one()
         if self.state != "sent":
             raise UserError(self.env._("Only the charges of a sent reminder can be invoiced."))
-        move = self.env["receivable.legal.charge"]._invoice_reminder_charges(self)
+        self.check_access("write")
+        # The charges invoice is marked as such on the invoice: an engine field.
+        engine = self._as_engine()
+        move = engine.env["receivable.legal.charge"]._invoice_reminder_charges(engine)
         return move._get_records_action()
 
     def action_download_claim_file(self):
         self.ensure_one()
         if not self.claim_attachment_id:
-            self.claim_attachment_id = self.env["receivable.claim.file"]._attach_claim_file(self)
+            # The claim file is kept with the sent reminder: a sending record, the engine's.
+            self._as_engine().claim_attachment_id = self.env[
+                "receivable.claim.file"
+            ]._attach_claim_file(self)
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self.claim_attachment_id.id}?download=true",
@@ -679,6 +740,47 @@ class ReceivableReminderLine(models.Model):
     interest_rate = fields.Float(string="Interest Rate (%)", digits=(6, 3))
     interest_amount = fields.Monetary(string="Late Interest")
     fee_amount = fields.Monetary(string="Recovery Fee")
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD: the lines are what was claimed, written by the engine only
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not has_engine_mark(self.env):
+            raise UserError(
+                self.env._("The invoices of a reminder are listed by the dunning run only.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not has_engine_mark(self.env):
+            raise UserError(
+                self.env._(
+                    "The invoices and amounts of a reminder are set by the dunning run: "
+                    "remove an invoice from a reminder to review instead."
+                )
+            )
+        if self.reminder_id.filtered(lambda r: r.state in HISTORY_STATES):
+            raise UserError(
+                self.env._(
+                    "A sent or cancelled reminder is part of the customer's history: its "
+                    "invoices cannot be changed."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        """Invoices are removed from a reminder to review or failed (by a controller) or
+        still to send (by the engine, when paid since); never from the history."""
+        open_states = OPEN_STATES if has_engine_mark(self.env) else REVIEW_STATES
+        if self.reminder_id.filtered(lambda r: r.state not in open_states):
+            raise UserError(
+                self.env._(
+                    "Invoices can be removed only from a reminder to review or failed; a sent "
+                    "or cancelled reminder is part of the customer's history."
+                )
+            )
 
     def _get_current_amounts(self):
         """What the invoice owes now, as line values."""

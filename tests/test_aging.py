@@ -287,7 +287,7 @@ class TestAging(ReceivableCommon):
             disputed = self._due_invoice(100.0, "2024-06-10")
             promised = self._due_invoice(200.0, "2024-06-10")
             other = self._due_invoice(300.0, "2024-06-10", partner=self.other_customer)
-            disputed.write({"receivable_dispute": True, "receivable_dispute_reason": "Broken"})
+            disputed._open_dispute("Broken")
             self.env["receivable.promise"].create(
                 {
                     "partner_id": self.customer.id,

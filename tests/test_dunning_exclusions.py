@@ -55,9 +55,11 @@ class TestDunningExclusions(DunningCommon, MockEmail):
         invoice = self._due_invoice(300.0, "2026-03-01")
         with self.assertRefused(ValidationError, "reason"):
             invoice.with_user(self.controller)._open_dispute("  ")
-        with self.assertRefused(ValidationError, "reason"):
-            invoice.write({"receivable_dispute": True})
         self.assertFalse(invoice.receivable_dispute)
+        invoice.with_user(self.controller)._open_dispute("Wrong prices")
+        with self.assertRefused(ValidationError, "reason"):
+            invoice.with_user(self.controller).receivable_dispute_reason = " "
+        self.assertEqual(invoice.receivable_dispute_reason, "Wrong prices")
 
     def test_promise_pauses_then_broken_promise_resumes_at_next_level(self):
         invoice = self._due_invoice(1000.0, "2026-03-01")

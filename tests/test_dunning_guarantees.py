@@ -213,7 +213,8 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
                     "channel_call": True,
                 }
             )
-            reminder = env["receivable.reminder"].create(
+            run = env["receivable.reminder"]._as_engine()  # created as the dunning run does
+            reminder = run.create(
                 {
                     "partner_id": partner.id,
                     "company_id": company.id,
@@ -234,10 +235,11 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
                 worker_a = env_a["receivable.reminder"].browse(ids[0])
                 worker_b = env_b["receivable.reminder"].browse(ids[0])
 
-                self.assertEqual(worker_a._lock_for_sending(), worker_a)
+                locked_a = worker_a._lock_for_sending()
+                self.assertEqual(locked_a, worker_a)
                 self.assertFalse(worker_b._lock_for_sending(), "held by A: B skips it")
 
-                worker_a.with_context(receivable_reminder_engine=True).write({"state": "sent"})
+                locked_a.write({"state": "sent"})
                 cr_a.commit()
                 cr_b.commit()  # B's next batch is a new transaction
                 self.assertFalse(

@@ -51,9 +51,9 @@ class TestDunningValidation(DunningCommon):
     def test_a_sent_reminder_cannot_be_edited_or_deleted(self):
         self._due_invoice(300.0, "2026-03-01")
         reminder = self._run("2026-03-05")
-        with self.assertRefused(UserError, "can be edited"):
+        with self.assertRefused(UserError, "history: it cannot be changed"):
             reminder.with_user(self.controller).channel_letter = True
-        with self.assertRefused(UserError, "cancel, do not delete"):
+        with self.assertRefused(UserError, "history: it cannot be deleted"):
             reminder.with_user(self.manager).unlink()
 
     def test_dunning_run_in_the_future_is_refused(self):

@@ -6,6 +6,7 @@ from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
+from odoo.addons.account_receivable_control.models.engine_mark import with_engine_mark
 
 from .common import CONTROLLER
 from .common import ReceivableCommon
@@ -49,7 +50,7 @@ class TestReceivableKpi(ReceivableCommon):
         cls.inv_c = cls._kpi_invoice(2000.0, "2026-06-20", "2026-07-20")
         cls._register_payment(cls.inv_e, payment_date="2026-04-05")
         cls._register_payment(cls.inv_a, payment_date="2026-05-20")
-        cls.inv_b.write({"receivable_dispute": True, "receivable_dispute_reason": "Damaged"})
+        cls.inv_b._open_dispute("Damaged")
         cls.level = cls.env["receivable.dunning.level"].create(
             {
                 "policy_id": cls.policy.id,
@@ -60,7 +61,7 @@ class TestReceivableKpi(ReceivableCommon):
                 ).id,
             }
         )
-        cls.inv_d.receivable_dunning_level_id = cls.level
+        with_engine_mark(cls.inv_d).receivable_dunning_level_id = cls.level
         with freeze_time("2026-06-25"):
             cls.env["receivable.promise"].create(
                 {
@@ -215,10 +216,9 @@ class TestReceivableKpi(ReceivableCommon):
             paid = self._kpi_invoice(300.0, "2026-04-20", "2026-05-20", partner)
             self._register_payment(paid, payment_date="2026-06-01")
             if index % 2 == 0:
-                invoices[0].write(
-                    {"receivable_dispute": True, "receivable_dispute_reason": "Short delivery"}
-                )
-            invoices[1].receivable_dunning_level_id = self.level
+                invoices[0]._open_dispute("Short delivery")
+            # As the dunning run records a reminder sent at that level.
+            with_engine_mark(invoices[1]).receivable_dunning_level_id = self.level
         data = self._assert_dashboard_queries()
         self.assertEqual(len(data["top_debtors"]), 10)
 

@@ -119,8 +119,9 @@ class TestWorklist(DunningCommon):
         self.assertEqual(set(mine.mapped("kind")), {"call"})
 
     def test_worklist_action_kinds(self):
-        # A reminder waiting for review.
-        reminder = self.env["receivable.reminder"].create(
+        # A reminder waiting for review (created as the dunning run does).
+        run = self.env["receivable.reminder"]._as_engine()
+        reminder = run.create(
             {
                 "partner_id": self.alpha.id,
                 "company_id": self.company.id,
@@ -145,8 +146,8 @@ class TestWorklist(DunningCommon):
             )
         promises.invalidate_recordset()
         # A dispute opened 20 days ago (followed up after 14 days) and one opened today.
-        self.inv_gamma._open_dispute("Damaged goods")
-        self.inv_gamma.receivable_dispute_date = self.today - timedelta(days=20)
+        with self._frozen(self.today - timedelta(days=20)):
+            self.inv_gamma._open_dispute("Damaged goods")
         self.inv_alpha._open_dispute("Wrong price")
         # Cover exceeded for Alpha (1000 open, 800 covered).
         self.alpha.with_company(self.company).credit_insured_amount = 800.0
@@ -252,8 +253,8 @@ class TestWorklist(DunningCommon):
         self.assertTrue(self.calls[self.alpha].active and self.calls[self.beta].active)
 
     def test_call_dispute_from_dispute_row_prefills_invoice(self):
-        self.inv_gamma._open_dispute("Damaged goods")
-        self.inv_gamma.receivable_dispute_date = self.today - timedelta(days=30)
+        with self._frozen(self.today - timedelta(days=30)):
+            self.inv_gamma._open_dispute("Damaged goods")
         row = self._row(self.gamma, kind="dispute")
         action = row.action_log_call("dispute")
         self.assertEqual(action["context"]["default_move_ids"], [self.inv_gamma.id])
