@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
+from .receivable_security import check_receivable_group
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -135,6 +137,7 @@ class AccountMove(models.Model):
 
     def action_resolve_dispute(self):
         """Close the dispute: the invoices are reminded again from their current level."""
+        check_receivable_group(self.env)
         disputed = self.filtered("receivable_dispute")
         disputed.write({"receivable_dispute": False})
         disputed.filtered("receivable_dispute_no_followup").write(
@@ -148,6 +151,7 @@ class AccountMove(models.Model):
         return True
 
     def action_open_dispute_wizard(self):
+        check_receivable_group(self.env)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Open a Dispute"),
@@ -158,9 +162,11 @@ class AccountMove(models.Model):
         }
 
     def action_agency_recovered(self):
+        check_receivable_group(self.env)
         self._set_agency_outcome("recovered", self.env._("Recovered by the collection agency."))
 
     def action_agency_written_off(self):
+        check_receivable_group(self.env)
         self._set_agency_outcome("written_off", self.env._("Written off after the agency."))
 
     def _set_agency_outcome(self, state, message):
@@ -173,6 +179,7 @@ class AccountMove(models.Model):
         return True
 
     def action_promise_to_pay(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         return self.commercial_partner_id.with_context(
             default_move_ids=self.ids, default_amount=self.amount_residual

@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
@@ -171,7 +172,7 @@ class ReceivableCreditLimitRequest(models.Model):
     # ------------------------------------------------------------------------------------------
     def _check_manager(self):
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise UserError(self.env._("Only a Credit Manager may approve or refuse a request."))
+            raise AccessError(self.env._("Only a Credit Manager may approve or refuse a request."))
 
     def _check_pending(self):
         if self.filtered(lambda r: r.state != "pending"):

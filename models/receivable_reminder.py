@@ -628,6 +628,7 @@ class ReceivableReminder(models.Model):
         }
 
     def action_preview_letter(self):
+        self.check_access("read")
         return self.env.ref(LETTER_REPORT).report_action(self)
 
     def _notify(self, message, kind):

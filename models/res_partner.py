@@ -11,6 +11,8 @@ from odoo.tools import SQL
 from odoo.tools import format_amount
 from odoo.tools import format_date
 
+from .receivable_security import check_receivable_group
+
 MANAGER_GROUP = "account_receivable_control.group_credit_manager"
 
 # Company-dependent values that only a Credit Manager sets (a limit through an approved
@@ -646,6 +648,7 @@ class ResPartner(models.Model):
     # Public actions
     # ------------------------------------------------------------------------------------------
     def action_open_credit_hold_wizard(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -660,6 +663,7 @@ class ResPartner(models.Model):
         }
 
     def action_request_credit_limit(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         partner = self.commercial_partner_id
         return {
@@ -672,6 +676,7 @@ class ResPartner(models.Model):
         }
 
     def action_view_credit_limit_requests(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_control.action_receivable_credit_limit_request"

@@ -108,6 +108,7 @@ class ReceivableDunningRun(models.TransientModel):
         return action
 
     def action_back(self):
+        self.check_access("write")
         self.line_ids.unlink()
         self.state = "setup"
         return self._reopen()
