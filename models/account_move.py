@@ -23,6 +23,7 @@ class AccountMove(models.Model):
         readonly=True,
         index="btree_not_null",
         help="Highest dunning level sent for this invoice.",
+        check_company=True,
     )
     receivable_dunning_date = fields.Date(string="Last Reminder", copy=False, readonly=True)
     receivable_reminder_line_ids = fields.One2many(
@@ -47,10 +48,11 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="The factoring company this invoice was assigned to: the factor collects it, so "
         "it gets no reminder from us. It stays in the aging.",
+        check_company=True,
     )
 
     receivable_agency_id = fields.Many2one(
-        "res.partner", string="Collection Agency", copy=False, readonly=True
+        "res.partner", string="Collection Agency", copy=False, readonly=True, check_company=True
     )
     receivable_agency_state = fields.Selection(
         [

@@ -29,6 +29,7 @@ class ReceivableCreditLimitRequest(models.Model):
         index=True,
         tracking=True,
         domain="[('is_company', '=', True)]",
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
