@@ -11,6 +11,7 @@ from odoo.tools import format_amount
 
 from .engine_mark import has_engine_mark
 from .engine_mark import with_engine_mark
+from .receivable_security import check_receivable_group
 
 CONTROLLER_GROUP = "account_receivable_control.group_credit_controller"
 # The invoice's dunning record: changed only by the module's actions (dispute, agency) and the
@@ -46,6 +47,7 @@ class AccountMove(models.Model):
         readonly=True,
         index="btree_not_null",
         help="Highest dunning level sent for this invoice.",
+        check_company=True,
     )
     receivable_dunning_date = fields.Date(string="Last Reminder", copy=False, readonly=True)
     receivable_reminder_line_ids = fields.One2many(
@@ -70,10 +72,11 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="The factoring company this invoice was assigned to: the factor collects it, so "
         "it gets no reminder from us. It stays in the aging.",
+        check_company=True,
     )
 
     receivable_agency_id = fields.Many2one(
-        "res.partner", string="Collection Agency", copy=False, readonly=True
+        "res.partner", string="Collection Agency", copy=False, readonly=True, check_company=True
     )
     receivable_agency_state = fields.Selection(
         [
@@ -238,6 +241,7 @@ class AccountMove(models.Model):
 
     def action_resolve_dispute(self):
         """Close the dispute: the invoices are reminded again from their current level."""
+        check_receivable_group(self.env)
         disputed = self.filtered("receivable_dispute")._as_dunning_action()
         disputed.write({"receivable_dispute": False})
         disputed.filtered("receivable_dispute_no_followup").write(
@@ -251,6 +255,7 @@ class AccountMove(models.Model):
         return True
 
     def action_open_dispute_wizard(self):
+        check_receivable_group(self.env)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Open a Dispute"),
@@ -261,9 +266,11 @@ class AccountMove(models.Model):
         }
 
     def action_agency_recovered(self):
+        check_receivable_group(self.env)
         self._set_agency_outcome("recovered", self.env._("Recovered by the collection agency."))
 
     def action_agency_written_off(self):
+        check_receivable_group(self.env)
         self._set_agency_outcome("written_off", self.env._("Written off after the agency."))
 
     def _set_agency_outcome(self, state, message):
@@ -289,6 +296,7 @@ class AccountMove(models.Model):
         }
 
     def action_promise_to_pay(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         return self.commercial_partner_id.with_context(
             default_move_ids=self.ids, default_amount=self.amount_residual

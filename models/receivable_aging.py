@@ -1097,6 +1097,7 @@ class ReceivableAging(models.Model):
         The context carries the as-of date and the number of bucket columns of the current
         company, so the list shows exactly those columns.
         """
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_control.action_receivable_aging"
         )

@@ -6,6 +6,7 @@ import xlsxwriter
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools import format_date
@@ -14,6 +15,8 @@ from .receivable_aging_xlsx import FIRST_DATA_ROW
 from .receivable_aging_xlsx import HEADER_ROW
 from .receivable_aging_xlsx import SUBTITLE_ROW
 from .receivable_aging_xlsx import TITLE_ROW
+from .receivable_security import check_receivable_company
+from .receivable_security import check_receivable_group
 
 FORECAST_WEEKS = 13
 # Slots of the forecast: the overdue amounts, the 13 weeks (0-12), what comes later.
@@ -98,9 +101,14 @@ class ReceivableCashForecast(models.AbstractModel):
     def get_forecast_data(self, date=None, company=None):
         """The forecast of the current company (or ``company``) at ``date`` (today), for the
         dashboards: ``[{key, label, date_from, date_to, amount, domain}]`` where ``domain``
-        selects the ``account.move.line`` items of the slot (dates as strings)."""
-        company = company or self.env.company
-        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        selects the ``account.move.line`` items of the slot (dates as strings).
+
+        Called over JSON-RPC by the dashboards: for Credit Controllers, on a company they work
+        in (``company`` a record or an id)."""
+        check_receivable_group(self.env)
+        company = self._forecast_company(company)
+        check_receivable_company(self.env, company)
+        date = self._forecast_date(date)
         result = []
         for slot in self._compute_forecast(company, date):
             result.append(
@@ -185,6 +193,37 @@ class ReceivableCashForecast(models.AbstractModel):
     # ------------------------------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------------------------------
+    @api.model
+    def _forecast_company(self, company):
+        """The company of a forecast request: a record, an id or nothing (the current one)."""
+        if not company:
+            return self.env.company
+        if isinstance(company, models.BaseModel) and company._name == "res.company":
+            company = company[:1]
+        elif isinstance(company, int) and not isinstance(company, bool):
+            company = self.env["res.company"].browse(company).exists()
+        else:
+            company = None
+        if company:
+            return company
+        raise UserError(self.env._("The parameter “company” of the forecast must be a company id."))
+
+    @api.model
+    def _forecast_date(self, date):
+        """The date of a forecast request (a date or an ISO string; nothing: today)."""
+        if not date:
+            return fields.Date.context_today(self)
+        try:
+            return fields.Date.to_date(date)
+        except (TypeError, ValueError):
+            raise UserError(
+                self.env._(
+                    "The parameter “date” of the forecast must be a date (YYYY-MM-DD), not "
+                    "%(value)r.",
+                    value=date,
+                )
+            ) from None
+
     @api.model
     def _has_expected_date(self):
         """Whether the predicted payment date exists (risk scoring installed) and is stored."""
@@ -304,8 +343,9 @@ class ReceivableCashForecastLine(models.TransientModel):
     @api.model
     def action_open_forecast(self, date=None):
         """Compute the forecast of the current company and open it."""
+        self.check_access("create")
         company = self.env.company
-        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        date = self.env["receivable.cash.forecast"]._forecast_date(date)
         lines = self._create_from_forecast(company, date)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_control.action_receivable_cash_forecast_line"
@@ -318,6 +358,8 @@ class ReceivableCashForecastLine(models.TransientModel):
 
     def action_export_xlsx(self):
         """The forecast as a spreadsheet (the date and company of these lines, else today's)."""
+        # Also called on no line: the access rights and the rules of the lines guard it.
+        self.check_access("read")
         company = self.company_id[:1] or self.env.company
         date = self[:1].forecast_date or fields.Date.context_today(self)
         content = self.env["receivable.cash.forecast"]._build_xlsx(company, date)

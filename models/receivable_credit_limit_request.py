@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
@@ -32,6 +33,7 @@ class ReceivableCreditLimitRequest(models.Model):
         index=True,
         tracking=True,
         domain="[('is_company', '=', True)]",
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -209,7 +211,7 @@ class ReceivableCreditLimitRequest(models.Model):
     # ------------------------------------------------------------------------------------------
     def _check_manager(self):
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise UserError(self.env._("Only a Credit Manager may approve or refuse a request."))
+            raise AccessError(self.env._("Only a Credit Manager may approve or refuse a request."))
 
     def _field_labels(self, names):
         return ", ".join(self._fields[name].get_description(self.env)["string"] for name in names)

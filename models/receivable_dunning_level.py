@@ -30,7 +30,12 @@ class ReceivableDunningLevel(models.Model):
     # Fields
     # ------------------------------------------------------------------------------------------
     policy_id = fields.Many2one(
-        "receivable.policy", string="Credit Policy", required=True, ondelete="cascade", index=True
+        "receivable.policy",
+        string="Credit Policy",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="policy_id.currency_id")

@@ -29,12 +29,22 @@ class ReceivableLegalCharge(models.Model):
     )
 
     origin_move_id = fields.Many2one(
-        "account.move", string="Late Invoice", required=True, index=True, ondelete="restrict"
+        "account.move",
+        string="Late Invoice",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
     )
     charge_move_id = fields.Many2one(
-        "account.move", string="Charges Invoice", required=True, index=True, ondelete="cascade"
+        "account.move",
+        string="Charges Invoice",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
     )
-    reminder_id = fields.Many2one("receivable.reminder", string="Formal Notice")
+    reminder_id = fields.Many2one("receivable.reminder", string="Formal Notice", check_company=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     kind = fields.Selection([("fee", "Recovery fee"), ("interest", "Late interest")], required=True)

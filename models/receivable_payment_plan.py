@@ -47,7 +47,12 @@ class ReceivablePaymentPlan(models.Model):
     # ------------------------------------------------------------------------------------------
     name = fields.Char(string="Reference", required=True, copy=False, readonly=True, default="/")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, tracking=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -539,7 +544,7 @@ class ReceivablePaymentPlanLine(models.Model):
     _check_company_auto = True
 
     plan_id = fields.Many2one(
-        "receivable.payment.plan", required=True, ondelete="cascade", index=True
+        "receivable.payment.plan", required=True, ondelete="cascade", index=True, check_company=True
     )
     company_id = fields.Many2one(related="plan_id.company_id", store=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")

@@ -132,6 +132,7 @@ class ReceivablePolicy(models.Model):
         tracking=True,
         domain="[('is_collection_agency', '=', True)]",
         help="Receives the claims of the ladder's level that hands over to an agency.",
+        check_company=True,
     )
     risk_hold_class = fields.Selection(
         [(letter, letter) for letter in "ABCDE"],

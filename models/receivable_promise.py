@@ -28,6 +28,7 @@ class ReceivablePromise(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True

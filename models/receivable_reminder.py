@@ -71,19 +71,27 @@ class ReceivableReminder(models.Model):
     # ------------------------------------------------------------------------------------------
     name = fields.Char(string="Reference", required=True, copy=False, readonly=True, default="/")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, readonly=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        readonly=True,
+        check_company=True,
     )
     recipient_id = fields.Many2one(
         "res.partner",
         string="Recipient",
         help="Who receives the email and the letter: the customer's invoicing contact, or "
         "the customer.",
+        check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    policy_id = fields.Many2one("receivable.policy", string="Credit Policy", readonly=True)
+    policy_id = fields.Many2one(
+        "receivable.policy", string="Credit Policy", readonly=True, check_company=True
+    )
     level_id = fields.Many2one(
-        "receivable.dunning.level", string="Level", required=True, readonly=True
+        "receivable.dunning.level", string="Level", required=True, readonly=True, check_company=True
     )
     formal_notice = fields.Boolean(related="level_id.formal_notice")
     date = fields.Date(required=True, index=True, readonly=True)
@@ -689,6 +697,7 @@ class ReceivableReminder(models.Model):
         }
 
     def action_preview_letter(self):
+        self.check_access("read")
         return self.env.ref(LETTER_REPORT).report_action(self)
 
     def _notify(self, message, kind):
@@ -713,20 +722,23 @@ class ReceivableReminderLine(models.Model):
     _check_company_auto = True
 
     reminder_id = fields.Many2one(
-        "receivable.reminder", required=True, ondelete="cascade", index=True
+        "receivable.reminder", required=True, ondelete="cascade", index=True, check_company=True
     )
     # Plain fields set by the engine, not related ones: the nightly run creates lines by the
     # hundred thousand and a related field would be computed for each.
     company_id = fields.Many2one("res.company", required=True, index=True)
     move_line_id = fields.Many2one(
-        "account.move.line", string="Journal Item", required=True, index=True
+        "account.move.line", string="Journal Item", required=True, index=True, check_company=True
     )
-    move_id = fields.Many2one("account.move", string="Invoice", required=True, index=True)
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, index=True, check_company=True
+    )
     level_id = fields.Many2one(
         "receivable.dunning.level",
         string="Level",
         help="The level this invoice reached with this reminder; empty when it is listed for "
         "information only.",
+        check_company=True,
     )
     date_due = fields.Date(string="Due Date")
     days_late = fields.Integer(string="Days Late")

@@ -12,6 +12,7 @@ from odoo.tools import format_amount
 from odoo.tools import format_date
 
 from .input_checks import check_range
+from .receivable_security import check_receivable_group
 
 MANAGER_GROUP = "account_receivable_control.group_credit_manager"
 
@@ -737,6 +738,7 @@ class ResPartner(models.Model):
     # Public actions
     # ------------------------------------------------------------------------------------------
     def action_open_credit_hold_wizard(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -751,6 +753,7 @@ class ResPartner(models.Model):
         }
 
     def action_request_credit_limit(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         partner = self.commercial_partner_id
         return {
@@ -763,6 +766,7 @@ class ResPartner(models.Model):
         }
 
     def action_view_credit_limit_requests(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_control.action_receivable_credit_limit_request"

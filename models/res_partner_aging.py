@@ -1,5 +1,7 @@
 from odoo import models
 
+from .receivable_security import check_receivable_group
+
 
 class ResPartner(models.Model):
     """The customer's smart button to its aged receivables."""
@@ -11,6 +13,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------------------------
     def action_view_aging(self):
         """Open the aged receivables of this customer (its commercial entity)."""
+        check_receivable_group(self.env)
         self.ensure_one()
         partner = self.commercial_partner_id
         return self.env["receivable.aging"].action_open_aging(

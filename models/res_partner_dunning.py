@@ -5,6 +5,8 @@ from odoo import fields
 from odoo import models
 from odoo.tools import format_date
 
+from .receivable_security import check_receivable_group
+
 
 class ResPartner(models.Model):
     """Dunning on the customer: who collects, exclusions, reminders and promises."""
@@ -173,6 +175,7 @@ class ResPartner(models.Model):
     # Public actions
     # ------------------------------------------------------------------------------------------
     def action_send_reminder_now(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         partner = self.commercial_partner_id
         today = fields.Date.context_today(self)
@@ -180,6 +183,7 @@ class ResPartner(models.Model):
         return reminder._get_records_action(name=self.env._("Reminder"))
 
     def action_view_reminders(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_control.action_receivable_reminder"
@@ -189,6 +193,7 @@ class ResPartner(models.Model):
         return action
 
     def action_view_promises(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_control.action_receivable_promise"
@@ -198,6 +203,7 @@ class ResPartner(models.Model):
         return action
 
     def action_promise_to_pay(self):
+        check_receivable_group(self.env)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",

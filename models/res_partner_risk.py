@@ -4,6 +4,7 @@ from odoo import models
 from odoo.tools import SQL
 
 from .receivable_risk import RISK_CLASSES
+from .receivable_security import check_receivable_group
 
 
 class ResPartner(models.Model):
@@ -111,6 +112,7 @@ class ResPartner(models.Model):
 
     def action_view_risk_history(self):
         """The partner's score history in the current company: a line graph over the date."""
+        check_receivable_group(self.env)
         self.ensure_one()
         partner = self.commercial_partner_id
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -128,6 +130,7 @@ class ResPartner(models.Model):
 
     def action_recompute_risk(self):
         """Score these partners now in the current company."""
+        check_receivable_group(self.env)
         company = self.env.company
         self.env["receivable.risk.engine"].with_company(company)._recompute_scores(
             company, fields.Date.context_today(self), partner_ids=self.commercial_partner_id.ids

@@ -1,5 +1,7 @@
 from odoo import models
 
+from .receivable_security import check_receivable_group
+
 STATEMENT_OPTIONS = ("statement_date", "statement_from", "statement_to")
 
 
@@ -13,6 +15,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------------------------
     def action_send_statement(self):
         """Open the email composer with the statement template and the statement attached."""
+        check_receivable_group(self.env)
         partners = self.commercial_partner_id
         template = self.env.ref(
             "account_receivable_control.mail_template_customer_statement",
@@ -43,6 +46,7 @@ class ResPartner(models.Model):
 
     def action_open_statement_wizard(self):
         """The statement wizard for these customers: a date and, optionally, a period."""
+        check_receivable_group(self.env)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Customer Statement"),

@@ -3,6 +3,8 @@ from datetime import date
 
 import openpyxl
 
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import ReceivableCommon
@@ -136,9 +138,10 @@ class TestCashForecast(ReceivableCommon):
             .run()
         )
         self.assertEqual(action["res_model"], "receivable.cash.forecast.line")
-        self.assertEqual(
-            len(self.env["receivable.cash.forecast.line"].search(action["domain"])), 15
-        )
+        # The lines are the controller's own: another user does not see them.
+        lines = self.env["receivable.cash.forecast.line"]
+        self.assertEqual(len(lines.with_user(self.controller).search(action["domain"])), 15)
+        self.assertFalse(lines.with_user(self.manager).search(action["domain"]))
 
     def test_forecast_xlsx(self):
         lines = self.env["receivable.cash.forecast.line"]._create_from_forecast(self.company, TODAY)
@@ -163,3 +166,48 @@ class TestCashForecast(ReceivableCommon):
         values = openpyxl.load_workbook(io.BytesIO(content), data_only=True).active
         self.assertEqual(values["D20"].value, 1840.0)
         self.assertEqual(values["E8"].value, 370.0, "cumulative at week 3")
+
+
+@tagged("post_install", "-at_install")
+class TestCashForecastAccess(ReceivableCommon):
+    """``get_forecast_data`` is called over JSON-RPC by the dashboards: for Credit Controllers,
+    on the companies they work in, with a date that parses."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.setup_other_company()["company"]
+        cls._due_invoice(250.0, "2025-03-14")
+        cls.portal = cls._create_user("arc_forecast_portal", "base.group_portal")
+        cls.internal = cls._create_user("arc_forecast_internal", "base.group_user")
+
+    def _forecast(self, user, **kwargs):
+        return self.env["receivable.cash.forecast"].with_user(user).get_forecast_data(**kwargs)
+
+    def test_forecast_refused_without_the_controller_group(self):
+        for user in (self.portal, self.internal, self.invoicing_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._forecast(user, date=TODAY)
+        data = self._forecast(self.controller, date=TODAY)
+        self.assertEqual(sum(slot["amount"] for slot in data), 250.0)
+
+    def test_forecast_refused_for_a_company_of_someone_else(self):
+        for company in (self.company_b, self.company_b.id):
+            with self.assertRaisesRegex(AccessError, "You may not read the receivables"):
+                self._forecast(self.controller, date=TODAY, company=company)
+        # Nor through the companies of the request.
+        forecast = self.env["receivable.cash.forecast"].with_user(self.controller)
+        with self.assertRaises(AccessError):
+            forecast.with_context(allowed_company_ids=self.company_b.ids).get_forecast_data(TODAY)
+        # A manager of both companies reads company B.
+        self.manager.company_ids |= self.company_b
+        data = self._forecast(self.manager, date=TODAY, company=self.company_b.id)
+        self.assertEqual(sum(slot["amount"] for slot in data), 0.0)
+
+    def test_forecast_bad_parameters(self):
+        for value in ("2025-13-45", "next week", 12, ["2025-03-12"]):
+            with self.subTest(date=value), self.assertRaisesRegex(UserError, "“date”"):
+                self._forecast(self.controller, date=value)
+        for value in ("Company A", 0.5, -1, 987654321):
+            with self.subTest(company=value), self.assertRaisesRegex(UserError, "“company”"):
+                self._forecast(self.controller, date=TODAY, company=value)

@@ -33,7 +33,9 @@ class ReceivableCallResult(models.TransientModel):
     _description = "Call Result"
     _check_company_auto = True
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, check_company=True
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )

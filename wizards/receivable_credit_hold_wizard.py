@@ -1,6 +1,6 @@
 from odoo import fields
 from odoo import models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
 from ..models.res_partner import MANAGER_GROUP
@@ -22,7 +22,7 @@ class ReceivableCreditHoldWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise UserError(self.env._("Only a Credit Manager may put on hold or release."))
+            raise AccessError(self.env._("Only a Credit Manager may put on hold or release."))
         reason = (self.reason or "").strip()
         if not reason:
             raise ValidationError(self.env._("Give the reason of this decision."))

@@ -108,6 +108,7 @@ class ReceivableDunningRun(models.TransientModel):
         return action
 
     def action_back(self):
+        self.check_access("write")
         self.line_ids.unlink()
         self.state = "setup"
         return self._reopen()
@@ -128,10 +129,16 @@ class ReceivableDunningRunLine(models.TransientModel):
     _description = "Dunning Run Preview Line"
     _order = "company_id, amount desc"
 
+    _check_company_auto = True
+
     run_id = fields.Many2one("receivable.dunning.run", required=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", required=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
-    level_id = fields.Many2one("receivable.dunning.level", string="Level", required=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, check_company=True
+    )
+    level_id = fields.Many2one(
+        "receivable.dunning.level", string="Level", required=True, check_company=True
+    )
     needs_approval = fields.Boolean(related="level_id.needs_approval")
     channel_email = fields.Boolean(related="level_id.channel_email")
     channel_letter = fields.Boolean(related="level_id.channel_letter")
