@@ -320,6 +320,9 @@ class AccountMove(models.Model):
                 and m.state == "draft"
                 and m.partner_id
                 and m.company_id.receivable_hold_enforcement
+                # The late-payment charges of a formal notice claim what the law allows on a
+                # debt already granted: no new credit, and a hold must not stop the claim.
+                and not m.receivable_is_legal_charge
             )
         )
         for company in invoices.company_id:

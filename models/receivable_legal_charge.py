@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command
+from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
@@ -52,6 +53,28 @@ class ReceivableLegalCharge(models.Model):
     date_to = fields.Date(required=True)
     amount = fields.Monetary(required=True)
 
+    # ------------------------------------------------------------------------------------------
+    # CRUD: what was invoiced is history
+    # ------------------------------------------------------------------------------------------
+    def write(self, vals):
+        # Changing a period or an amount would let the same charge be invoiced twice, or hide
+        # one that was; the record follows its charges invoice and nothing else.
+        if vals:
+            self.check_access("write")
+            raise UserError(
+                self.env._("An invoiced late-payment charge is history: it cannot be changed.")
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        raise UserError(
+            self.env._("An invoiced late-payment charge is history: it cannot be deleted.")
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------
     def _invoice_reminder_charges(self, reminder):
         """Post one customer invoice of the interest and fees claimed by ``reminder`` that were
         not invoiced yet. Raise when there is nothing new to invoice."""

@@ -250,3 +250,30 @@ class TestLegalCharges(DunningCommon, MockEmail):
 
         invoice.with_user(self.controller).action_agency_recovered()
         self.assertEqual(invoice.receivable_agency_state, "recovered")
+
+    def test_charges_invoiced_for_a_customer_on_hold_under_a_blocking_policy(self):
+        """The formal notice's charges are no new credit: a hold does not stop their invoice."""
+        self.policy.write({"post_legal_charges": True, "hold_rule": "block"})
+        invoice = self._due_invoice(1000.0, "2026-03-01")
+        self.customer.with_user(self.manager)._put_on_credit_hold("Cheque bounced")
+        with self.mock_mail_gateway():
+            self._run("2026-03-31")
+        charge_invoice = invoice.receivable_legal_charge_ids.charge_move_id
+        self.assertEqual(len(charge_invoice), 1)
+        self.assertEqual(charge_invoice.state, "posted")
+        self.assertEqual(charge_invoice.amount_total, 49.99)
+
+    def test_invoiced_charges_are_history(self):
+        self.policy.post_legal_charges = True
+        invoice = self._due_invoice(1000.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            self._run("2026-03-31")
+        charges = invoice.receivable_legal_charge_ids
+        self.assertEqual(sorted(charges.mapped("amount")), [9.99, 40.0])
+        for user in (self.manager, self.env.user):
+            with self.subTest(user=user.login):
+                with self.assertRefused(UserError, "cannot be changed"):
+                    charges.with_user(user).write({"amount": 1.0})
+                with self.assertRefused(UserError, "cannot be deleted"):
+                    charges.with_user(user).unlink()
+        self.assertEqual(sorted(charges.mapped("amount")), [9.99, 40.0], "nothing changed")
