@@ -17,6 +17,8 @@ Only server code reaches the mark, through the modules' private methods (a leadi
 not callable over RPC) that set it after checking what the action requires.
 """
 
+import secrets
+
 ENGINE_CONTEXT_KEY = "receivable_engine_mark"
 
 
@@ -26,7 +28,9 @@ class _EngineMark(str):
     __slots__ = ()
 
 
-ENGINE_MARK = _EngineMark(ENGINE_CONTEXT_KEY)
+# An unguessable value as well: Odoo reuses an environment whose context compares equal, and
+# ``str`` equality ignores the type; a client cannot send a string equal to this one.
+ENGINE_MARK = _EngineMark(secrets.token_hex(16))
 
 
 def with_engine_mark(records):

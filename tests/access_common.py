@@ -65,24 +65,29 @@ class AccessCommon(DunningCommon):
         invoice = cls._due_invoice(500.0, today - timedelta(days=40))
         second = cls._due_invoice(300.0, today - timedelta(days=40))
         line = invoice.line_ids.filtered(lambda item: item.display_type == "payment_term")
-        reminder = env["receivable.reminder"].create(
-            {
-                "partner_id": cls.customer.id,
-                "company_id": cls.company.id,
-                "level_id": cls.first.id,
-                "date": today,
-                "state": "draft",
-                "line_ids": [
-                    Command.create(
-                        {
-                            "company_id": cls.company.id,
-                            "move_line_id": line.id,
-                            "move_id": invoice.id,
-                            "currency_id": cls.currency.id,
-                        }
-                    )
-                ],
-            }
+        # The run's own creation path: users create no reminder (see engine_mark).
+        reminder = (
+            env["receivable.reminder"]
+            ._as_engine()
+            .create(
+                {
+                    "partner_id": cls.customer.id,
+                    "company_id": cls.company.id,
+                    "level_id": cls.first.id,
+                    "date": today,
+                    "state": "draft",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "company_id": cls.company.id,
+                                "move_line_id": line.id,
+                                "move_id": invoice.id,
+                                "currency_id": cls.currency.id,
+                            }
+                        )
+                    ],
+                }
+            )
         )
         plan = env["receivable.payment.plan"].create(
             {
