@@ -81,6 +81,7 @@ class ReceivableCreditOverride(models.Model):
         invoice and the policy, so an override cannot be forged for another user, amount or
         company. Re-checked here whatever the access rights or ``sudo()`` of the caller.
         """
+        self.check_access("create")
         moves = self.env["account.move"].browse(
             self._get_override_move_id(vals) for vals in vals_list
         )

@@ -186,6 +186,8 @@ class ReceivableReminder(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # Access rights first: a user without them learns nothing about the engine's rules.
+        self.check_access("create")
         if not has_engine_mark(self.env):
             raise UserError(
                 self.env._(
@@ -758,6 +760,7 @@ class ReceivableReminderLine(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")
         if not has_engine_mark(self.env):
             raise UserError(
                 self.env._("The invoices of a reminder are listed by the dunning run only.")
@@ -765,6 +768,9 @@ class ReceivableReminderLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if not self:
+            return True
+        self.check_access("write")
         if not has_engine_mark(self.env):
             raise UserError(
                 self.env._(

@@ -6,10 +6,13 @@ Wizards are records the Credit Manager of company A opened. A model added to the
 missing from the table fails the suite: add its line."""
 
 from odoo import Command
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import MissingError
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.account_receivable_control.models.engine_mark import with_engine_mark
 
 from .access_common import AccessCommon
 from .access_common import module_model_names
@@ -161,7 +164,6 @@ class TestCheckCompany(AccessCommon):
             ("receivable.credit.limit.request", {"partner_id": self.partner_b.id}),
             ("receivable.reminder.line", {"move_id": self.invoice_b.id}),
             ("receivable.reminder.line", {"move_line_id": self.invoice_b.line_ids[0].id}),
-            ("receivable.legal.charge", {"origin_move_id": self.invoice_b.id}),
             ("receivable.call.result", {"partner_id": self.partner_b.id}),
             ("receivable.dunning.run.line", {"level_id": self.level_b.id}),
             ("account.move", {"receivable_dunning_level_id": self.level_b.id}),
@@ -169,11 +171,28 @@ class TestCheckCompany(AccessCommon):
             ("receivable.policy", {"agency_id": self.partner_b.id}),
         ]
         for model, values in cases:
-            record = self.records[model].sudo()
+            # As the engine: the lines and the invoices' dunning fields are its to write.
+            record = with_engine_mark(self.records[model].sudo())
             with self.subTest(model=model, values=values):
                 with self.assertRaisesRegex(UserError, "belongs to another company"):
                     record.write(values)
                     record.flush_recordset()
+
+    def test_company_b_invoice_refused_in_a_charge_of_company_a(self):
+        """Invoiced charges are never rewritten: the check holds at their creation."""
+        today = fields.Date.today()
+        with self.assertRaisesRegex(UserError, "belongs to another company"):
+            self.env["receivable.legal.charge"].sudo().create(
+                {
+                    "origin_move_id": self.invoice_b.id,
+                    "charge_move_id": self.records["account.move"].id,
+                    "company_id": self.company.id,
+                    "kind": "fee",
+                    "date_from": today,
+                    "date_to": today,
+                    "amount": 40.0,
+                }
+            )
 
     def test_shared_customer_allowed(self):
         shared = self.env["res.partner"].create({"name": "Shared customer"})
