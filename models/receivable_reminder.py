@@ -278,7 +278,12 @@ class ReceivableReminder(models.Model):
         except CONCURRENCY_ERRORS:
             raise
         except Exception as error:  # one reminder must not stop the night
-            _logger.warning("Reminder %s could not be sent: %s", self.name, error, exc_info=True)
+            _logger.warning(
+                "Reminder %s could not be sent: %s",
+                self.name,
+                error,
+                exc_info=not isinstance(error, UserError),
+            )
             return self._mark_failed(self._get_failure_message(error))
 
     def _get_failure_message(self, error):
