@@ -291,6 +291,30 @@ class TestDunningFaults(DunningCommon, MockEmail):
         self.assertFalse(self._reminders(customer_in_b), "the next company is not started")
         self.assertGreaterEqual(progress.remaining, 1)
 
+    def test_holds_cron_time_limit_counts_the_companies_left(self):
+        """Out of time after the first company's last batch: the holds cron reports the
+        companies after it as remaining, so the scheduler runs it again for them."""
+        company_b = self.setup_other_company(name="Company B")["company"]
+        (self.company | company_b).write({"receivable_hold_enforcement": True})
+        self.company.sequence, company_b.sequence = 1, 2
+        self._due_invoice(500.0, "2026-03-01")
+        cron = self.env.ref("account_receivable_control.ir_cron_refresh_credit_holds")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        context = {
+            "ir_cron_progress_id": progress.id,
+            "cron_id": cron.id,
+            "cron_end_time": time.monotonic() - 1,
+        }
+        self.env.flush_all()
+        with self.enter_registry_test_mode(), self.registry.cursor() as cron_cr:
+            env = self.env(cr=cron_cr, context=context)
+            companies = env["res.company"].search([("receivable_hold_enforcement", "=", True)])
+            self.assertGreaterEqual(len(companies), 2)
+            env["res.partner"]._cron_refresh_credit_holds()
+        progress.invalidate_recordset()
+        self.assertTrue(progress.done, "one batch, then the time was up")
+        self.assertGreaterEqual(progress.remaining, 1)
+
 
 @tagged("post_install", "-at_install")
 class TestDunningConcurrency(DunningCommon):
