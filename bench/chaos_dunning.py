@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Chaos test of the nightly dunning: killed workers, two workers at once, a mail server down.
 
-    python3 bench/chaos_dunning.py --db arc_chaos --partners 3000
+    python3 bench/chaos_dunning.py --db arc_chaos --partners 2000
 
 On a copy of bench_dunning's template database filled with ``--partners`` overdue customers
 (bench/scale_data.py, 1 to 14 days late: one email reminder each), with the demo mail catcher
@@ -10,7 +10,8 @@ child processes:
 
 1. the dunning cron, killed with SIGKILL in the middle of the sending;
 2. the dunning cron again, as two workers at once;
-3. Odoo's mail queue, killed with SIGKILL in the middle of the delivery;
+3. Odoo's mail queue, killed with SIGKILL right after the mail server accepted an email and
+   before its outcome was committed (the customer has it, the database does not know);
 4. the mail queue with the mail server stopped (every delivery fails);
 5. the dunning cron (it sends the failed reminders again) and the mail queue, server back;
 6. the dunning cron and the mail queue once more (nothing left to do).
@@ -109,8 +110,23 @@ def phase_dunning(args):
 
 def phase_queue(args):
     """Odoo's mail queue until nothing is left to deliver (batches of 1,000, committed per
-    mail as the queue does)."""
+    mail as the queue does). With ``--die-after N`` the process kills itself with SIGKILL
+    right after the mail server accepted its N-th email, before the outcome is committed:
+    the worst moment for a crash (the customer has the email, the database does not know)."""
     env = _env(args)
+    if args.die_after:
+        server_class = type(env["ir.mail_server"])
+        send_email = server_class.send_email
+        accepted = []
+
+        def send_email_then_die(server, *send_args, **send_kwargs):
+            result = send_email(server, *send_args, **send_kwargs)
+            accepted.append(result)
+            if len(accepted) >= args.die_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+
+        server_class.send_email = send_email_then_die
     mails = env["mail.mail"]
     while True:
         before = mails.search_count([("state", "=", "outgoing")])
@@ -136,7 +152,7 @@ PHASES = {
 # ----------------------------------------------------------------------------------------------
 # Orchestration
 # ----------------------------------------------------------------------------------------------
-def phase_command(args, phase):
+def phase_command(args, phase, die_after=0):
     return [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -152,6 +168,8 @@ def phase_command(args, phase):
         args.date,
         "--result-file",
         os.devnull,
+        "--die-after",
+        str(die_after),
     ]
 
 
@@ -161,8 +179,8 @@ def run(args, phase):
     return time.perf_counter() - started
 
 
-def start(args, phase):
-    return subprocess.Popen(phase_command(args, phase))
+def start(args, phase, die_after=0):
+    return subprocess.Popen(phase_command(args, phase, die_after))
 
 
 def count(args, sql):
@@ -178,7 +196,7 @@ def kill_when(args, process, sql, threshold, what):
             process.wait()
             log(f"{what}: killed with SIGKILL at {value:,}")
             return value
-        time.sleep(0.2)
+        time.sleep(0.05)
     log(f"{what}: ended before the kill (exit {process.returncode})")
     return None
 
@@ -233,10 +251,9 @@ def ensure_data(args):
         bd.psql(
             args.db,
             """
-            DELETE FROM mail_mail WHERE model = 'receivable.reminder';
             DELETE FROM receivable_reminder_line;
             DELETE FROM receivable_reminder;
-            DELETE FROM mail_message WHERE model = 'receivable.reminder';
+            DELETE FROM mail_message WHERE model = 'receivable.reminder';  -- and their mails
             DELETE FROM mail_activity WHERE res_model = 'receivable.reminder';
             UPDATE account_move SET receivable_dunning_level_id = NULL,
                                     receivable_dunning_date = NULL;
@@ -264,7 +281,7 @@ def main():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", default="arc_chaos")
-    parser.add_argument("--partners", type=int, default=3000)
+    parser.add_argument("--partners", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--date", default=Date.today().isoformat(), help=argparse.SUPPRESS)
     parser.add_argument("--rebuild", action="store_true", help="regenerate the data")
@@ -273,6 +290,7 @@ def main():
     )
     parser.add_argument("--addons-path", default=None)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--die-after", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
@@ -307,12 +325,10 @@ def main():
             codes = [worker.wait() for worker in workers]
             log(f"two workers ended with exit codes {codes}")
 
-            log("3. mail queue, killed in the middle of the delivery")
-            delivered_sql = (
-                "SELECT COUNT(*) FROM mail_mail WHERE model = 'receivable.reminder'"
-                " AND state = 'sent'"
-            )
-            kill_when(args, start(args, "queue"), delivered_sql, total // 3, "mail queue")
+            log("3. mail queue, killed right after the mail server accepted an email")
+            queue = start(args, "queue", die_after=total // 3)
+            queue.wait()
+            log(f"mail queue: ended with {queue.returncode} (-9: SIGKILL)")
 
             log("4. mail queue with the mail server stopped")
             stop_catcher(catcher)
@@ -346,6 +362,12 @@ def main():
     sent = bd.psql(
         args.db, "SELECT name FROM receivable_reminder WHERE state = 'sent' ORDER BY name"
     ).split()
+    review = bd.psql(
+        args.db,
+        "SELECT name || ': ' || failure_reason FROM receivable_reminder"
+        " WHERE state IN ('draft', 'failed')"
+        " AND failure_reason NOT LIKE 'Uncertain delivery%' ORDER BY name",
+    ).splitlines()
     reminders = sum(int(value) for value in states.values())
     twice = {name: n for name, n in received.items() if n > 1}
     never = [name for name in sent if not received.get(name)]
@@ -362,6 +384,8 @@ def main():
         f"uncertain (in review)        {len(uncertain)}"
         + "".join(f"\n    {name}: received {received.get(name, 0)} time(s)" for name in uncertain)
     )
+    others = "".join(f"\n    {line}" for line in review[:5])
+    print(f"failed or in review otherwise {len(review)}{others}")
     print(f"total time                   {time.perf_counter() - started:.0f} s")
     return 1 if twice or never else 0
 
