@@ -23,6 +23,7 @@
         "data/ir_cron.xml",
         "data/receivable_risk_data.xml",
         "data/receivable_payment_plan_data.xml",
+        "data/ir_cron_schedule.xml",
         "reports/dunning_letter.xml",
         "reports/customer_statement.xml",
         "data/mail_template_customer_statement.xml",

@@ -1,6 +1,7 @@
 from . import account_move
 from . import account_move_line
 from . import account_move_prediction
+from . import mail_mail
 from . import receivable_aging
 from . import receivable_aging_xlsx
 from . import receivable_cash_forecast

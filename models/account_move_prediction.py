@@ -16,8 +16,9 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         help="Due date + the customer's amount-weighted average delay on the invoices it paid "
-        "over the risk window (the company's when the customer has none), never before "
-        "today. Recomputed every night and when the invoice is posted.",
+        "over the risk window (the company's when the customer has none). Recomputed every "
+        "night and when the invoice is posted; a date already past counts as today in the "
+        "aging and the cash forecast.",
     )
 
     def _post(self, soft=True):
@@ -53,10 +54,11 @@ class AccountMove(models.Model):
             if move_ids is not None
             else SQL("SELECT * FROM paid"),
         )
+        # Not clamped to today: the stored date changes only when the payment history does,
+        # so the nightly refresh does not rewrite every overdue invoice (rows the dunning run
+        # writes at the same hours). Readers count a past date as today.
         expected = SQL(
-            "GREATEST(%(date)s::date,"
-            " t.due + ROUND(COALESCE(pd.delay, %(company_delay)s, 0))::int)",
-            date=date,
+            "t.due + ROUND(COALESCE(pd.delay, %(company_delay)s, 0))::int",
             company_delay=company_delay,
         )
         return SQL(

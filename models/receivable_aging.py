@@ -923,7 +923,9 @@ class ReceivableAging(models.Model):
                    COALESCE(move.receivable_dispute, FALSE) AS dispute,
                    move.receivable_factor_id AS factor_id,
                    move.receivable_agency_state AS agency_state,
-                   move.receivable_expected_payment_date AS expected_date,
+                   CASE WHEN move.receivable_expected_payment_date IS NOT NULL
+                        THEN GREATEST(move.receivable_expected_payment_date, %(date)s::date)
+                   END AS expected_date,
                    COALESCE((cp.credit_on_hold ->> aml.company_id::text)::boolean, FALSE)
                        AS on_hold,
                    (whole_promise.partner_id IS NOT NULL OR move_promise.move_id IS NOT NULL)

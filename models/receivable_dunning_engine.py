@@ -1,5 +1,12 @@
+import logging
+import random
+import time
 from collections import defaultdict
+from datetime import datetime
 from datetime import timedelta
+
+import pytz
+from psycopg2 import errors as pg_errors
 
 from odoo import api
 from odoo import fields
@@ -7,10 +14,50 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .receivable_reminder import CONCURRENCY_ERRORS
 from .receivable_reminder import OPEN_STATES
+
+_logger = logging.getLogger(__name__)
 
 # Partners evaluated and their reminders created per committed batch.
 PARTNER_BATCH = 1000
+# A batch hit by a serialization failure or a deadlock is rolled back and tried again.
+BATCH_ATTEMPTS = 4
+# First key of the transaction-level advisory locks a worker takes on the customers it is
+# preparing reminders for (the second is the partner id): another worker skips them.
+DUNNING_LOCK_SPACE = 0x4152_4344  # "ARCD"
+# Local hour of each nightly cron: one after the other, so they never write the same rows at
+# the same time (holds, then scores and predictions, then plans, then reminders).
+NIGHT_SCHEDULE = {
+    "account_receivable_control.ir_cron_refresh_credit_holds": 1,
+    "account_receivable_control.ir_cron_receivable_risk": 2,
+    "account_receivable_control.ir_cron_check_payment_plans": 3,
+    "account_receivable_control.ir_cron_run_dunning": 5,
+}
+
+
+class RunOutOfTime(Exception):
+    """The cron's time is up: the whole run stops (every company), the cron resumes it."""
+
+
+def retry_on_conflict(env, work, commit, what):
+    """Run ``work()`` (a batch ending in a commit); on a serialization failure or a deadlock,
+    roll the batch back and run it again, a few times. Without ``commit`` (a single
+    transaction: tests, a user's action) the error goes up: nothing may be rolled back here.
+    Return ``work()``'s result, or None when every attempt conflicted (the batch is left for
+    the next run, untouched)."""
+    for attempt in range(1, BATCH_ATTEMPTS + 1):
+        try:
+            return work()
+        except CONCURRENCY_ERRORS as error:
+            if not commit:
+                raise
+            env.cr.rollback()
+            env.invalidate_all()
+            _logger.info("%s: %s, attempt %s rolled back", what, type(error).__name__, attempt)
+            time.sleep(random.uniform(0.05, 0.3) * attempt)
+    _logger.warning("%s: still conflicting after %s attempts, left for the next run", what, attempt)
+    return None
 
 
 class ReceivableDunningEngine(models.AbstractModel):
@@ -422,20 +469,80 @@ class ReceivableDunningEngine(models.AbstractModel):
 
         Each batch is committed with the cron's progress, so an interrupted run resumes with
         the partners not reminded yet (those reminded have an open or a sent reminder).
+        Customers another worker is preparing are skipped (it reminds them).
         """
         company_engine = self.with_company(company)
         candidates = company_engine._select_partners_to_remind(company, date, policies, partner_ids)
         reminder_ids = []
         for start in range(0, len(candidates), PARTNER_BATCH):
             batch = candidates[start : start + PARTNER_BATCH]
-            proposals = company_engine._evaluate(company, date, batch, policies)
-            reminder_ids += company_engine._create_reminders(company, date, proposals).ids
+
+            def create_batch(batch=batch, start=start):
+                held = company_engine._lock_partners(batch)
+                proposals = company_engine._evaluate(company, date, held, policies)
+                reminders = company_engine._create_reminders_skipping_taken(
+                    company, date, proposals
+                )
+                ids = reminders.ids
+                if commit:
+                    remaining = len(candidates) - start - len(batch)
+                    self._commit_run_progress(len(batch), remaining)
+                return ids
+
+            reminder_ids += (
+                retry_on_conflict(self.env, create_batch, commit, "Dunning generation") or []
+            )
             if commit:
-                remaining = len(candidates) - start - len(batch)
-                if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
-                    break
                 self.env.invalidate_all()
         return self.env["receivable.reminder"].browse(reminder_ids)
+
+    @api.model
+    def _lock_partners(self, partner_ids):
+        """Those of ``partner_ids`` this transaction now holds for preparing reminders; those
+        another worker holds are skipped. Advisory locks, not row locks: the customers' rows
+        stay free for the other crons and users."""
+        if not partner_ids:
+            return []
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM unnest(%s::int[]) AS id
+                 WHERE pg_try_advisory_xact_lock(%s, id)
+                 ORDER BY id
+                """,
+                list(partner_ids),
+                DUNNING_LOCK_SPACE,
+            )
+        )
+        return [row[0] for row in rows]
+
+    @api.model
+    def _create_reminders_skipping_taken(self, company, date, proposals):
+        """``_create_reminders``; a customer that got an open reminder from another worker
+        since this transaction started (the ``one open reminder`` index) is skipped, not the
+        whole batch."""
+        try:
+            with self.env.cr.savepoint():
+                return self._create_reminders(company, date, proposals)
+        except pg_errors.UniqueViolation:
+            _logger.info("Dunning generation: a customer was reminded by another worker")
+        reminders = self.env["receivable.reminder"]
+        for proposal in proposals:
+            try:
+                with self.env.cr.savepoint():
+                    reminders |= self._create_reminders(company, date, [proposal])
+            except pg_errors.UniqueViolation:
+                continue
+        return reminders
+
+    @api.model
+    def _commit_run_progress(self, processed, remaining):
+        """Commit a batch with the cron's progress. The remaining work counts the companies
+        still to run, and the cron's time is shared by the whole run: when it is up, the run
+        stops for every company (``RunOutOfTime``) and the cron resumes it."""
+        remaining += self.env.context.get("receivable_companies_left", 0)
+        if not self.env["ir.cron"]._commit_progress(processed, remaining=remaining):
+            raise RunOutOfTime()
 
     # ------------------------------------------------------------------------------------------
     # Sending
@@ -444,21 +551,56 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _send_pending_reminders(self, company, commit=True):
         """Send the reminders of ``company`` waiting to go (new ones and failed ones).
 
-        Each reminder is committed right after it was sent: a crash loses no sending and
-        repeats none but the one in flight.
+        Each reminder is committed right after its mail was queued: a crash loses no sending
+        and repeats none. A reminder that fails is marked so and the run goes on; one hit by
+        a concurrent transaction is rolled back and tried again.
         """
+        self._review_uncertain_deliveries(company)
         pending = self.env["receivable.reminder"].search(
             [("company_id", "=", company.id), ("state", "in", ("to_send", "failed"))],
             order="id",
         )
         sent = self.env["receivable.reminder"]
         for index, reminder in enumerate(pending):
-            sent |= reminder.with_company(company)._send_reminders()
-            if commit and not self.env["ir.cron"]._commit_progress(
-                1, remaining=len(pending) - index - 1
-            ):
-                break
+
+            def send(reminder=reminder, index=index):
+                done = reminder.with_company(company)._send_reminders()
+                if commit:
+                    self._commit_run_progress(1, len(pending) - index - 1)
+                return done
+
+            done = retry_on_conflict(self.env, send, commit, f"Reminder {reminder.id}")
+            if done:
+                sent |= done
         return sent
+
+    @api.model
+    def _review_uncertain_deliveries(self, company):
+        """Reminders of ``company`` whose mail's delivery started and never ended (a killed
+        mail queue): back to review, their mail cancelled, never sent again."""
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT mail.id
+                  FROM receivable_reminder reminder
+                  JOIN mail_mail mail ON mail.id = reminder.mail_id
+                 WHERE reminder.company_id = %s
+                   AND reminder.state = 'sent'
+                   AND mail.state = 'outgoing'
+                   AND mail.receivable_delivery_started IS NOT NULL
+                """,
+                company.id,
+            )
+        )
+        if not rows:
+            return
+        # sudo: outgoing mails are reserved to administrators; a mail the queue holds is
+        # being delivered right now: not uncertain.
+        mails = self.env["mail.mail"].sudo().browse([row[0] for row in rows])
+        mails = mails.try_lock_for_update()
+        if mails:
+            self.env["receivable.reminder"]._record_uncertain_deliveries(mails)
 
     # ------------------------------------------------------------------------------------------
     # Runs
@@ -476,11 +618,39 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _run_company(self, company, date, commit=True):
         """The nightly work for one company: promises, evaluation, then sending."""
         engine = self.with_company(company)
-        self.env["receivable.promise"].with_company(company)._settle_due_promises(date, company)
-        # A plan broken tonight returns its invoices to the ladder before the evaluation.
-        self.env["receivable.payment.plan"].with_company(company)._check_due_plans(date, company)
+
+        def settle():
+            self.env["receivable.promise"].with_company(company)._settle_due_promises(date, company)
+            # A plan broken tonight returns its invoices to the ladder before the evaluation.
+            self.env["receivable.payment.plan"].with_company(company)._check_due_plans(
+                date, company
+            )
+            if commit:
+                self.env.cr.commit()
+
+        retry_on_conflict(self.env, settle, commit, "Promises and payment plans")
         engine._generate_reminders(company, date, commit=commit)
         return engine._send_pending_reminders(company, commit=commit)
+
+    @api.model
+    def _schedule_crons_at_night(self):
+        """Put the module's crons at their night hour (``NIGHT_SCHEDULE``) in the company's
+        time zone (else the administrator's, else UTC): called at install."""
+        tz_name = (
+            self.env.company.partner_id.tz
+            or self.env.ref("base.user_admin", raise_if_not_found=False).tz
+            or "UTC"
+        )
+        tz = pytz.timezone(tz_name)
+        now = datetime.now(pytz.utc).astimezone(tz)
+        for xmlid, hour in NIGHT_SCHEDULE.items():
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if not cron:
+                continue
+            day = now.date() if now.hour < hour else now.date() + timedelta(days=1)
+            local = tz.localize(datetime.combine(day, datetime.min.time()).replace(hour=hour))
+            # sudo: scheduling is an administrator's right; this runs at install
+            cron.sudo().nextcall = local.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
     def _cron_run_dunning(self):
@@ -488,12 +658,22 @@ class ReceivableDunningEngine(models.AbstractModel):
 
         Idempotent: a second run the same day finds no new level reached (levels advance
         when a reminder is sent) and the partners already waiting on a reminder are skipped.
+        The cron's time limit holds for the whole run: when it is up, no company is started.
         """
         today = fields.Date.context_today(self)
-        for company in self._get_dunning_companies():
-            self.with_company(company).with_context(allowed_company_ids=company.ids)._run_company(
-                company, today
+        companies = self._get_dunning_companies()
+        for index, company in enumerate(companies):
+            engine = self.with_company(company).with_context(
+                allowed_company_ids=company.ids,
+                receivable_companies_left=len(companies) - index - 1,
             )
+            try:
+                engine._run_company(company, today)
+            except RunOutOfTime:
+                _logger.info("Dunning run: time is up at %s, the cron resumes it", company.name)
+                return
+        # Every company done: nothing remains (the last batch counted the companies after it).
+        self.env["ir.cron"]._commit_progress(remaining=0)
 
     @api.model
     def _remind_partner_now(self, partner, date):

@@ -2,6 +2,7 @@ import logging
 from collections import defaultdict
 
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api
 from odoo import fields
@@ -36,6 +37,13 @@ USER_FIELDS = frozenset(
 )
 LETTER_REPORT = "account_receivable_control.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
+# Errors that say "another transaction got there first", not "this reminder is wrong": they
+# never fail a reminder; the batch is rolled back and retried.
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
 
 
 class ReceivableReminder(models.Model):
@@ -49,9 +57,15 @@ class ReceivableReminder(models.Model):
           │              failed
           └──────────────► cancelled (by a controller, or when every invoice got paid)
 
-    A reminder leaves ``to_send``/``failed`` only in the transaction that sent it, under a row
-    lock: two workers never send the same reminder, and a crash leaves it ``to_send`` for the
-    next run. The invoices' dunning levels advance only when the reminder is ``sent``.
+    A reminder leaves ``to_send``/``failed`` only in the transaction that hands its email to
+    Odoo's outgoing queue (``mail.mail``, delivered after the commit), under a row lock: two
+    workers never send the same reminder, and a crash or a rollback leaves it ``to_send`` with
+    no email out. An error on one reminder (rendering, address, PDF, charges) fails that one
+    only; after the company's number of failures in a row it goes back to review with an
+    activity. A mail the queue fails to deliver makes its reminder ``failed`` again (the next
+    run sends a new mail); a mail whose delivery started but never ended (a killed process)
+    is cancelled and its reminder goes back to review: it is never sent twice. The invoices'
+    dunning levels advance when the reminder is first ``sent``.
     """
 
     _name = "receivable.reminder"
@@ -146,7 +160,9 @@ class ReceivableReminder(models.Model):
     line_count = fields.Integer(
         compute="_compute_amount_total", store=True, string="Number of Invoices"
     )
-    mail_id = fields.Many2one("mail.mail", string="Email Sent", readonly=True, copy=False)
+    mail_id = fields.Many2one(
+        "mail.mail", string="Email Sent", readonly=True, copy=False, index="btree_not_null"
+    )
     mail_state = fields.Selection(related="mail_id.state", string="Email Delivery", readonly=True)
     letter_attachment_id = fields.Many2one(
         "ir.attachment", string="Letter PDF", readonly=True, copy=False
@@ -157,6 +173,12 @@ class ReceivableReminder(models.Model):
     sent_date = fields.Datetime(string="Sent On", readonly=True, copy=False)
     sent_by_id = fields.Many2one("res.users", string="Sent By", readonly=True, copy=False)
     attempt_count = fields.Integer(string="Attempts", readonly=True, copy=False)
+    failure_count = fields.Integer(
+        string="Failures in a Row",
+        readonly=True,
+        copy=False,
+        help="Failed sendings since the last successful one or the last review.",
+    )
     failure_reason = fields.Text(readonly=True, copy=False)
     cancel_reason = fields.Char(readonly=True, copy=False)
     note = fields.Html(
@@ -296,38 +318,72 @@ class ReceivableReminder(models.Model):
         locked.invalidate_recordset(["state"])
         return locked.filtered(lambda r: r.state in ("to_send", "failed"))._as_engine()
 
+    def _write_engine(self, vals):
+        """The engine's own writes on reminders (state, sending figures): the one door the
+        CRUD guards let through."""
+        return self._as_engine().write(vals)
+
     def _send_reminders(self):
         """Send every reminder of ``self`` that is due and not locked; return those sent."""
         sent = self.browse()
         for reminder in self._lock_for_sending():
-            if reminder._send_one():
+            if reminder._send_one_safely():
                 sent |= reminder
         return sent
 
-    def _send_one(self):
-        """Send one reminder on its channels. Return True when it went out.
+    def _send_one_safely(self):
+        """Send one reminder; an error while preparing or sending it fails this reminder only.
 
-        Order matters for the guarantees: the letter is rendered first (the email attaches
-        it), the email is sent next and is the only step that may fail; the phone call and the
-        advance of the invoices' levels happen only once the email went out.
+        Its partial work (letter, lines, charges, mail) is rolled back to the savepoint, the
+        reason recorded, and the run goes on. A concurrency error is not the reminder's fault:
+        it goes up to the batch, which is rolled back and retried.
         """
         self.ensure_one()
-        engine = self.with_context(receivable_reminder_engine=True)
+        try:
+            with self.env.cr.savepoint():
+                return self._send_one()
+        except CONCURRENCY_ERRORS:
+            raise
+        except Exception as error:  # one reminder must not stop the night
+            _logger.warning(
+                "Reminder %s could not be sent: %s",
+                self.name,
+                error,
+                exc_info=not isinstance(error, UserError),
+            )
+            return self._mark_failed(self._get_failure_message(error))
+
+    def _get_failure_message(self, error):
+        if isinstance(error, UserError):
+            return error.args[0]
+        return self.env._(
+            "Unexpected error while preparing or sending: %(error)s (%(type)s)",
+            error=str(error) or repr(error),
+            type=type(error).__name__,
+        )
+
+    def _send_one(self):
+        """Send one reminder on its channels. Return True when it went out, raise when it
+        cannot be sent (the caller fails it).
+
+        Order matters for the guarantees: the letter is rendered first (the email attaches
+        it), the email is handed to the outgoing queue next, and the reminder is marked sent
+        in the same transaction; the queue delivers it after the commit.
+        """
+        self.ensure_one()
+        engine = self._as_engine()
         if not engine._drop_settled_lines():
             return False
         if engine.channel_email and not engine.recipient_id.email:
-            return engine._mark_failed(
+            raise UserError(
                 self.env._("%s has no email address.", engine.recipient_id.display_name)
             )
         if engine.channel_letter and not engine.letter_attachment_id:
             engine._render_letter()
-        if engine.channel_email:
-            error = engine._send_email()
-            if error:
-                return engine._mark_failed(error)
-        if engine.channel_call:
+        mail = engine._send_email() if engine.channel_email else self.env["mail.mail"]
+        if engine.channel_call and not engine.activity_id:
             engine._schedule_call()
-        engine._mark_sent()
+        engine._mark_sent(mail)
         return True
 
     def _drop_settled_lines(self):
@@ -431,11 +487,16 @@ class ReceivableReminder(models.Model):
         return attachments
 
     def _send_email(self):
-        """Send the level's email now. Return an error message, or None once it is sent."""
+        """Hand the level's email to Odoo's outgoing queue; return the ``mail.mail``.
+
+        Not sent here: the queue delivers it once this transaction is committed, so a
+        rollback takes the email back with the reminder's state (never an email out for a
+        reminder still to send). The queue's outcome comes back through ``mail.mail``.
+        """
         self.ensure_one()
         template = self.level_id.mail_template_id
         if not template:
-            return self.env._("The level '%s' has no email template.", self.level_id.name)
+            raise UserError(self.env._("The level '%s' has no email template.", self.level_id.name))
         attachments = self.letter_attachment_id
         if self.level_id.attach_invoices:
             attachments |= self._get_invoice_attachments()
@@ -451,14 +512,7 @@ class ReceivableReminder(models.Model):
         )
         # sudo: outgoing mails are reserved to administrators; the controller's right to send
         # this reminder was checked on the reminder itself.
-        mail = self.env["mail.mail"].sudo().browse(mail_id)
-        self.mail_id = mail
-        # The reminder's mail is sent now, not by the mail queue: its outcome decides whether
-        # the reminder counts as sent.
-        mail.send(raise_exception=False)
-        if mail.state in ("exception", "cancel"):
-            return mail.failure_reason or self.env._("The email could not be sent.")
-        return None
+        return self.env["mail.mail"].sudo().browse(mail_id)
 
     def _schedule_call(self):
         self.ensure_one()
@@ -483,33 +537,134 @@ class ReceivableReminder(models.Model):
         )
 
     def _mark_failed(self, reason):
+        """Record a failed sending: ``failed`` (retried by the next run), or back to review
+        with an activity for the Credit Manager after the company's failures in a row."""
         self.ensure_one()
-        self.write(
-            {
-                "state": "failed",
-                "failure_reason": reason,
-                "attempt_count": self.attempt_count + 1,
-            }
-        )
-        self.message_post(
-            body=self.env._("Sending failed, it will be retried: %s", reason),
-            subtype_xmlid="mail.mt_note",
-        )
+        failures = self.failure_count + 1
+        limit = max(self.company_id.receivable_dunning_max_failures, 1)
+        vals = {
+            "state": "failed",
+            "failure_reason": reason,
+            "attempt_count": self.attempt_count + 1,
+            "failure_count": failures,
+        }
+        if failures >= limit:
+            vals.update(state="draft", failure_count=0)
+        self._write_engine(vals)
+        if failures >= limit:
+            self._ask_review(
+                self.env._(
+                    "Sending failed %(count)s times in a row, last: %(reason)s",
+                    count=failures,
+                    reason=reason,
+                )
+            )
+        else:
+            self.message_post(
+                body=self.env._("Sending failed, it will be retried: %s", reason),
+                subtype_xmlid="mail.mt_note",
+            )
         _logger.info("Reminder %s failed: %s", self.name, reason)
         return False
 
-    def _mark_sent(self):
-        """Record the sending on the reminder, the invoices and the partner."""
+    def _ask_review(self, reason):
+        """A note and a to-do for the Credit Manager on a reminder back in review."""
         self.ensure_one()
-        self.write(
+        self.message_post(
+            body=self.env._("Back to review: %s", reason), subtype_xmlid="mail.mt_note"
+        )
+        user = self.env["receivable.risk.engine"]._get_risk_user(self.company_id)
+        if not user:
+            return
+        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        # sudo: the nightly run (or the mail queue) creates the to-do for the manager
+        self.env["mail.activity"].sudo().create(
             {
-                "state": "sent",
-                "sent_date": fields.Datetime.now(),
-                "sent_by_id": self.env.user.id,
-                "attempt_count": self.attempt_count + 1,
-                "failure_reason": False,
+                "res_model_id": self.env["ir.model"]._get_id(self._name),
+                "res_id": self.id,
+                "activity_type_id": activity_type.id if activity_type else False,
+                "user_id": user.id,
+                "date_deadline": fields.Date.context_today(self),
+                "summary": self.env._("Review the reminder %s", self.name),
+                "note": Markup("<p>%s</p>") % reason,
             }
         )
+
+    def _record_delivery_failures(self, mails):
+        """The outgoing queue failed to deliver ``mails``: their sent reminders fail (the next
+        run sends a new mail). One search for the whole set."""
+        # sudo: the mail queue runs for every company
+        reminders = self.sudo().search([("mail_id", "in", mails.ids), ("state", "=", "sent")])
+        for reminder in reminders:
+            reason = reminder.mail_id.failure_reason or self.env._("The email was not delivered.")
+            if reminder._has_other_open_reminder():
+                # Its successor already claims the invoices: no second open reminder.
+                reminder._write_engine({"failure_reason": reason})
+                reminder.message_post(
+                    body=self.env._("The email was not delivered: %s", reason),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            reminder._mark_failed(self.env._("The email was not delivered: %s", reason))
+
+    def _record_uncertain_deliveries(self, mails):
+        """The delivery of ``mails`` started and never ended (a process killed while talking
+        to the mail server): the customer may have it or not. The mail is cancelled, never
+        sent again, and its reminder goes back to review."""
+        reason = self.env._(
+            "Uncertain delivery: the email server was contacted but the outcome was never "
+            "recorded (the process stopped). Check with the customer before sending again."
+        )
+        mails.write({"state": "cancel", "failure_reason": reason})
+        # sudo: the mail queue runs for every company
+        reminders = self.sudo().search([("mail_id", "in", mails.ids), ("state", "=", "sent")])
+        for reminder in reminders:
+            vals = {"failure_reason": reason}
+            if not reminder._has_other_open_reminder():
+                vals.update(state="draft", failure_count=0)
+            reminder._write_engine(vals)
+            reminder._ask_review(reason)
+        return reminders
+
+    def _has_other_open_reminder(self):
+        self.ensure_one()
+        return bool(
+            self.search_count(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "in", OPEN_STATES),
+                    ("id", "!=", self.id),
+                ],
+                limit=1,
+            )
+        )
+
+    def _mark_sent(self, mail=None):
+        """Record the sending on the reminder, the invoices and the partner.
+
+        A reminder sent again (its mail was not delivered, or after a review) only records
+        the new mail: its levels, trace, charges and hold were done the first time.
+        """
+        self.ensure_one()
+        first_time = not self.sent_date
+        vals = {
+            "state": "sent",
+            "sent_date": fields.Datetime.now(),
+            "sent_by_id": self.env.user.id,
+            "attempt_count": self.attempt_count + 1,
+            "failure_reason": False,
+            "failure_count": 0,
+        }
+        if mail:
+            vals["mail_id"] = mail.id
+        self._write_engine(vals)
+        if not first_time:
+            self.message_post(
+                body=self.env._("Sent again (%s).", self._get_channel_labels()),
+                subtype_xmlid="mail.mt_note",
+            )
+            return
         self._advance_invoice_levels()
         self._log_sending()
         if self.level_id.formal_notice and self.policy_id.post_legal_charges:

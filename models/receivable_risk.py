@@ -1,4 +1,5 @@
 import json
+import logging
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
@@ -9,6 +10,10 @@ from odoo import models
 from odoo.tools import SQL
 
 from . import risk_formulas
+from .receivable_dunning_engine import RunOutOfTime
+from .receivable_dunning_engine import retry_on_conflict
+
+_logger = logging.getLogger(__name__)
 
 # Partners scored, stored and committed per batch.
 RISK_BATCH = 5000
@@ -412,20 +417,29 @@ class ReceivableRiskEngine(models.AbstractModel):
         done = 0
         for start in range(0, len(rows), RISK_BATCH):
             batch = rows[start : start + RISK_BATCH]
-            results = []
-            for row in batch:
-                score, letter, contributions, _components = risk_formulas.evaluate(
-                    row, weights, bounds
-                )
-                results.append((row, score, letter, contributions))
-            engine._store_snapshots(company, date, run_id, run_at, results)
-            engine._store_partner_scores(company, results)
-            engine._apply_class_changes(company, results)
-            done += len(batch)
+
+            def store(batch=batch, start=start):
+                results = []
+                for row in batch:
+                    score, letter, contributions, _components = risk_formulas.evaluate(
+                        row, weights, bounds
+                    )
+                    results.append((row, score, letter, contributions))
+                engine._store_snapshots(company, date, run_id, run_at, results)
+                engine._store_partner_scores(company, results)
+                engine._apply_class_changes(company, results)
+                if commit:
+                    remaining = len(rows) - start - len(batch)
+                    self.env["receivable.dunning.engine"]._commit_run_progress(
+                        len(batch), remaining
+                    )
+                return True
+
+            # A batch hit by another transaction (the dunning run, a user) is rolled back
+            # whole and tried again: never half a batch of snapshots and scores.
+            if retry_on_conflict(self.env, store, commit, "Risk scoring"):
+                done += len(batch)
             if commit:
-                remaining = len(rows) - done
-                if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
-                    break
                 self.env.invalidate_all()
         return done
 
@@ -646,9 +660,27 @@ class ReceivableRiskEngine(models.AbstractModel):
     @api.model
     def _cron_recompute_scores(self):
         """Daily: every company's risk scores (committed batches; a second run the same day
-        resumes at the partners not scored yet) and the expected payment dates."""
+        resumes at the partners not scored yet) and the expected payment dates. The cron's
+        time limit holds for the whole run: when it is up, no company is started."""
         today = fields.Date.context_today(self)
-        for company in self._get_risk_companies():
-            engine = self.with_company(company).with_context(allowed_company_ids=company.ids)
-            engine._recompute_scores(company, today, commit=True, skip_scored=True)
-            engine.env["account.move"]._compute_expected_payment_dates_company(company, today)
+        companies = self._get_risk_companies()
+        for index, company in enumerate(companies):
+            engine = self.with_company(company).with_context(
+                allowed_company_ids=company.ids,
+                receivable_companies_left=len(companies) - index - 1,
+            )
+            try:
+                engine._recompute_scores(company, today, commit=True, skip_scored=True)
+
+                def predict(engine=engine, company=company):
+                    engine.env["account.move"]._compute_expected_payment_dates_company(
+                        company, today
+                    )
+                    engine.env["receivable.dunning.engine"]._commit_run_progress(0, 0)
+                    return True
+
+                retry_on_conflict(self.env, predict, True, "Expected payment dates")
+            except RunOutOfTime:
+                _logger.info("Risk scoring: time is up at %s, the cron resumes it", company.name)
+                return
+        self.env["ir.cron"]._commit_progress(remaining=0)

@@ -37,6 +37,12 @@ class ResCompany(models.Model):
         default=14,
         help="An invoice in dispute for this many days comes back on the collector worklist.",
     )
+    receivable_dunning_max_failures = fields.Integer(
+        string="Reminder Failures Before Review",
+        default=3,
+        help="A reminder that fails to be sent this many times in a row (rendering, address, "
+        "undelivered email) goes back to review, with an activity for the Credit Manager.",
+    )
     receivable_provision_rates = fields.Char(
         string="Bad-Debt Provision Rates",
         default="0,0,10,25,50",
@@ -60,6 +66,17 @@ class ResCompany(models.Model):
     @api.constrains("receivable_dispute_followup_days")
     def _check_receivable_dispute_followup_days(self):
         check_range(self, ["receivable_dispute_followup_days"], 0)
+
+    @api.constrains("receivable_dunning_max_failures")
+    def _check_receivable_dunning_max_failures(self):
+        for company in self:
+            if company.receivable_dunning_max_failures < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder Failures Before Review must be at least 1, not %s.",
+                        company.receivable_dunning_max_failures,
+                    )
+                )
 
     # ------------------------------------------------------------------------------------------
     # Helpers

@@ -12,6 +12,9 @@ class ResConfigSettings(models.TransientModel):
     receivable_dispute_followup_days = fields.Integer(
         related="company_id.receivable_dispute_followup_days", readonly=False
     )
+    receivable_dunning_max_failures = fields.Integer(
+        related="company_id.receivable_dunning_max_failures", readonly=False
+    )
     receivable_provision_rates = fields.Char(
         related="company_id.receivable_provision_rates", readonly=False
     )

@@ -786,14 +786,18 @@ class ResPartner(models.Model):
         stopped: a batch is idempotent (holding a held partner or releasing a free one does
         nothing).
         """
-        for company in self.env["res.company"].search([("receivable_hold_enforcement", "=", True)]):
+        companies = self.env["res.company"].search([("receivable_hold_enforcement", "=", True)])
+        for index, company in enumerate(companies):
             partners = self.with_company(company)._select_partners_to_refresh()
             for start in range(0, len(partners), batch_size):
                 batch = partners[start : start + batch_size]
                 batch._refresh_credit_hold()
-                remaining = len(partners) - start - len(batch)
+                # The companies after this one count as remaining work: when the cron's time
+                # is up, the whole run stops and the scheduler runs it again.
+                remaining = len(partners) - start - len(batch) + len(companies) - index - 1
                 if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
                     return
+        self.env["ir.cron"]._commit_progress(remaining=0)
 
     def _select_partners_to_refresh(self):
         """Commercial partners with open receivables or an automatic hold in the company."""

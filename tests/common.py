@@ -156,10 +156,20 @@ class DunningCommon(ReceivableCommon):
             ]
         )
 
-    def _run(self, date):
-        """The nightly run of the test company on ``date``: return the reminders sent."""
+    def _run(self, date, deliver=True):
+        """The nightly run of the test company on ``date``: return the reminders sent.
+
+        The run hands the emails to Odoo's outgoing queue; with ``deliver`` the queue then
+        runs, as it does right after the nightly run's commits."""
         with freeze_time(date):
-            return self.engine._run_company(self.company, fields.Date.to_date(date), commit=False)
+            sent = self.engine._run_company(self.company, fields.Date.to_date(date), commit=False)
+            if deliver:
+                self._deliver_mails()
+        return sent
+
+    def _deliver_mails(self):
+        """Run Odoo's outgoing mail queue (the reminders' emails are queued, not sent)."""
+        self.env["mail.mail"].process_email_queue()
 
     def _reminders(self, partner=None):
         return self.env["receivable.reminder"].search(

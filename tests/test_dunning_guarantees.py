@@ -53,6 +53,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
         with self.mock_mail_gateway(), self._frozen("2026-03-05"):
             self._trigger(cron)
             self._trigger(cron)
+            self._deliver_mails()
         self.assertEqual(self._reminders().state, "sent")
         self.assertEqual(len(self._reminders()), 1)
         self.assertEqual(len(self._mails_to("accounts@brasserie-dupont.example.com")), 1)
@@ -84,9 +85,11 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
             self.env.invalidate_all()
             reminders = self._reminders() | self._reminders(self.customer_b)
             self.assertEqual(sorted(reminders.mapped("state")), ["sent", "to_send"])
+            self._deliver_mails()
             self.assertEqual(len(self._mails), 1, "the first reminder went out and was committed")
 
             self._trigger(cron)
+            self._deliver_mails()
         self.env.invalidate_all()
         self.assertEqual(set(reminders.mapped("state")), {"sent"})
         self.assertEqual(len(self._mails_to("accounts@brasserie-dupont.example.com")), 1)
@@ -104,25 +107,27 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
             }
         )
         server_class = type(self.env["ir.mail_server"])
+        # The run queues the email; the mail queue, right after, finds the server down.
         with patch.object(server_class, "_disable_send", lambda _self: False):
-            self.assertFalse(self._run("2026-03-05"))
+            self._run("2026-03-05")
         reminder = self._reminders()
         self.assertEqual(reminder.state, "failed")
         self.assertEqual(reminder.mail_id.state, "exception")
         self.assertTrue(reminder.failure_reason)
-        self.assertFalse(invoice.receivable_dunning_level_id, "the level is not advanced")
-        self.assertFalse(
-            any("sent on" in body for body in invoice.message_ids.mapped("body")),
-            "nothing says it was sent",
-        )
+        self.assertIn("not delivered", self._last_message(reminder))
 
         with self.mock_mail_gateway():
             sent = self._run("2026-03-06")
         self.assertEqual(sent, reminder, "the same reminder is retried, not a new one")
         self.assertEqual(reminder.state, "sent")
-        self.assertEqual(reminder.attempt_count, 2)
+        self.assertEqual(reminder.attempt_count, 3, "queued, failed, queued again")
         self.assertEqual(invoice.receivable_dunning_level_id, self.first)
         self.assertEqual(len(self._mails), 1)
+        self.assertEqual(
+            len([body for body in invoice.message_ids.mapped("body") if "sent on" in body]),
+            1,
+            "the sending is traced once on the invoice",
+        )
 
     def test_invoice_paid_between_evaluation_and_sending_is_dropped(self):
         self.first.needs_approval = True
@@ -135,6 +140,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
         self._register_payment(paid)
         with self.mock_mail_gateway(), self._frozen("2026-03-05"):
             reminder.action_send()
+            self._deliver_mails()
         self.assertEqual(reminder.state, "sent")
         self.assertEqual(reminder.line_ids.move_id, unpaid)
         self.assertEqual(reminder.amount_total, 200.0)
@@ -162,6 +168,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
             )
             with self.mock_mail_gateway():
                 reminder.action_send()
+                self._deliver_mails()
         self.assertEqual(reminder.state, "sent")
         self.assertEqual(reminder.line_ids.move_id, other)
         self.assertNotIn(promised.name, self._mails[0]["body"])
@@ -174,6 +181,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
         self.customer.with_company(self.company).dunning_paused_until = "2026-03-31"
         with self.mock_mail_gateway(), self._frozen("2026-03-05"):
             reminder.action_send()
+            self._deliver_mails()
         self.assertEqual(reminder.state, "cancelled")
         self.assertFalse(self._mails)
 
@@ -185,6 +193,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
         self._register_payment(invoice)
         with self.mock_mail_gateway(), self._frozen("2026-03-05"):
             reminder.action_send()
+            self._deliver_mails()
         self.assertEqual(reminder.state, "cancelled")
         self.assertIn("paid", reminder.cancel_reason)
         self.assertFalse(self._mails)

@@ -159,6 +159,7 @@ class TestDunningLadder(DunningCommon, MockEmail):
         draft.with_user(self.controller).write({"channel_letter": False})
         with self.mock_mail_gateway():
             draft.with_user(self.controller).action_send()
+            self._deliver_mails()
         self.assertEqual(draft.state, "sent")
         self.assertFalse(draft.letter_attachment_id, "the controller removed the letter")
         self.assertEqual(invoice.receivable_dunning_level_id, self.notice)
@@ -189,6 +190,7 @@ class TestDunningLadder(DunningCommon, MockEmail):
             self.assertFalse(self._reminders(), "a preview creates nothing")
             with self.mock_mail_gateway():
                 run.action_send()
+                self._deliver_mails()
         self.assertEqual(self._reminders().state, "sent")
         self.assertEqual(len(self._mails), 1)
 

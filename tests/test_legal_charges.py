@@ -126,6 +126,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
         self._register_payment(invoice, amount=400.0)
         with self.mock_mail_gateway(), self._frozen("2026-03-31"):
             reminder.action_send()
+            self._deliver_mails()
         # 600 x 12.15 % x 30 / 365 = 5.99; the fee stays 40
         self.assertRecordValues(
             reminder.line_ids,

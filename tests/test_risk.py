@@ -262,15 +262,24 @@ class TestPaymentPrediction(RiskCommon):
             )
         self.assertEqual(invoice.receivable_expected_payment_date, TODAY + timedelta(days=40))
 
-    def test_prediction_never_before_today_and_nightly_refresh(self):
+    def test_prediction_kept_past_and_not_rewritten_every_night(self):
+        """An overdue invoice keeps its predicted date (due + the customer's delay) even when
+        it is past: the nightly refresh rewrites only what changed, so it does not hold the
+        rows of every overdue invoice the dunning run writes at night. The aging counts a
+        past expected date as today."""
         self._paid_history(self.customer, 10)
         overdue = self._open_invoice(self.customer, 200.0, TODAY - timedelta(days=30))
-        later = TODAY + timedelta(days=7)
-        count = self.env["account.move"]._compute_expected_payment_dates_company(
-            self.company, later
+        Move = self.env["account.move"]
+        Move._compute_expected_payment_dates_company(self.company, TODAY)
+        self.assertEqual(overdue.receivable_expected_payment_date, TODAY - timedelta(days=20))
+        count = Move._compute_expected_payment_dates_company(
+            self.company, TODAY + timedelta(days=1)
         )
-        self.assertGreaterEqual(count, 1)
-        self.assertEqual(overdue.receivable_expected_payment_date, later)
+        self.assertEqual(count, 0, "the next night rewrites no invoice")
+        self.assertEqual(overdue.receivable_expected_payment_date, TODAY - timedelta(days=20))
+        aging = self.env["receivable.aging"].with_context(receivable_aging_date=TODAY)
+        line = aging.search([("move_id", "=", overdue.id)])
+        self.assertEqual(line.expected_date, TODAY)
 
     def test_prediction_without_any_history(self):
         with freeze_time(TODAY):

@@ -1,0 +1,107 @@
+import logging
+
+from odoo import fields
+from odoo import models
+
+_logger = logging.getLogger(__name__)
+
+REMINDER_MODEL = "receivable.reminder"
+
+
+class MailMail(models.Model):
+    """The outgoing queue's side of the payment reminders.
+
+    A reminder is *Sent* in the transaction that creates its ``mail.mail``; the queue
+    delivers the mail later. Here its outcome comes back to the reminder:
+
+    - the delivery fails (server down, address refused): the reminder is *Failed* with the
+      reason, and the next dunning run sends it again with a new mail;
+    - before talking to the mail server, the queue commits ``receivable_delivery_started``
+      on the reminder's mail. A mail found still *outgoing* with that mark was being
+      delivered by a process that died before recording the outcome: it may or may not
+      have reached the customer. It is cancelled, never sent again, and its reminder goes
+      back to review (uncertain delivery);
+    - a mail that is no longer its reminder's mail (replaced by a retry) is never sent.
+    """
+
+    _inherit = "mail.mail"
+
+    receivable_delivery_started = fields.Datetime(
+        string="Delivery Started",
+        readonly=True,
+        copy=False,
+        help="Payment reminders: when the outgoing queue started delivering this email. "
+        "Still outgoing with this date set means the delivery may have happened.",
+    )
+
+    def _send(self, auto_commit=False, raise_exception=False, **kwargs):
+        if self.env["ir.mail_server"]._disable_send():
+            return super()._send(auto_commit=auto_commit, raise_exception=raise_exception, **kwargs)
+        reminder_mails = self._receivable_reminder_mails()
+        others = self - reminder_mails
+        if others:
+            super(MailMail, others)._send(
+                auto_commit=auto_commit, raise_exception=raise_exception, **kwargs
+            )
+        if not reminder_mails:
+            return True
+        deliverable = reminder_mails._receivable_drop_undeliverable()
+        if auto_commit is True:
+            self.env.cr.commit()
+        for mail in deliverable:
+            # Committed before the mail server is contacted: a process killed from here on
+            # leaves the mark, and the mail is never delivered a second time.
+            mail.receivable_delivery_started = fields.Datetime.now()
+            if auto_commit is True:
+                self.env.cr.commit()
+            super(MailMail, mail)._send(
+                auto_commit=auto_commit, raise_exception=raise_exception, **kwargs
+            )
+        return True
+
+    def _postprocess_sent_message(
+        self, success_pids, success_emails, failure_reason=False, failure_type=None
+    ):
+        failed = self.filtered(lambda mail: mail.state == "exception")
+        if failed:
+            self.env[REMINDER_MODEL]._record_delivery_failures(failed)
+        return super()._postprocess_sent_message(
+            success_pids, success_emails, failure_reason=failure_reason, failure_type=failure_type
+        )
+
+    def _receivable_reminder_mails(self):
+        """Those of ``self`` that carry a payment reminder."""
+        return self.filtered(lambda mail: mail.model == REMINDER_MODEL)
+
+    def _receivable_drop_undeliverable(self):
+        """Cancel the reminder mails that must not go: the delivery of which already started
+        (uncertain), or replaced on their reminder by a newer mail. Return the others, to
+        deliver."""
+        outgoing = self.filtered(lambda mail: mail.state == "outgoing")
+        started = outgoing.filtered("receivable_delivery_started")
+        # A mail another worker is delivering right now is locked by it: not uncertain.
+        uncertain = started.try_lock_for_update()
+        if uncertain:
+            _logger.warning(
+                "Payment reminder mails %s: delivery started and never recorded, cancelled "
+                "and their reminders put back to review.",
+                uncertain.ids,
+            )
+            self.env[REMINDER_MODEL]._record_uncertain_deliveries(uncertain)
+        current = (
+            self.env[REMINDER_MODEL]
+            .sudo()  # sudo: the mail queue runs for every company
+            .search([("mail_id", "in", outgoing.ids)])
+            .mail_id
+        )
+        superseded = outgoing - started - current
+        if superseded:
+            superseded.write(
+                {
+                    "state": "cancel",
+                    "failure_reason": self.env._(
+                        "This payment reminder was sent again with another email."
+                    ),
+                }
+            )
+        return outgoing - started - superseded
