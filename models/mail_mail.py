@@ -34,6 +34,23 @@ class MailMail(models.Model):
         "Still outgoing with this date set means the delivery may have happened.",
     )
 
+    def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
+        # Before Odoo connects to the mail server: with the server down, the whole batch is
+        # failed without reaching ``_send``, and an uncertain mail must not count as failed
+        # (its reminder would be sent again).
+        mails = self
+        reminder_mails = self._receivable_reminder_mails()
+        if reminder_mails:
+            deliverable = reminder_mails._receivable_drop_undeliverable()
+            if auto_commit is True:
+                self.env.cr.commit()
+            mails = (self - reminder_mails) | deliverable
+        return super(MailMail, mails).send(
+            auto_commit=auto_commit,
+            raise_exception=raise_exception,
+            post_send_callback=post_send_callback,
+        )
+
     def _send(self, auto_commit=False, raise_exception=False, **kwargs):
         if self.env["ir.mail_server"]._disable_send():
             return super()._send(auto_commit=auto_commit, raise_exception=raise_exception, **kwargs)

@@ -221,6 +221,33 @@ class TestDunningFaults(DunningCommon, MockEmail):
             )
         )
 
+    def test_uncertain_delivery_is_not_failed_when_the_server_is_down(self):
+        """The queue died after the mail server took the email; next time the server is down:
+        the mail is uncertain (review), not failed (which would send it again)."""
+        self._due_invoice(500.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            reminder = self._run("2026-03-05", deliver=False)
+        reminder.mail_id.receivable_delivery_started = fields.Datetime.now()
+        self.env["ir.mail_server"].create(
+            {
+                "name": "Down",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": _closed_port(),
+                "smtp_encryption": "none",
+                "sequence": 1,
+            }
+        )
+        server_class = type(self.env["ir.mail_server"])
+        with patch.object(server_class, "_disable_send", lambda _self: False):
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(reminder.mail_id.state, "cancel")
+        self.assertEqual(reminder.state, "draft")
+        self.assertIn("Uncertain delivery", reminder.failure_reason)
+        with self.mock_mail_gateway():
+            self._run("2026-03-06")
+        self.assertEqual(reminder.state, "draft", "not sent again")
+        self.assertFalse(self._mails)
+
     def test_dunning_run_reviews_an_uncertain_delivery_itself(self):
         self._due_invoice(500.0, "2026-03-01")
         with self.mock_mail_gateway():
