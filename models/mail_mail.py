@@ -26,6 +26,16 @@ class MailMail(models.Model):
 
     _inherit = "mail.mail"
 
+    # The reminder this email delivers. Not ``model``/``res_id``: a note or a message posted in
+    # a reminder's chatter is a mail of that model too, and must go as any other mail.
+    receivable_reminder_id = fields.Many2one(
+        REMINDER_MODEL,
+        string="Payment Reminder Sent",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
     receivable_delivery_started = fields.Datetime(
         string="Delivery Started",
         readonly=True,
@@ -88,7 +98,7 @@ class MailMail(models.Model):
 
     def _receivable_reminder_mails(self):
         """Those of ``self`` that carry a payment reminder."""
-        return self.filtered(lambda mail: mail.model == REMINDER_MODEL)
+        return self.filtered("receivable_reminder_id")
 
     def _receivable_drop_undeliverable(self):
         """Cancel the reminder mails that must not go: the delivery of which already started
@@ -105,13 +115,10 @@ class MailMail(models.Model):
                 uncertain.ids,
             )
             self.env[REMINDER_MODEL]._record_uncertain_deliveries(uncertain)
-        current = (
-            self.env[REMINDER_MODEL]
-            .sudo()  # sudo: the mail queue runs for every company
-            .search([("mail_id", "in", outgoing.ids)])
-            .mail_id
+        # sudo: the mail queue runs for every company
+        superseded = (outgoing - started).filtered(
+            lambda mail: mail.receivable_reminder_id.sudo().mail_id != mail
         )
-        superseded = outgoing - started - current
         if superseded:
             superseded.write(
                 {

@@ -70,7 +70,8 @@ class ReceivableReminder(models.Model):
 
     _name = "receivable.reminder"
     _description = "Payment Reminder"
-    _inherit = ["mail.thread"]
+    # Activities: the Credit Manager's to-do on a reminder back in review, shown on its form.
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -276,7 +277,11 @@ class ReceivableReminder(models.Model):
     def _check_user_write(self, vals):
         """What a user's write may change: the review fields of a reminder to review or
         failed, and the chatter. State, dates, amounts and sending records are the engine's."""
-        names = set(vals) - set(self.env["mail.thread"]._fields)
+        names = (
+            set(vals)
+            - set(self.env["mail.thread"]._fields)
+            - set(self.env["mail.activity.mixin"]._fields)
+        )
         if not names:
             return
         if self.filtered(lambda r: r.state in HISTORY_STATES):
@@ -505,6 +510,7 @@ class ReceivableReminder(models.Model):
             force_send=False,
             email_layout_xmlid="mail.mail_notification_light",
             email_values={
+                "receivable_reminder_id": self.id,
                 "recipient_ids": [(6, 0, self.recipient_id.ids)],
                 "attachment_ids": [(4, a.id) for a in attachments],
                 "auto_delete": False,

@@ -36,6 +36,10 @@ def _closed_port():
         return sock.getsockname()[1]
 
 
+# The invoicing contact of DunningCommon's customer: where its reminders go.
+CUSTOMER_EMAIL = "accounts@brasserie-dupont.example.com"
+
+
 @tagged("post_install", "-at_install")
 class TestDunningFaults(DunningCommon, MockEmail):
     @classmethod
@@ -211,7 +215,8 @@ class TestDunningFaults(DunningCommon, MockEmail):
         with self.mock_mail_gateway():
             self.env["mail.mail"].process_email_queue()
             self._run("2026-03-06")
-        self.assertFalse(self._mails, "not sent a second time")
+        # The Credit Manager is told of the review by email; the customer gets nothing more.
+        self.assertFalse(self._mails_to(CUSTOMER_EMAIL), "not sent a second time")
         self.assertEqual(mail.state, "cancel")
         self.assertEqual(reminder.state, "draft")
         self.assertIn("Uncertain delivery", reminder.failure_reason)
@@ -256,7 +261,7 @@ class TestDunningFaults(DunningCommon, MockEmail):
             self._run("2026-03-06", deliver=False)
         self.assertEqual(reminder.state, "draft")
         self.assertEqual(reminder.mail_id.state, "cancel")
-        self.assertFalse(self._mails)
+        self.assertFalse(self._mails_to(CUSTOMER_EMAIL))
 
     # ------------------------------------------------------------------------------------------
     # Crons at night, one time budget
@@ -341,6 +346,45 @@ class TestDunningFaults(DunningCommon, MockEmail):
         progress.invalidate_recordset()
         self.assertTrue(progress.done, "one batch, then the time was up")
         self.assertGreaterEqual(progress.remaining, 1)
+
+    def test_a_message_in_a_reminder_chatter_is_delivered_as_any_mail(self):
+        """Only the reminder's own email goes through the reminder rules of the queue: a
+        message posted in its chatter to a follower is not taken for a superseded reminder."""
+        self._due_invoice(500.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            reminder = self._run("2026-03-05")
+            follower = self.env["res.partner"].create(
+                {"name": "Sales rep", "email": "rep@lumen.example.com"}
+            )
+            reminder.message_subscribe(follower.ids)
+            reminder.message_post(
+                body="The customer called back.",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=follower.ids,
+            )
+            notification = (
+                self.env["mail.mail"].search(
+                    [("model", "=", reminder._name), ("res_id", "=", reminder.id)]
+                )
+                - reminder.mail_id
+            )
+            self.assertTrue(notification)
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(len(self._mails_to("rep@lumen.example.com")), 1)
+        self.assertNotEqual(notification.state, "cancel")
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.mail_id.receivable_reminder_id, reminder)
+
+    def test_the_review_to_do_shows_on_the_reminder(self):
+        self.company.receivable_dunning_max_failures = 1
+        self._due_invoice(600.0, "2026-03-01", partner=self.customer_x)
+        with self.mock_mail_gateway():
+            self._run("2026-03-05")
+        reminder = self._reminders(self.customer_x)
+        self.assertEqual(reminder.state, "draft")
+        self.assertEqual(len(reminder.activity_ids), 1)
+        self.assertIn("Review the reminder", reminder.activity_ids.summary)
 
 
 @tagged("post_install", "-at_install")
