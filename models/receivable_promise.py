@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -5,6 +7,9 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 from odoo.tools import format_date
+
+# How far ahead a promise to pay may be dated.
+MAX_PROMISE_DAYS = 365
 
 
 class ReceivablePromise(models.Model):
@@ -108,10 +113,8 @@ class ReceivablePromise(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        today = fields.Date.context_today(self)
         for vals in vals_list:
-            if vals.get("promise_date") and fields.Date.to_date(vals["promise_date"]) < today:
-                raise ValidationError(self.env._("A promise to pay cannot be dated in the past."))
+            self._check_promise_date(vals.get("promise_date"))
         promises = super().create(vals_list)
         for promise in promises:
             promise.partner_id = promise.partner_id.commercial_partner_id
@@ -126,11 +129,28 @@ class ReceivablePromise(models.Model):
         return promises
 
     def write(self, vals):
-        if vals.get("promise_date"):
-            today = fields.Date.context_today(self)
-            if fields.Date.to_date(vals["promise_date"]) < today:
-                raise ValidationError(self.env._("A promise to pay cannot be dated in the past."))
+        self._check_promise_date(vals.get("promise_date"))
         return super().write(vals)
+
+    @api.model
+    def _check_promise_date(self, value):
+        """A promised date lies between today and a year ahead: a promise pauses the reminders
+        until its date, and one dated years ahead would stop the dunning of the customer."""
+        if not value:
+            return
+        today = fields.Date.context_today(self)
+        promised = fields.Date.to_date(value)
+        if promised < today:
+            raise ValidationError(self.env._("A promise to pay cannot be dated in the past."))
+        if promised > today + timedelta(days=MAX_PROMISE_DAYS):
+            raise ValidationError(
+                self.env._(
+                    'The field "%(field)s" must lie within %(days)s days from today: a promise '
+                    "pauses the reminders until that date.",
+                    field=self._fields["promise_date"]._description_string(self.env),
+                    days=MAX_PROMISE_DAYS,
+                )
+            )
 
     # ------------------------------------------------------------------------------------------
     # Business methods

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import Form
@@ -131,7 +132,18 @@ class TestDunningExclusions(DunningCommon, MockEmail):
                 self.env["receivable.promise"].create(
                     {"partner_id": self.customer.id, "promise_date": "2026-03-19", "amount": 0.0}
                 )
-        self.assertFalse(self.customer.receivable_promise_ids)
+            # Dated two years ahead it would pause the reminders for two years.
+            with self.assertRefused(ValidationError, "Promised Payment Date.*365 days"):
+                self.env["receivable.promise"].create(
+                    {"partner_id": self.customer.id, "promise_date": "2028-03-10", "amount": 10.0}
+                )
+            promise = self.env["receivable.promise"].create(
+                {"partner_id": self.customer.id, "promise_date": "2027-03-10", "amount": 10.0}
+            )
+            with self.assertRefused(ValidationError, "365 days"):
+                promise.promise_date = "2027-03-11"
+        self.assertEqual(self.customer.receivable_promise_ids, promise)
+        self.assertEqual(promise.promise_date, fields.Date.to_date("2027-03-10"), "unchanged")
 
     def test_pause_until_a_date(self):
         self._due_invoice(300.0, "2026-03-01")
