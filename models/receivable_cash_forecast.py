@@ -104,7 +104,8 @@ class ReceivableCashForecast(models.AbstractModel):
         selects the ``account.move.line`` items of the slot (dates as strings).
 
         Called over JSON-RPC by the dashboards: for Credit Controllers, on a company they work
-        in (``company`` a record or an id)."""
+        in (``company`` a record or an id); anyone else gets an ``AccessError``, a date or a
+        company that does not parse a ``UserError``."""
         check_receivable_group(self.env)
         company = self._forecast_company(company)
         check_receivable_company(self.env, company)

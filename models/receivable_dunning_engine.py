@@ -60,6 +60,26 @@ def retry_on_conflict(env, work, commit, what):
     return None
 
 
+def run_per_company(records, companies, work, what):
+    """The nightly runs' loop: ``work(records_of_company, company)`` for each company, under
+    ONE time budget for the whole run. Each batch counts the companies after its own as
+    remaining work (``_commit_run_progress``): when the cron's time is up, the run stops at
+    once (``RunOutOfTime``) and the scheduler resumes it. Return False when it stopped."""
+    for index, company in enumerate(companies):
+        company_records = records.with_company(company).with_context(
+            allowed_company_ids=company.ids,
+            receivable_companies_left=len(companies) - index - 1,
+        )
+        try:
+            work(company_records, company)
+        except RunOutOfTime:
+            _logger.info("%s: time is up at %s, the cron resumes it", what, company.name)
+            return False
+    # Every company done: nothing remains (the last batch counted the companies after it).
+    records.env["ir.cron"]._commit_progress(remaining=0)
+    return True
+
+
 class ReceivableDunningEngine(models.AbstractModel):
     """The dunning engine: which partners get which reminder today, then sending.
 
@@ -661,19 +681,12 @@ class ReceivableDunningEngine(models.AbstractModel):
         The cron's time limit holds for the whole run: when it is up, no company is started.
         """
         today = fields.Date.context_today(self)
-        companies = self._get_dunning_companies()
-        for index, company in enumerate(companies):
-            engine = self.with_company(company).with_context(
-                allowed_company_ids=company.ids,
-                receivable_companies_left=len(companies) - index - 1,
-            )
-            try:
-                engine._run_company(company, today)
-            except RunOutOfTime:
-                _logger.info("Dunning run: time is up at %s, the cron resumes it", company.name)
-                return
-        # Every company done: nothing remains (the last batch counted the companies after it).
-        self.env["ir.cron"]._commit_progress(remaining=0)
+        run_per_company(
+            self,
+            self._get_dunning_companies(),
+            lambda engine, company: engine._run_company(company, today),
+            "Dunning run",
+        )
 
     @api.model
     def _remind_partner_now(self, partner, date):

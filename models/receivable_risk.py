@@ -10,8 +10,8 @@ from odoo import models
 from odoo.tools import SQL
 
 from . import risk_formulas
-from .receivable_dunning_engine import RunOutOfTime
 from .receivable_dunning_engine import retry_on_conflict
+from .receivable_dunning_engine import run_per_company
 
 _logger = logging.getLogger(__name__)
 
@@ -663,24 +663,15 @@ class ReceivableRiskEngine(models.AbstractModel):
         resumes at the partners not scored yet) and the expected payment dates. The cron's
         time limit holds for the whole run: when it is up, no company is started."""
         today = fields.Date.context_today(self)
-        companies = self._get_risk_companies()
-        for index, company in enumerate(companies):
-            engine = self.with_company(company).with_context(
-                allowed_company_ids=company.ids,
-                receivable_companies_left=len(companies) - index - 1,
-            )
-            try:
-                engine._recompute_scores(company, today, commit=True, skip_scored=True)
 
-                def predict(engine=engine, company=company):
-                    engine.env["account.move"]._compute_expected_payment_dates_company(
-                        company, today
-                    )
-                    engine.env["receivable.dunning.engine"]._commit_run_progress(0, 0)
-                    return True
+        def score_and_predict(engine, company):
+            engine._recompute_scores(company, today, commit=True, skip_scored=True)
 
-                retry_on_conflict(self.env, predict, True, "Expected payment dates")
-            except RunOutOfTime:
-                _logger.info("Risk scoring: time is up at %s, the cron resumes it", company.name)
-                return
-        self.env["ir.cron"]._commit_progress(remaining=0)
+            def predict():
+                engine.env["account.move"]._compute_expected_payment_dates_company(company, today)
+                engine.env["receivable.dunning.engine"]._commit_run_progress(0, 0)
+                return True
+
+            retry_on_conflict(self.env, predict, True, "Expected payment dates")
+
+        run_per_company(self, self._get_risk_companies(), score_and_predict, "Risk scoring")

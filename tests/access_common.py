@@ -98,6 +98,10 @@ class AccessCommon(DunningCommon):
         records = {
             "res.partner": cls.customer,
             "res.company": cls.company,
+            # The outgoing queue, extended for the reminders' emails (administrators only).
+            "mail.mail": env["mail.mail"].create(
+                {"subject": "Reminder", "email_to": "a@example.com", "body_html": "<p>Pay</p>"}
+            ),
             "account.move": invoice,
             "account.move.line": line,
             "receivable.policy": cls.policy,
