@@ -319,9 +319,28 @@ class ReceivableReminder(models.Model):
         released its lock with the reminder already ``sent``. The reminders locked are handed
         to the engine (``_as_engine``): only a worker holding a reminder records its sending.
         """
-        locked = self.try_lock_for_update()
+        locked = self._try_lock_quietly()
         locked.invalidate_recordset(["state"])
         return locked.filtered(lambda r: r.state in ("to_send", "failed"))._as_engine()
+
+    def _try_lock_quietly(self):
+        """``try_lock_for_update`` without the ERROR line in the log when PostgreSQL refuses
+        the lock of a reminder another worker sent after this transaction began ("could not
+        serialize access"): with two workers that is expected, not a fault; the error still
+        goes up to the batch, which is rolled back and retried."""
+        if not self:
+            return self
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM receivable_reminder WHERE id IN %s ORDER BY id "
+                "FOR UPDATE SKIP LOCKED",
+                tuple(self.ids),
+            ),
+            log_exceptions=False,
+        )
+        locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        return self.filtered(lambda reminder: reminder.id in locked_ids)
 
     def _write_engine(self, vals):
         """The engine's own writes on reminders (state, sending figures): the one door the
