@@ -63,14 +63,17 @@ def check_not_future(records, fname):
     for record in records:
         date = record[fname]
         if date and date > today:
-            raise ValidationError(
-                record.env._(
-                    'The field "%(field)s" cannot be after today (%(today)s): %(date)s entered.',
-                    field=field_label(record, fname),
-                    today=fields.Date.to_string(today),
-                    date=fields.Date.to_string(date),
-                )
-            )
+            raise ValidationError(future_date_message(record.env, field_label(record, fname), date))
+
+
+def future_date_message(env, label, date):
+    """The message refusing ``date``, after today, given for ``label``."""
+    return env._(
+        'The field "%(field)s" cannot be after today (%(today)s): %(date)s entered.',
+        field=label,
+        today=fields.Date.to_string(fields.Date.context_today(env.user)),
+        date=fields.Date.to_string(date),
+    )
 
 
 def parse_date(env, value, name):

@@ -8,12 +8,14 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo import tools
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools import Query
 from odoo.tools import format_date
 
 from .input_checks import context_date
+from .input_checks import future_date_message
 from .input_checks import parse_date
 
 # Bucket columns of the model: "not due" + up to 6 overdue intervals (the last one open-ended).
@@ -891,7 +893,11 @@ class ReceivableAging(models.Model):
         """The as-of date of the view, and whether it is today (the live path)."""
         today = fields.Date.context_today(self)
         date = context_date(self.env, AGING_DATE_KEY) or today
-        return date, date >= today
+        if date > today:
+            # Today's open items aged at a later date are no figures of any day: refused as
+            # the wizards refuse it, whoever built the context (a link, an RPC call).
+            raise UserError(future_date_message(self.env, AGING_DATE_KEY, date))
+        return date, date == today
 
     @property
     def _table_query(self):

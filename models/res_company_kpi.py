@@ -3,6 +3,11 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from .input_checks import check_range
+
+MAX_KPI_PERIOD_DAYS = 730
+MAX_UNPAID_DAYS = 3650
+
 
 class ResCompany(models.Model):
     """Conventions of the collection KPIs (``receivable.kpi``), per company."""
@@ -42,3 +47,7 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._("The KPI period and the unpaid threshold must be at least 1 day.")
                 )
+            # Beyond two years a DSO says nothing of today's collection; beyond ten years
+            # nothing would ever count as unpaid.
+            check_range(company, ["receivable_kpi_period_days"], maximum=MAX_KPI_PERIOD_DAYS)
+            check_range(company, ["receivable_unpaid_days"], maximum=MAX_UNPAID_DAYS)

@@ -4,10 +4,12 @@ from odoo import models
 from odoo.exceptions import ValidationError
 
 from . import risk_formulas
+from .input_checks import check_range
 
 RISK_CLASS_SELECTION = [(letter, letter) for letter in risk_formulas.CLASSES]
 # Company field of each component's weight.
 WEIGHT_FIELDS = {name: f"receivable_risk_weight_{name}" for name in risk_formulas.COMPONENTS}
+MAX_RISK_WINDOW_MONTHS = 120
 
 
 class ResCompany(models.Model):
@@ -79,6 +81,8 @@ class ResCompany(models.Model):
         for company in self:
             if company.receivable_risk_window_months < 1:
                 raise ValidationError(self.env._("The risk window is at least one month."))
+            # Ten years of history at most: older payments say nothing of today's risk.
+            check_range(company, ["receivable_risk_window_months"], maximum=MAX_RISK_WINDOW_MONTHS)
             weights = company._get_receivable_risk_weights()
             if any(weight < 0 for weight in weights.values()) or not sum(weights.values()):
                 raise ValidationError(

@@ -1,5 +1,7 @@
 import re
 
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -148,6 +150,18 @@ class TestInputValidation(DunningCommon):
             self.company.receivable_dispute_followup_days = -7
         self.assertEqual(self.company.receivable_dispute_followup_days, 14)
 
+    def test_kpi_period_and_risk_window_beyond_their_range_are_refused(self):
+        cases = [
+            ("receivable_kpi_period_days", 731, "KPI Period"),
+            ("receivable_unpaid_days", 3651, "Unpaid After"),
+            ("receivable_risk_window_months", 121, "Risk Window"),
+        ]
+        for fname, value, label in cases:
+            before = self.company[fname]
+            with self.subTest(field=fname), self.assertRefused(ValidationError, label):
+                self.company.write({fname: value})
+            self.assertEqual(self.company[fname], before, "nothing changed")
+
     def test_payment_plan_instalment_count_out_of_range_is_refused(self):
         invoice = self._due_invoice(900.0, "2026-03-01")
         plans = self.env["receivable.payment.plan"].with_user(self.controller)
@@ -193,6 +207,17 @@ class TestInputValidation(DunningCommon):
                     ).create({})
         # A date as a date string still works.
         self.assertFalse(aging.with_context(receivable_aging_date="2026-03-05").search([]))
+
+    def test_future_aging_date_in_context_is_refused(self):
+        """Today's open items aged at a later date are the figures of no day: refused from a
+        crafted context as from the wizard."""
+        self._due_invoice(500.0, "2026-03-01")
+        aging = self.env["receivable.aging"].with_user(self.controller)
+        with freeze_time("2026-03-10"):
+            with self.assertRefused(UserError, "receivable_aging_date.*after today"):
+                aging.with_context(receivable_aging_date="2026-04-30").search([])
+            live = aging.with_context(receivable_aging_date="2026-03-10").search([])
+            self.assertEqual(live.mapped("amount_residual"), [500.0])
 
     def test_unreadable_dates_of_actions_and_reports_are_refused(self):
         aging = self.env["receivable.aging"].with_user(self.controller)
