@@ -272,6 +272,19 @@ class ReceivableCashForecast(models.AbstractModel):
         )
 
     @api.model
+    def _slot_action(self, company, date, date_from, date_to, name):
+        """The window of the receivable items of a slot (see ``_slot_domain``)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "account.move.line",
+            "view_mode": "list",
+            "views": [(False, "list")],
+            "domain": list(self._slot_domain(company, date, date_from, date_to)),
+            "context": {"create": False},
+        }
+
+    @api.model
     def _slot_domain(self, company, date, date_from, date_to):
         """The ``account.move.line`` items of the slot from ``date_from`` to ``date_to``
         (inclusive; None: open-ended) of the forecast at ``date``, as the forecast query places
@@ -379,21 +392,13 @@ class ReceivableCashForecastLine(models.TransientModel):
     def action_open_items(self):
         """The receivable items of the slot."""
         self.ensure_one()
-        domain = self.env["receivable.cash.forecast"]._slot_domain(
+        return self.env["receivable.cash.forecast"]._slot_action(
             self.company_id,
             self.forecast_date,
             None if self.is_overdue else self.date_from,
             self.date_to,
+            self.name,
         )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.name,
-            "res_model": "account.move.line",
-            "view_mode": "list",
-            "views": [(False, "list")],
-            "domain": list(domain),
-            "context": {"create": False},
-        }
 
     # ------------------------------------------------------------------------------------------
     # Helpers

@@ -16,8 +16,6 @@ from . import kpi_formulas as formulas
 CONTROLLER_GROUP = "account_receivable_control.group_credit_controller"
 # Months of credit sales the countback DSO walks back through (beyond: extrapolated).
 COUNTBACK_MONTHS = 12
-# Weeks of the cash-in forecast.
-FORECAST_WEEKS = 13
 # Debtors listed on the dashboard.
 TOP_DEBTORS = 10
 # Keys of a window action the dashboard sends to the web client for each figure.
@@ -229,7 +227,7 @@ class ReceivableKpi(models.AbstractModel):
             "aging": self._dashboard_aging(company, aging_base),
             "top_debtors": self._dashboard_top_debtors(company, aging_base),
             "dunning": self._dashboard_dunning(company, aging_base),
-            "forecast": self._get_dashboard_cash_forecast(company, aging_base, today),
+            "forecast": self._get_dashboard_cash_forecast(company, today),
         }
 
     # ------------------------------------------------------------------------------------------
@@ -394,62 +392,33 @@ class ReceivableKpi(models.AbstractModel):
         ]
 
     @api.model
-    def _get_dashboard_cash_forecast(self, company, aging_base, today):
-        """Expected collections: what is overdue now, then what falls due each of the next 13
-        weeks (open amounts by week of their due date, disputes left out).
+    def _get_dashboard_cash_forecast(self, company, today):
+        """The Cash-in Forecast of ``company`` at ``today`` (``receivable.cash.forecast``), as
+        the overview's card shows it: the overdue amount, then the weeks and *Later* that
+        expect money. The same figures as the Cash-in Forecast screen, each opening the same
+        journal items.
 
-        Extension point: a cash-forecast model can override it with its own expectations, in
-        the same shape (``overdue``: {amount, action}, ``weeks``: [{label, date, amount,
-        action}]).
+        Extension point: ``overdue``: {amount, action}, ``weeks``: [{label, date, amount,
+        action}].
         """
-        _ = self.env._
-        aging = self.env["receivable.aging"]
-        horizon = today + timedelta(weeks=FORECAST_WEEKS)
-        base_domain = [("company_id", "=", company.id), ("dispute", "=", False)]
-        groups = aging._read_group(
-            [
-                *base_domain,
-                ("date_maturity", ">=", today),
-                ("date_maturity", "<", horizon),
-            ],
-            ["date_maturity:week"],
-            ["amount_residual:sum"],
-        )
-        [[overdue]] = aging._read_group(
-            [*base_domain, ("date_maturity", "<", today)], [], ["amount_residual:sum"]
-        )
-        weeks = []
-        for week_start, amount in groups:
-            week_end = week_start + timedelta(days=6)
-            label = _("Week of %(date)s", date=format_date(self.env, week_start))
-            weeks.append(
-                {
-                    "label": label,
-                    "date": fields.Date.to_string(week_start),
-                    "amount": amount,
-                    "action": self._aging_action(
-                        aging_base,
-                        company,
-                        [
-                            *base_domain[1:],
-                            ("date_maturity", ">=", max(week_start, today)),
-                            ("date_maturity", "<=", week_end),
-                        ],
-                        _("Falling Due: %(week)s", week=label),
-                    ),
-                }
-            )
+        forecast = self.env["receivable.cash.forecast"]
+        overdue, *slots = forecast._compute_forecast(company, today)
+
+        def action(slot, date_from):
+            return forecast._slot_action(company, today, date_from, slot["date_to"], slot["label"])
+
         return {
-            "overdue": {
-                "amount": overdue or 0.0,
-                "action": self._aging_action(
-                    aging_base,
-                    company,
-                    [*base_domain[1:], ("date_maturity", "<", today)],
-                    _("Overdue, Not in Dispute"),
-                ),
-            },
-            "weeks": weeks,
+            "overdue": {"amount": overdue["amount"], "action": action(overdue, None)},
+            "weeks": [
+                {
+                    "label": slot["label"],
+                    "date": fields.Date.to_string(slot["date_from"]),
+                    "amount": slot["amount"],
+                    "action": action(slot, slot["date_from"]),
+                }
+                for slot in slots
+                if not company.currency_id.is_zero(slot["amount"])
+            ],
         }
 
     # ------------------------------------------------------------------------------------------

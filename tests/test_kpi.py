@@ -13,10 +13,11 @@ from .common import ReceivableCommon
 
 # Queries of get_dashboard_data() from cold registry caches, whatever the number of customers
 # and invoices: 4 KPI queries (receivables at 24 dates, daily sales, payment delays, dispute
-# and promise amounts), 5 aging read_groups (buckets, top debtors, dunning levels, forecast
-# weeks, overdue), 1 for the KPIs of the top debtors, the reads of their names and of the
-# levels, and the one-off lookups of access rules, the aging action and its views.
-DASHBOARD_QUERIES = 38
+# and promise amounts), 3 aging read_groups (buckets, top debtors, dunning levels), the
+# Cash-in Forecast's own grouped query and the read of the currency it rounds with, 1 for the
+# KPIs of the top debtors, the reads of their names and of the levels, and the one-off lookups
+# of access rules, the aging action and its views.
+DASHBOARD_QUERIES = 39
 
 
 @tagged("post_install", "-at_install")
@@ -170,14 +171,27 @@ class TestReceivableKpi(ReceivableCommon):
         self.assertAlmostEqual(data["top_debtors"][0]["dso"], 61.0)
         dunning = {row["level_id"]: row["amount"] for row in data["dunning"]}
         self.assertEqual(dunning, {False: 5000.0, self.level.id: 500.0})
-        # Forecast: overdue not in dispute = D 500; C falls due on 20 July.
-        self.assertAlmostEqual(data["forecast"]["overdue"]["amount"], 500.0)
-        self.assertEqual([week["amount"] for week in data["forecast"]["weeks"]], [2000.0])
+        # Forecast: the Cash-in Forecast's own figures, its weeks and Later that expect money.
+        with freeze_time("2026-06-30"):
+            screen = self.env["receivable.cash.forecast"].with_user(self.controller)
+            slots = screen.get_forecast_data()
+        self.assertAlmostEqual(data["forecast"]["overdue"]["amount"], slots[0]["amount"])
+        self.assertEqual(
+            [(week["label"], week["amount"]) for week in data["forecast"]["weeks"]],
+            [(slot["label"], slot["amount"]) for slot in slots[1:] if slot["amount"]],
+        )
+        self.assertAlmostEqual(
+            data["forecast"]["overdue"]["amount"]
+            + sum(week["amount"] for week in data["forecast"]["weeks"]),
+            sum(row["amount"] for row in data["aging"]),
+            msg="the forecast places every open receivable",
+        )
         # Every figure opens its records.
         aging = self.env["receivable.aging"]
+        items = self.env["account.move.line"]
         with freeze_time("2026-06-30"):
             week = data["forecast"]["weeks"][0]
-            self.assertEqual(aging.search(week["action"]["domain"]).move_id, self.inv_c)
+            self.assertEqual(items.search(week["action"]["domain"]).move_id, self.inv_c)
             rows = aging.search(data["aging"][-1]["action"]["domain"])
             self.assertEqual(rows.move_id, self.inv_d)
         paid = self.env["account.move"].search(cards["average_payment_delay"]["action"]["domain"])
