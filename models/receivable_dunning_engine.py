@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytz
 from psycopg2 import errors as pg_errors
 
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -404,10 +405,8 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "legal_profile_id": profile.id if profile else False,
                     "legal_warning": "\n".join(sorted(missing)) or False,
                     "line_ids": [
-                        (
-                            0,
-                            0,
-                            self._prepare_reminder_line(company, row, charges.get(row["line_id"])),
+                        Command.create(
+                            self._prepare_reminder_line(company, row, charges.get(row["line_id"]))
                         )
                         for row in proposal["rows"]
                     ],

@@ -1,6 +1,7 @@
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -428,7 +429,7 @@ class ReceivablePaymentPlan(models.Model):
             self.id,
             force_send=False,
             email_layout_xmlid="mail.mail_notification_light",
-            email_values={"recipient_ids": [(6, 0, recipient.ids)], "auto_delete": False},
+            email_values={"recipient_ids": [Command.set(recipient.ids)], "auto_delete": False},
         )
         self.message_post(
             body=self.env._("Missed-instalment email queued for %s.", recipient.email),
@@ -508,8 +509,10 @@ class ReceivablePaymentPlan(models.Model):
         if not self.currency_id.compare_amounts(due, 0.0) > 0:
             raise ValidationError(self.env._("Add the invoices to pay by instalments first."))
         amounts = self._split_amount(due, self.instalment_count)
-        self.line_ids = [(5, 0, 0)] + [
-            (0, 0, {"date": self.first_date + relativedelta(months=index), "amount": amount})
+        self.line_ids = [Command.clear()] + [
+            Command.create(
+                {"date": self.first_date + relativedelta(months=index), "amount": amount}
+            )
             for index, amount in enumerate(amounts)
         ]
         return True

@@ -4,6 +4,7 @@ from collections import defaultdict
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -530,8 +531,8 @@ class ReceivableReminder(models.Model):
             email_layout_xmlid="mail.mail_notification_light",
             email_values={
                 "receivable_reminder_id": self.id,
-                "recipient_ids": [(6, 0, self.recipient_id.ids)],
-                "attachment_ids": [(4, a.id) for a in attachments],
+                "recipient_ids": [Command.set(self.recipient_id.ids)],
+                "attachment_ids": [Command.link(a.id) for a in attachments],
                 "auto_delete": False,
             },
         )

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
@@ -99,7 +100,7 @@ class TestDunningExclusions(DunningCommon, MockEmail):
                     "partner_id": self.customer.id,
                     "promise_date": "2026-03-10",
                     "amount": 1000.0,
-                    "move_ids": [(6, 0, invoice.ids)],
+                    "move_ids": [Command.set(invoice.ids)],
                 }
             )
         self._register_payment(invoice)
@@ -115,7 +116,7 @@ class TestDunningExclusions(DunningCommon, MockEmail):
                     "partner_id": self.customer.id,
                     "promise_date": "2026-03-30",
                     "amount": 300.0,
-                    "move_ids": [(6, 0, promised.ids)],
+                    "move_ids": [Command.set(promised.ids)],
                 }
             )
         with self.mock_mail_gateway():

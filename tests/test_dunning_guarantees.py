@@ -2,6 +2,7 @@ import socket
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID
+from odoo import Command
 from odoo import api
 from odoo import sql_db
 from odoo.tests import tagged
@@ -163,7 +164,7 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
                     "partner_id": self.customer.id,
                     "promise_date": "2026-03-20",
                     "amount": 300.0,
-                    "move_ids": [(6, 0, promised.ids)],
+                    "move_ids": [Command.set(promised.ids)],
                 }
             )
             with self.mock_mail_gateway():

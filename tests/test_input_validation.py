@@ -2,6 +2,7 @@ import re
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -165,7 +166,9 @@ class TestInputValidation(DunningCommon):
     def test_payment_plan_instalment_count_out_of_range_is_refused(self):
         invoice = self._due_invoice(900.0, "2026-03-01")
         plans = self.env["receivable.payment.plan"].with_user(self.controller)
-        plan = plans.create({"partner_id": self.customer.id, "move_ids": [(6, 0, invoice.ids)]})
+        plan = plans.create(
+            {"partner_id": self.customer.id, "move_ids": [Command.set(invoice.ids)]}
+        )
         for count in (0, -3, 100000):
             with (
                 self.subTest(count=count),

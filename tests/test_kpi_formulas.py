@@ -1,11 +1,13 @@
 """Collection KPI formulas on worked examples (no database)."""
 
-import unittest
+from odoo.tests import BaseCase
+from odoo.tests import tagged
 
 from odoo.addons.account_receivable_control.models import kpi_formulas as kpi
 
 
-class TestDso(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestDso(BaseCase):
     def test_dso_simple(self):
         # 150,000 receivable against 270,000 sales over 90 days: 150/270 x 90 = 50 days.
         self.assertAlmostEqual(kpi.dso_simple(150_000.0, 270_000.0, 90), 50.0)
@@ -44,7 +46,8 @@ class TestDso(unittest.TestCase):
         self.assertIsNone(kpi.dso_countback(100.0, [(0.0, 30), (0.0, 31)]), "no sales")
 
 
-class TestAddCei(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestAddCei(BaseCase):
     def test_best_possible_dso_and_add(self):
         # Of the 150,000 receivable, 90,000 is not due yet; sales 270,000 over 90 days.
         # DSO = 50 days, best possible DSO = 90/270 x 90 = 30 days → ADD = 20 days late.
@@ -69,7 +72,8 @@ class TestAddCei(unittest.TestCase):
         self.assertIsNone(kpi.cei(0.0, 100.0, 100.0, 100.0))
 
 
-class TestRatios(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestRatios(BaseCase):
     def test_ratio(self):
         # 30,000 overdue of 120,000 open → 25 %.
         self.assertAlmostEqual(kpi.ratio(30_000.0, 120_000.0), 0.25)

@@ -3,10 +3,12 @@
 Each expected value is computed by hand in the comment above its assertion.
 """
 
-import unittest
 from datetime import date
 
 import holidays
+
+from odoo.tests import BaseCase
+from odoo.tests import tagged
 
 from odoo.addons.account_receivable_control.models import legal_formulas as lf
 
@@ -23,7 +25,8 @@ def fr_b2b_rate_for(half_year_start):
     return lf.fr_b2b_rate(ECB_RATES[half_year_start])
 
 
-class TestFrenchB2BInterest(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestFrenchB2BInterest(BaseCase):
     def test_interest_over_a_half_year_boundary_uses_both_ecb_rates(self):
         # €10,000 due 2024-05-15, claimed until 2024-08-14.
         # H1 2024: ECB 4.50 + 10 = 14.50 %; 16 May-30 Jun = 16 + 30 = 46 days.
@@ -69,7 +72,8 @@ class TestFrenchB2BInterest(unittest.TestCase):
         self.assertEqual(lf.RECOVERY_COMPENSATION, 40.0)
 
 
-class TestBelgianB2BRate(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestBelgianB2BRate(BaseCase):
     def test_ecb_plus_eight_rounded_up_to_the_half_point(self):
         cases = [
             (4.50, 12.5),  # 12.50 already on a half point
@@ -91,7 +95,8 @@ class TestBelgianB2BRate(unittest.TestCase):
         self.assertEqual(lf.round_up_to_half_point(12.0), 12.0)
 
 
-class TestBelgianB2CLumpSum(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestBelgianB2CLumpSum(BaseCase):
     def test_caps_by_amount_due(self):
         cases = [
             (0.0, 0.0),  # nothing due, nothing charged
@@ -108,7 +113,8 @@ class TestBelgianB2CLumpSum(unittest.TestCase):
                 self.assertEqual(lf.be_b2c_lump_sum(amount_due), expected)
 
 
-class TestBelgianB2CWindow(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestBelgianB2CWindow(BaseCase):
     def test_letter_window_skips_weekend_and_easter_monday(self):
         be_holidays = holidays.country_holidays("BE", years=2026)
         self.assertIn(date(2026, 4, 6), be_holidays)  # Easter Monday
@@ -131,7 +137,8 @@ class TestBelgianB2CWindow(unittest.TestCase):
         self.assertEqual(lf.add_working_days(date(2026, 4, 2), 3), date(2026, 4, 7))
 
 
-class TestInterestPeriods(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestInterestPeriods(BaseCase):
     def test_no_interest_until_the_day_after_the_due_date(self):
         # until = due date, or before it: no day of delay
         for until in (date(2024, 5, 15), date(2024, 5, 1)):

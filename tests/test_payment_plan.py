@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
@@ -28,8 +29,8 @@ class TestPaymentPlan(DunningCommon, MockEmail):
             .create(
                 {
                     "partner_id": self.contact.id,
-                    "move_ids": [(6, 0, (invoices or self.invoice).ids)],
-                    "line_ids": [(0, 0, {"date": d, "amount": a}) for d, a in schedule],
+                    "move_ids": [Command.set((invoices or self.invoice).ids)],
+                    "line_ids": [Command.create({"date": d, "amount": a}) for d, a in schedule],
                     **vals,
                 }
             )
@@ -160,7 +161,7 @@ class TestPaymentPlan(DunningCommon, MockEmail):
         with self.assertRefused(UserError, "cannot change"):
             plan.line_ids.with_user(self.controller).amount = 800.0
         with self.assertRefused(UserError, "cannot change"):
-            plan.with_user(self.controller).move_ids = [(5, 0, 0)]
+            plan.with_user(self.controller).move_ids = [Command.clear()]
         with self.assertRefused(UserError, "cancel it"):
             plan.with_user(self.manager).unlink()
         self.assertEqual(plan.line_ids.amount, 900.0)

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -53,7 +54,7 @@ class RiskCommon(ReceivableCommon):
                     "company_id": self.company.id,
                     "promise_date": promise_date,
                     "amount": invoice.amount_total,
-                    "move_ids": [(6, 0, invoice.ids)],
+                    "move_ids": [Command.set(invoice.ids)],
                 }
             )
             promise._mark_broken()

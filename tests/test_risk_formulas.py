@@ -1,11 +1,13 @@
 """Risk score formulas on hand-computed figures (no database)."""
 
-import unittest
+from odoo.tests import BaseCase
+from odoo.tests import tagged
 
 from odoo.addons.account_receivable_control.models import risk_formulas as rf
 
 
-class TestNormalisation(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestNormalisation(BaseCase):
     def test_caps(self):
         self.assertEqual(rf.norm_avg_late(0), 0.0)
         self.assertAlmostEqual(rf.norm_avg_late(22.5), 0.5)
@@ -44,7 +46,8 @@ class TestNormalisation(unittest.TestCase):
         self.assertAlmostEqual(rf.norm_new_customer(middle), 0.5)
 
 
-class TestScore(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestScore(BaseCase):
     def test_all_safe_and_all_risky(self):
         safe = dict.fromkeys(rf.COMPONENTS, 0.0)
         self.assertEqual(rf.score(safe)[0], 0.0)
@@ -93,7 +96,8 @@ class TestScore(unittest.TestCase):
         self.assertEqual(set(contributions.values()), {0.0})
 
 
-class TestClasses(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestClasses(BaseCase):
     def test_default_bounds(self):
         self.assertEqual(rf.risk_class(0), "A")
         self.assertEqual(rf.risk_class(19.99), "A")
@@ -114,7 +118,8 @@ class TestClasses(unittest.TestCase):
                 rf.parse_bounds(text)
 
 
-class TestEvaluate(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestEvaluate(BaseCase):
     def test_punctual_established_payer_is_a(self):
         raw = {
             "avg_late": 0.0,
@@ -152,7 +157,3 @@ class TestEvaluate(unittest.TestCase):
         self.assertEqual(contributions["new_customer"], 4.0)
         self.assertEqual(value, 60.11)
         self.assertEqual(letter, "D")
-
-
-if __name__ == "__main__":
-    unittest.main()

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -75,7 +76,7 @@ class ReceivableDunningRun(models.TransientModel):
                     }
                 )
         self.line_ids.unlink()
-        self.write({"line_ids": [(0, 0, vals) for vals in vals_list], "state": "preview"})
+        self.write({"line_ids": [Command.create(vals) for vals in vals_list], "state": "preview"})
         return self._reopen()
 
     def action_send(self):
