@@ -76,15 +76,27 @@ class MailMail(models.Model):
         if auto_commit is True:
             self.env.cr.commit()
         for mail in deliverable:
-            # Committed before the mail server is contacted: a process killed from here on
-            # leaves the mark, and the mail is never delivered a second time.
-            mail.receivable_delivery_started = fields.Datetime.now()
-            if auto_commit is True:
-                self.env.cr.commit()
+            if not mail._receivable_start_delivery(auto_commit):
+                continue
             super(MailMail, mail)._send(
                 auto_commit=auto_commit, raise_exception=raise_exception, **kwargs
             )
         return True
+
+    def _receivable_start_delivery(self, auto_commit):
+        """Mark the reminder mail as being delivered, before the mail server is contacted, and
+        hold it. Return False when another worker holds it (it decides what becomes of it).
+
+        The mark is committed: a process killed from here on leaves it, and the mail is never
+        delivered a second time. The row lock taken right after is held until the outcome is
+        committed: a worker meeting the mark meanwhile skips a locked mail instead of taking a
+        delivery in progress for an uncertain one.
+        """
+        self.ensure_one()
+        self.receivable_delivery_started = fields.Datetime.now()
+        if auto_commit is True:
+            self.env.cr.commit()
+        return bool(self.try_lock_for_update())
 
     def _postprocess_sent_message(
         self, success_pids, success_emails, failure_reason=False, failure_type=None

@@ -571,3 +571,33 @@ class TestDunningConcurrency(DunningCommon):
                 self.assertEqual(dict(cr.fetchall()), {"sent": 4})
         finally:
             self._cleanup(ids)
+
+    def test_a_delivery_in_progress_is_not_taken_for_an_uncertain_one(self):
+        """The queue holds a reminder mail from the mark *delivery started* until the outcome is
+        committed: a second worker meeting the mark meanwhile leaves that mail alone."""
+        dbname = self.env.cr.dbname
+        with sql_db.db_connect(dbname).cursor() as cr:
+            mail = self._real_env(cr)["mail.mail"].create(
+                {"subject": "Payment reminder", "email_to": "a@example.com", "body_html": "<p/>"}
+            )
+            mail_id = mail.id
+            cr.commit()
+        try:
+            with (
+                sql_db.db_connect(dbname).cursor() as cr_a,
+                sql_db.db_connect(dbname).cursor() as cr_b,
+            ):
+                delivering = self._real_env(cr_a)["mail.mail"].browse(mail_id)
+                self.assertTrue(delivering._receivable_start_delivery(auto_commit=True))
+                # Worker B sees the committed mark while A is talking to the mail server.
+                other = self._real_env(cr_b)["mail.mail"].browse(mail_id)
+                self.assertTrue(other.receivable_delivery_started)
+                self.assertEqual(other._receivable_drop_undeliverable(), other.browse())
+                self.assertEqual(other.state, "outgoing", "not cancelled as uncertain")
+                self.assertFalse(other.try_lock_for_update(), "held by the delivering worker")
+                cr_b.rollback()
+                cr_a.rollback()
+        finally:
+            with sql_db.db_connect(dbname).cursor() as cr:
+                cr.execute("DELETE FROM mail_mail WHERE id = %s", [mail_id])
+                cr.commit()
