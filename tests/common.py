@@ -1,5 +1,7 @@
+import socket
 from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -166,6 +168,27 @@ class DunningCommon(ReceivableCommon):
             if deliver:
                 self._deliver_mails()
         return sent
+
+    @contextmanager
+    def _mail_server_down(self):
+        """The database's outgoing server refuses every connection (a loopback port nobody
+        listens on), and Odoo's test mode lets the mail queue really try to deliver; yields the
+        server."""
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = self.env["ir.mail_server"].create(
+            {
+                "name": "Down",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "smtp_encryption": "none",
+                "sequence": 1,
+            }
+        )
+        server_class = type(self.env["ir.mail_server"])
+        with patch.object(server_class, "_disable_send", lambda _self: False):
+            yield server
 
     def _deliver_mails(self):
         """Run Odoo's outgoing mail queue (the reminders' emails are queued, not sent)."""

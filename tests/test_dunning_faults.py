@@ -5,7 +5,6 @@ registry's test mode, whose commits are savepoints). The tests of two workers at
 real database connections: they commit their own records and remove them at the end.
 """
 
-import socket
 import threading
 import time
 from datetime import datetime
@@ -27,13 +26,6 @@ from odoo.addons.mail.tests.common import MockEmail
 from .common import DunningCommon
 
 BROKEN_BODY = '<div><t t-out="object.no_such_field_on_reminders.name"/></div>'
-
-
-def _closed_port():
-    """A loopback port nobody listens on: connecting to it is refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # The invoicing contact of DunningCommon's customer: where its reminders go.
@@ -177,17 +169,7 @@ class TestDunningFaults(DunningCommon, MockEmail):
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-05", deliver=False)
         first_mail = reminder.mail_id
-        server = self.env["ir.mail_server"].create(
-            {
-                "name": "Down",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": _closed_port(),
-                "smtp_encryption": "none",
-                "sequence": 1,
-            }
-        )
-        server_class = type(self.env["ir.mail_server"])
-        with patch.object(server_class, "_disable_send", lambda _self: False):
+        with self._mail_server_down() as server:
             self.env["mail.mail"].process_email_queue()
         self.assertEqual(first_mail.state, "exception")
         self.assertEqual(reminder.state, "failed")
@@ -233,17 +215,7 @@ class TestDunningFaults(DunningCommon, MockEmail):
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-05", deliver=False)
         reminder.mail_id.receivable_delivery_started = fields.Datetime.now()
-        self.env["ir.mail_server"].create(
-            {
-                "name": "Down",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": _closed_port(),
-                "smtp_encryption": "none",
-                "sequence": 1,
-            }
-        )
-        server_class = type(self.env["ir.mail_server"])
-        with patch.object(server_class, "_disable_send", lambda _self: False):
+        with self._mail_server_down():
             self.env["mail.mail"].process_email_queue()
         self.assertEqual(reminder.mail_id.state, "cancel")
         self.assertEqual(reminder.state, "draft")

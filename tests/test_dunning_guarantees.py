@@ -1,4 +1,3 @@
-import socket
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID
@@ -10,13 +9,6 @@ from odoo.tests import tagged
 from odoo.addons.mail.tests.common import MockEmail
 
 from .common import DunningCommon
-
-
-def _closed_port():
-    """A loopback port nobody listens on: connecting to it is refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @tagged("post_install", "-at_install")
@@ -98,18 +90,8 @@ class TestDunningGuarantees(DunningCommon, MockEmail):
 
     def test_mail_server_down_then_retried(self):
         invoice = self._due_invoice(500.0, "2026-03-01")
-        self.env["ir.mail_server"].create(
-            {
-                "name": "Down",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": _closed_port(),
-                "smtp_encryption": "none",
-                "sequence": 1,
-            }
-        )
-        server_class = type(self.env["ir.mail_server"])
         # The run queues the email; the mail queue, right after, finds the server down.
-        with patch.object(server_class, "_disable_send", lambda _self: False):
+        with self._mail_server_down():
             self._run("2026-03-05")
         reminder = self._reminders()
         self.assertEqual(reminder.state, "failed")
