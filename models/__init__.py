@@ -18,6 +18,8 @@ from . import receivable_policy
 from . import receivable_promise
 from . import receivable_provision
 from . import receivable_reminder
+from . import receivable_reminder_line
+from . import receivable_reminder_outcome
 from . import receivable_risk
 from . import receivable_worklist
 from . import report_customer_statement

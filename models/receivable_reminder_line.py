@@ -1,0 +1,106 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+
+from .engine_mark import has_engine_mark
+from .receivable_reminder import HISTORY_STATES
+from .receivable_reminder import OPEN_STATES
+from .receivable_reminder import REVIEW_STATES
+
+
+class ReceivableReminderLine(models.Model):
+    """An invoice listed on a reminder, with the amounts as they were claimed."""
+
+    _name = "receivable.reminder.line"
+    _description = "Payment Reminder Line"
+    _order = "reminder_id, date_due, id"
+    _check_company_auto = True
+
+    reminder_id = fields.Many2one(
+        "receivable.reminder", required=True, ondelete="cascade", index=True, check_company=True
+    )
+    # Plain fields set by the engine, not related ones: the nightly run creates lines by the
+    # hundred thousand and a related field would be computed for each.
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    move_line_id = fields.Many2one(
+        "account.move.line", string="Journal Item", required=True, index=True, check_company=True
+    )
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, index=True, check_company=True
+    )
+    level_id = fields.Many2one(
+        "receivable.dunning.level",
+        string="Level",
+        help="The level this invoice reached with this reminder; empty when it is listed for "
+        "information only.",
+        check_company=True,
+    )
+    date_due = fields.Date(string="Due Date")
+    days_late = fields.Integer(string="Days Late")
+    currency_id = fields.Many2one("res.currency", required=True)
+    amount_total = fields.Monetary(string="Invoice Total")
+    amount_residual = fields.Monetary(string="Amount Due")
+    document_currency_id = fields.Many2one("res.currency", string="Invoice Currency")
+    amount_residual_currency = fields.Monetary(
+        string="Amount Due (Invoice Currency)", currency_field="document_currency_id"
+    )
+    interest_rate = fields.Float(string="Interest Rate (%)", digits=(6, 3))
+    interest_amount = fields.Monetary(string="Late Interest")
+    fee_amount = fields.Monetary(string="Recovery Fee")
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD: the lines are what was claimed, written by the engine only
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.check_access("create")
+        if not has_engine_mark(self.env):
+            raise UserError(
+                self.env._("The invoices of a reminder are listed by the dunning run only.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self:
+            return True
+        self.check_access("write")
+        if not has_engine_mark(self.env):
+            raise UserError(
+                self.env._(
+                    "The invoices and amounts of a reminder are set by the dunning run: "
+                    "remove an invoice from a reminder to review instead."
+                )
+            )
+        if self.reminder_id.filtered(lambda r: r.state in HISTORY_STATES):
+            raise UserError(
+                self.env._(
+                    "A sent or cancelled reminder is part of the customer's history: its "
+                    "invoices cannot be changed."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        """Invoices are removed from a reminder to review or failed (by a controller) or
+        still to send (by the engine, when paid since); never from the history."""
+        open_states = OPEN_STATES if has_engine_mark(self.env) else REVIEW_STATES
+        if self.reminder_id.filtered(lambda r: r.state not in open_states):
+            raise UserError(
+                self.env._(
+                    "Invoices can be removed only from a reminder to review or failed; a sent "
+                    "or cancelled reminder is part of the customer's history."
+                )
+            )
+
+    def _get_current_amounts(self):
+        """What the invoice owes now, as line values."""
+        line = self.move_line_id
+        return {
+            "amount_residual": line.amount_residual,
+            "amount_residual_currency": line.amount_residual_currency,
+            "days_late": (self.reminder_id.date - line.date_maturity).days
+            if line.date_maturity
+            else 0,
+        }
