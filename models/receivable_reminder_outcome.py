@@ -80,9 +80,10 @@ class ReceivableReminder(models.Model):
         run sends a new mail). One search for the whole set."""
         # sudo: the mail queue runs for every company
         reminders = self.sudo().search([("mail_id", "in", mails.ids), ("state", "=", "sent")])
+        succeeded = reminders._with_other_open_reminder()
         for reminder in reminders:
             reason = reminder.mail_id.failure_reason or self.env._("The email was not delivered.")
-            if reminder._has_other_open_reminder():
+            if reminder in succeeded:
                 # Its successor already claims the invoices: no second open reminder.
                 reminder._write_engine({"failure_reason": reason})
                 reminder.message_post(
@@ -103,27 +104,31 @@ class ReceivableReminder(models.Model):
         mails.write({"state": "cancel", "failure_reason": reason})
         # sudo: the mail queue runs for every company
         reminders = self.sudo().search([("mail_id", "in", mails.ids), ("state", "=", "sent")])
+        succeeded = reminders._with_other_open_reminder()
         for reminder in reminders:
             vals = {"failure_reason": reason}
-            if not reminder._has_other_open_reminder():
+            if reminder not in succeeded:
                 vals.update(state="draft", failure_count=0)
             reminder._write_engine(vals)
             reminder._ask_review(reason)
         return reminders
 
-    def _has_other_open_reminder(self):
-        self.ensure_one()
-        return bool(
-            self.search_count(
-                [
-                    ("partner_id", "=", self.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("state", "in", OPEN_STATES),
-                    ("id", "!=", self.id),
-                ],
-                limit=1,
-            )
+    def _with_other_open_reminder(self):
+        """Those of ``self`` whose customer already has another reminder still to go in the
+        company (one grouped query): they may not become open again (``one_open_reminder``)."""
+        if not self:
+            return self
+        groups = self._read_group(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("state", "in", OPEN_STATES),
+                ("id", "not in", self.ids),
+            ],
+            ["partner_id", "company_id"],
         )
+        taken = {(partner.id, company.id) for partner, company in groups}
+        return self.filtered(lambda r: (r.partner_id.id, r.company_id.id) in taken)
 
     def _mark_sent(self, mail=None):
         """Record the sending on the reminder, the invoices and the partner.

@@ -187,6 +187,43 @@ class TestDunningFaults(DunningCommon, MockEmail):
         self.assertEqual(len(self._reminders()), 1)
         self.assertEqual(reminder.attempt_count, 3, "sent, failed, sent again")
 
+    def test_undelivered_mail_of_a_reminder_already_followed_keeps_it_sent(self):
+        """The customer already has its next reminder waiting when the queue fails to deliver
+        the previous one: that one is noted, not reopened (one open reminder per customer)."""
+        invoice = self._due_invoice(500.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            first = self._run("2026-03-05", deliver=False)
+        line = invoice.line_ids.filtered(lambda item: item.display_type == "payment_term")
+        following = (
+            self.env["receivable.reminder"]
+            ._as_engine()
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "level_id": self.first.id,
+                    "date": fields.Date.to_date("2026-03-06"),
+                    "state": "draft",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "company_id": self.company.id,
+                                "move_line_id": line.id,
+                                "move_id": invoice.id,
+                                "currency_id": self.currency.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        with self._mail_server_down():
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(first.mail_id.state, "exception")
+        self.assertRecordValues(first | following, [{"state": "sent"}, {"state": "draft"}])
+        self.assertTrue(first.failure_reason)
+        self.assertEqual(first.failure_reason, first.mail_id.failure_reason, "noted on it")
+
     def test_uncertain_delivery_goes_to_review_and_is_never_sent_again(self):
         self._due_invoice(500.0, "2026-03-01")
         with self.mock_mail_gateway():
