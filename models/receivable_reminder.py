@@ -1,7 +1,6 @@
 import logging
 
 from markupsafe import Markup
-from psycopg2 import errors as pg_errors
 
 from odoo import Command
 from odoo import api
@@ -13,6 +12,7 @@ from odoo.tools import format_amount
 
 from .engine_mark import has_engine_mark
 from .engine_mark import with_engine_mark
+from .night_runs import CONCURRENCY_ERRORS
 
 _logger = logging.getLogger(__name__)
 
@@ -36,13 +36,6 @@ USER_FIELDS = frozenset(
 )
 LETTER_REPORT = "account_receivable_control.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
-# Errors that say "another transaction got there first", not "this reminder is wrong": they
-# never fail a reminder; the batch is rolled back and retried.
-CONCURRENCY_ERRORS = (
-    pg_errors.SerializationFailure,
-    pg_errors.DeadlockDetected,
-    pg_errors.LockNotAvailable,
-)
 
 
 class ReceivableReminder(models.Model):

@@ -10,8 +10,9 @@ from odoo import models
 from odoo.tools import SQL
 
 from . import risk_formulas
-from .receivable_dunning_engine import retry_on_conflict
-from .receivable_dunning_engine import run_per_company
+from .night_runs import commit_run_progress
+from .night_runs import retry_on_conflict
+from .night_runs import run_per_company
 
 _logger = logging.getLogger(__name__)
 
@@ -430,9 +431,7 @@ class ReceivableRiskEngine(models.AbstractModel):
                 engine._apply_class_changes(company, results)
                 if commit:
                     remaining = len(rows) - start - len(batch)
-                    self.env["receivable.dunning.engine"]._commit_run_progress(
-                        len(batch), remaining
-                    )
+                    commit_run_progress(self.env, len(batch), remaining)
                 return True
 
             # A batch hit by another transaction (the dunning run, a user) is rolled back
@@ -669,7 +668,7 @@ class ReceivableRiskEngine(models.AbstractModel):
 
             def predict():
                 engine.env["account.move"]._compute_expected_payment_dates_company(company, today)
-                engine.env["receivable.dunning.engine"]._commit_run_progress(0, 0)
+                commit_run_progress(engine.env, 0, 0)
                 return True
 
             retry_on_conflict(self.env, predict, True, "Expected payment dates")
