@@ -21,6 +21,14 @@ class ResCompany(models.Model):
         help="Payment behaviour read by the risk score: invoices paid in the last N months "
         "(the trend compares them with the N months before).",
     )
+    receivable_average_payment_delay = fields.Float(
+        string="Average Payment Delay (days)",
+        readonly=True,
+        digits=(16, 2),
+        help="Amount-weighted average of (payment date - due date) of the customer invoices "
+        "paid over the risk window, stored by the nightly run: the expected payment date of "
+        "the invoices of customers without their own history.",
+    )
     receivable_risk_class_bounds = fields.Char(
         string="Risk Class Bounds",
         default=risk_formulas.DEFAULT_BOUNDS,

@@ -27,6 +27,25 @@ class ResPartner(models.Model):
         readonly=True,
         help="A (safe) to E (risky): the risk score against the company's class bounds.",
     )
+    # Stored by the nightly run (account_move_prediction.py); the invoices' expected payment
+    # dates are predicted from them.
+    receivable_payment_delay = fields.Float(
+        string="Average Payment Delay (days)",
+        company_dependent=True,
+        copy=False,
+        readonly=True,
+        digits=(16, 2),
+        help="Amount-weighted average of (payment date - due date) of the invoices this "
+        "customer paid over the risk window, in this company; recomputed every night.",
+    )
+    receivable_payment_history = fields.Boolean(
+        string="Has Payment History",
+        company_dependent=True,
+        copy=False,
+        readonly=True,
+        help="The customer paid invoices over the risk window in this company: its expected "
+        "payment dates use its own delay, else the company's.",
+    )
     receivable_risk_snapshot_id = fields.Many2one(
         "receivable.risk.snapshot",
         string="Latest Risk Snapshot",

@@ -22,6 +22,7 @@ from . import test_legal_charges
 from . import test_legal_formulas
 from . import test_menus
 from . import test_payment_plan
+from . import test_payment_prediction
 from . import test_provision
 from . import test_risk
 from . import test_risk_formulas

@@ -249,6 +249,8 @@ class TestPaymentPrediction(RiskCommon):
         # Paid 5 and 15 days late on equal amounts: 10 days on average.
         self._paid_history(self.customer, 5, dates=HISTORY[:2])
         self._paid_history(self.customer, 15, dates=HISTORY[2:])
+        # Posting reads the delays the nightly run stored.
+        self.env["account.move"]._compute_expected_payment_dates_company(self.company, TODAY)
         with freeze_time(TODAY):
             invoice = self._due_invoice(800.0, TODAY + timedelta(days=30), invoice_date=TODAY)
         self.assertEqual(
@@ -257,6 +259,7 @@ class TestPaymentPrediction(RiskCommon):
 
     def test_prediction_falls_back_to_company_history(self):
         self._paid_history(self.customer, 10)
+        self.env["account.move"]._compute_expected_payment_dates_company(self.company, TODAY)
         with freeze_time(TODAY):
             invoice = self._due_invoice(
                 300.0, TODAY + timedelta(days=30), self.newcomer, invoice_date=TODAY
