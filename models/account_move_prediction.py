@@ -59,32 +59,11 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model
     def _paid_history_query(self, company, date):
-        """SQL of the receivable debit lines of ``company`` paid over its risk window ending
-        on ``date`` (partner_id = commercial partner, balance, date_maturity, pay_date)."""
+        """SQL of the paid items of ``company`` over its risk window ending on ``date`` (the
+        facts' rule: partner_id = commercial partner, balance = weight, days_late)."""
         months = company.receivable_risk_window_months or 12
         since = date - relativedelta(months=months)
-        return self.env["receivable.risk.engine"]._paid_lines_query(company, since, date)
-
-    @api.model
-    def _flush_paid_history(self):
-        """Flush what the paid history's SQL reads, and only that."""
-        self.env["account.move.line"].flush_model(
-            [
-                "reconciled",
-                "account_id",
-                "parent_state",
-                "company_id",
-                "balance",
-                "date",
-                "date_maturity",
-                "partner_id",
-            ]
-        )
-        self.env["account.partial.reconcile"].flush_model(
-            ["debit_move_id", "max_date", "company_id"]
-        )
-        self.env["account.account"].flush_model(["account_type"])
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        return self.env["receivable.facts"]._paid_items_query(company, since, date)
 
     @api.model
     def _store_payment_delays(self, company, date):
@@ -96,30 +75,26 @@ class AccountMove(models.Model):
         Partner = self.env["res.partner"].with_company(company)
         delay_field = Partner._fields["receivable_payment_delay"]
         history_field = Partner._fields["receivable_payment_history"]
-        self._flush_paid_history()
+        # The facts' query flushes what it reads (execute_query); the company's delay too.
         self.env["res.company"].flush_model(["receivable_average_payment_delay"])
         query = SQL(
             """
             WITH paid AS (%(paid)s),
             sums AS (
                 SELECT partner_id, GROUPING(partner_id) AS whole,
-                       SUM(balance * (pay_date - date_maturity)) AS weighted,
-                       SUM(balance) AS total
+                       ROUND(%(weighted_delay)s, 2)::float8 AS delay
                   FROM paid
               GROUP BY GROUPING SETS ((partner_id), ())
             ),
             company_delay AS (
                 UPDATE res_company company
                    SET receivable_average_payment_delay = d.delay
-                  FROM (SELECT COALESCE(ROUND(weighted / NULLIF(total, 0), 2), 0)::float8
-                               AS delay
-                          FROM sums WHERE whole = 1) d
+                  FROM (SELECT COALESCE(delay, 0) AS delay FROM sums WHERE whole = 1) d
                  WHERE company.id = %(company)s
                    AND company.receivable_average_payment_delay IS DISTINCT FROM d.delay
             ),
             delays AS (
-                SELECT partner_id AS id, ROUND(weighted / NULLIF(total, 0), 2)::float8 AS delay
-                  FROM sums WHERE whole = 0 AND total > 0
+                SELECT partner_id AS id, delay FROM sums WHERE whole = 0 AND delay IS NOT NULL
             ),
             targets AS (
                 SELECT COALESCE(d.id, h.id) AS id, d.delay
@@ -142,6 +117,7 @@ class AccountMove(models.Model):
                     OR %(old_delay)s IS DISTINCT FROM COALESCE(t.delay, 0))
             """,
             paid=self._paid_history_query(company, date),
+            weighted_delay=self.env["receivable.facts"]._weighted_delay_sql("paid"),
             company=company.id,
             cid=str(company.id),
             had_history=history_field.to_sql(Partner, "p"),
