@@ -391,7 +391,9 @@ def setup_payment(env, as_of):
     return {"paid_invoice": paid.name, "payment": payment.name, "state": paid.payment_state}
 
 
-def generate_payments(env, generated, as_of, seed, every=21, partial_slot=10, full_slot=20):
+def generate_payments(
+    env, generated, as_of, seed, every=21, partial_slot=10, full_slot=20, prefix="BPAY/"
+):
     """Pay some of the invoices ``generate`` just made (same transaction: its temp table).
 
     Invoice ``g`` with ``g % every == partial_slot`` is paid 40 % of its amount, with
@@ -400,6 +402,7 @@ def generate_payments(env, generated, as_of, seed, every=21, partial_slot=10, fu
     (``max_date`` = payment date) and, for full payments, its full matching. The invoice's
     receivable line gets its residual (and ``reconciled``, ``full_reconcile_id``,
     ``matching_number``), the invoice its ``amount_residual`` and ``payment_state``.
+    ``prefix``: of the payments' names (a later batch needs its own: names are unique).
     """
     cr = env.cr
     params = env["ir.config_parameter"]
@@ -445,7 +448,7 @@ def generate_payments(env, generated, as_of, seed, every=21, partial_slot=10, fu
                %(first_move)s + p.k AS pay_move_id,
                %(first_partial)s + p.k AS partial_id,
                CASE WHEN p.full THEN %(first_full)s + p.full_rank END AS full_id,
-               'BPAY/' || lpad((p.k + 1)::text, 8, '0') AS pay_name,
+               %(prefix)s || lpad((p.k + 1)::text, 8, '0') AS pay_name,
                p.pay_amount / %(template_amount)s AS pay_factor
           FROM (
                 SELECT i.g, i.move_id, %(first_inv_line)s + 2 * i.g AS line_id, i.partner_id,
@@ -473,13 +476,14 @@ def generate_payments(env, generated, as_of, seed, every=21, partial_slot=10, fu
             "as_of": as_of,
             "seed": seed,
             "template_amount": TEMPLATE_AMOUNT,
+            "prefix": prefix,
         },
     )
     now = "(now() AT TIME ZONE 'UTC')"
     move_overrides = {
         "id": "b.pay_move_id",
         "name": "b.pay_name",
-        "sequence_prefix": "'BPAY/'",
+        "sequence_prefix": f"'{prefix}'",
         "sequence_number": "b.k + 1",
         "ref": "'Payment ' || b.pay_name",
         "partner_id": "b.partner_id",

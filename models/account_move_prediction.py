@@ -152,7 +152,7 @@ class AccountMove(models.Model):
             company_delay=company.receivable_average_payment_delay or 0.0,
         )
         if move_ids is None:
-            moves_filter = SQL("TRUE")
+            moves_filter = partners_filter = SQL("TRUE")
             changed = SQL(
                 """(move.receivable_expected_payment_date IS NULL
                     OR ABS(t.days - (move.receivable_expected_payment_date
@@ -161,16 +161,23 @@ class AccountMove(models.Model):
             )
         else:
             moves_filter = SQL("move.id = ANY(%s)", list(move_ids))
+            partners_filter = SQL("p.id = ANY(%s)", self.browse(move_ids).commercial_partner_id.ids)
             changed = SQL(
                 "move.receivable_expected_payment_date IS DISTINCT FROM "
                 "move.invoice_date_due + t.days"
             )
         return SQL(
             """
-            WITH targets AS (
-                SELECT move.id, ROUND((%(delay)s)::numeric)::int AS days
+            WITH delays AS MATERIALIZED (
+                -- once per customer, not once per invoice
+                SELECT p.id, ROUND((%(delay)s)::numeric)::int AS days
+                  FROM res_partner p
+                 WHERE %(partners_filter)s
+            ),
+            targets AS (
+                SELECT move.id, d.days
                   FROM account_move move
-                  JOIN res_partner p ON p.id = move.commercial_partner_id
+                  JOIN delays d ON d.id = move.commercial_partner_id
                  WHERE move.company_id = %(company)s
                    AND move.move_type IN ('out_invoice', 'out_receipt')
                    AND move.state = 'posted'
@@ -188,6 +195,7 @@ class AccountMove(models.Model):
             company=company.id,
             open_states=OPEN_PAYMENT_STATES,
             moves_filter=moves_filter,
+            partners_filter=partners_filter,
             changed=changed,
         )
 
