@@ -11,6 +11,7 @@ from . import receivable_credit_override
 from . import receivable_dunning_engine
 from . import receivable_dunning_level
 from . import receivable_facts
+from . import receivable_grouped_read
 from . import receivable_kpi
 from . import receivable_legal
 from . import receivable_legal_charge
