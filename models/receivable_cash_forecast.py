@@ -30,8 +30,8 @@ class ReceivableCashForecast(models.AbstractModel):
 
     Each open receivable item (posted, unreconciled, company currency ``amount_residual``) is
     expected on the predicted payment date of its invoice
-    (``account.move.receivable_expected_payment_date``, from the risk scoring) or, without one
-    (or when the risk scoring is not installed), on its due date.
+    (``account.move.receivable_expected_payment_date``, from the risk scoring) or, without one,
+    on its due date.
 
     The weeks start on Monday in every language (never on the language's first day of the
     week): *Week 1* runs from the forecast date to the coming Sunday (a partial week, the
@@ -234,20 +234,11 @@ class ReceivableCashForecast(models.AbstractModel):
             ) from None
 
     @api.model
-    def _has_expected_date(self):
-        """Whether the predicted payment date exists (risk scoring installed) and is stored."""
-        field = self.env["account.move"]._fields.get(EXPECTED_DATE_FIELD)
-        return bool(field and field.store)
-
-    @api.model
     def _forecast_query(self, company, date, start):
         """(slot, amount) of the open receivable items of ``company``: one grouped query."""
         due = SQL("COALESCE(aml.date_maturity, aml.date)")
-        if self._has_expected_date():
-            self.env["account.move"].flush_model([EXPECTED_DATE_FIELD])
-            expected = SQL("COALESCE(move.receivable_expected_payment_date, %s)", due)
-        else:
-            expected = due
+        self.env["account.move"].flush_model([EXPECTED_DATE_FIELD])
+        expected = SQL("COALESCE(move.receivable_expected_payment_date, %s)", due)
         return SQL(
             """
             SELECT CASE WHEN lines.due < %(date)s AND lines.expected <= %(date)s
@@ -320,8 +311,6 @@ class ReceivableCashForecast(models.AbstractModel):
                     bounds &= Domain(field, "<=", fields.Date.to_string(high))
                 return bounds
 
-            if not self._has_expected_date():
-                return between("date_maturity")
             expected = f"move_id.{EXPECTED_DATE_FIELD}"
             return (Domain(expected, "!=", False) & between(expected)) | (
                 Domain(expected, "=", False) & between("date_maturity")

@@ -516,8 +516,6 @@ class ReceivablePaymentPlan(models.Model):
         self.ensure_one()
         if self.state != "draft":
             raise UserError(self.env._("Only the instalments of a draft plan can be changed."))
-        if self.instalment_count < 1:
-            raise ValidationError(self.env._("Split into at least one instalment."))
         if not self.first_date:
             raise ValidationError(self.env._("Set the date of the first instalment."))
         if self.first_date < fields.Date.context_today(self):

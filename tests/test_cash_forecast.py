@@ -30,7 +30,6 @@ class TestCashForecast(ReceivableCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.has_expected = EXPECTED in cls.env["account.move"]._fields
         cls.inv_week1 = cls._due(100.0, "2025-03-14")
         cls.inv_week3 = cls._due(300.0, "2025-03-25")
         cls.refund_week3 = cls._due(30.0, "2025-03-26", move_type="out_refund")
@@ -47,10 +46,9 @@ class TestCashForecast(ReceivableCommon):
             | cls.inv_overdue
             | cls.inv_old
         )
-        if cls.has_expected:
-            # The risk scoring predicts dates of its own: here they are the due dates.
-            for move in cls.moves:
-                move[EXPECTED] = move.invoice_date_due
+        # The risk scoring predicts dates of its own: here they are the due dates.
+        for move in cls.moves:
+            move[EXPECTED] = move.invoice_date_due
 
     @classmethod
     def _due(cls, amount, due, **kwargs):
@@ -139,8 +137,6 @@ class TestCashForecast(ReceivableCommon):
 
     def test_forecast_expected_date(self):
         """An overdue invoice with a later predicted date is expected in that week."""
-        if not self.has_expected:
-            self.skipTest("no predicted payment date (risk scoring not installed)")
         self.inv_old[EXPECTED] = date(2025, 3, 19)
         # A prediction computed today for an overdue invoice is today: still overdue.
         self.inv_overdue[EXPECTED] = TODAY
