@@ -20,6 +20,7 @@ from . import receivable_policy
 from . import receivable_promise
 from . import receivable_provision
 from . import receivable_reminder
+from . import receivable_reminder_channels
 from . import receivable_reminder_line
 from . import receivable_reminder_outcome
 from . import receivable_risk
