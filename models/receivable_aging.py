@@ -1,7 +1,6 @@
 import gc
 import math
 from contextlib import contextmanager
-from itertools import pairwise
 from operator import itemgetter
 
 from odoo import api
@@ -901,157 +900,22 @@ class ReceivableAging(models.Model):
 
     @property
     def _table_query(self):
+        # The open items are the facts' (live today, from the matchings at a past date), every
+        # company's: the record rules keep the user's companies.
         date, live = self._get_aging_date()
-        lines = self._live_lines_query(date) if live else self._as_of_lines_query(date)
-        return self._buckets_query(lines)
-
-    @api.model
-    def _line_columns(self, date):
-        """Columns common to both paths (``aml``, ``move``, ``cp`` are joined by the caller)."""
-        return SQL(
-            """
-                   aml.id AS id,
-                   aml.id AS move_line_id,
-                   aml.move_id,
-                   move.name AS move_name,
-                   move.move_type,
-                   aml.company_id,
-                   p.commercial_partner_id AS partner_id,
-                   move.invoice_user_id,
-                   cp.country_id,
-                   aml.currency_id,
-                   aml.company_currency_id,
-                   aml.date,
-                   move.invoice_date,
-                   COALESCE(aml.date_maturity, aml.date) AS date_maturity,
-                   %(date)s::date - COALESCE(aml.date_maturity, aml.date) AS days_late,
-                   move.receivable_dunning_level_id AS dunning_level_id,
-                   COALESCE(move.receivable_dispute, FALSE) AS dispute,
-                   move.receivable_factor_id AS factor_id,
-                   move.receivable_agency_state AS agency_state,
-                   CASE WHEN move.receivable_expected_payment_date IS NOT NULL
-                        THEN GREATEST(move.receivable_expected_payment_date, %(date)s::date)
-                   END AS expected_date,
-                   COALESCE((cp.credit_on_hold ->> aml.company_id::text)::boolean, FALSE)
-                       AS on_hold,
-                   (whole_promise.partner_id IS NOT NULL OR move_promise.move_id IS NOT NULL)
-                       AS promised
-            """,
-            date=date,
-        )
-
-    @api.model
-    def _line_joins(self):
-        """Joins of the line columns. All but the account are LEFT JOINs on a unique key, so
-        PostgreSQL removes those whose columns a request does not read (a list grouped by
-        partner joins the account and the partner only); the promises are aggregated once (a
-        few rows), never looked up per line."""
-        return SQL(
-            """
-              JOIN account_account account ON account.id = aml.account_id
-         LEFT JOIN account_move move ON move.id = aml.move_id
-         LEFT JOIN res_partner p ON p.id = aml.partner_id
-         LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-         LEFT JOIN (
-                   SELECT DISTINCT promise.partner_id, promise.company_id
-                     FROM receivable_promise promise
-                    WHERE promise.state = 'open'
-                      AND NOT EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
-                                       WHERE rel.promise_id = promise.id)
-                   ) whole_promise
-                ON whole_promise.partner_id = p.commercial_partner_id
-               AND whole_promise.company_id = aml.company_id
-         LEFT JOIN (
-                   SELECT DISTINCT rel.move_id
-                     FROM receivable_promise_move_rel rel
-                     JOIN receivable_promise promise ON promise.id = rel.promise_id
-                    WHERE promise.state = 'open'
-                   ) move_promise
-                ON move_promise.move_id = aml.move_id
-            """
-        )
-
-    @api.model
-    def _live_lines_query(self, date):
-        """Open receivable lines today: the stored residual of the unreconciled lines."""
-        return SQL(
-            """
-            SELECT %(columns)s,
-                   aml.amount_residual,
-                   aml.amount_residual_currency
-              FROM account_move_line aml
-              %(joins)s
-             WHERE account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND (aml.amount_residual != 0 OR aml.amount_residual_currency != 0)
-            """,
-            columns=self._line_columns(date),
-            joins=self._line_joins(),
-        )
-
-    @api.model
-    def _as_of_lines_query(self, date):
-        """Receivable lines open at ``date``: posted, dated up to ``date``, and whose balance
-        minus the matchings of ``max_date`` up to ``date`` is not zero."""
-        residual = SQL(
-            "aml.balance - COALESCE(debit_side.amount, 0) + COALESCE(credit_side.amount, 0)"
-        )
-        residual_currency = SQL(
-            "aml.amount_currency - COALESCE(debit_side.amount_currency, 0)"
-            " + COALESCE(credit_side.amount_currency, 0)"
-        )
-        return SQL(
-            """
-            SELECT %(columns)s,
-                   %(residual)s AS amount_residual,
-                   %(residual_currency)s AS amount_residual_currency
-              FROM account_move_line aml
-              %(joins)s
-         LEFT JOIN (
-                   SELECT partial.debit_move_id AS line_id,
-                          SUM(partial.amount) AS amount,
-                          SUM(partial.debit_amount_currency) AS amount_currency
-                     FROM account_partial_reconcile partial
-                    WHERE partial.max_date <= %(date)s::date
-                 GROUP BY partial.debit_move_id
-                   ) debit_side ON debit_side.line_id = aml.id
-         LEFT JOIN (
-                   SELECT partial.credit_move_id AS line_id,
-                          SUM(partial.amount) AS amount,
-                          SUM(partial.credit_amount_currency) AS amount_currency
-                     FROM account_partial_reconcile partial
-                    WHERE partial.max_date <= %(date)s::date
-                 GROUP BY partial.credit_move_id
-                   ) credit_side ON credit_side.line_id = aml.id
-             WHERE account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.date <= %(date)s::date
-               AND (%(residual)s != 0 OR %(residual_currency)s != 0)
-            """,
-            columns=self._line_columns(date),
-            joins=self._line_joins(),
-            residual=residual,
-            residual_currency=residual_currency,
-            date=date,
-        )
+        lines = self.env["receivable.facts"]._open_items_query(date, as_of=not live)
+        return self._buckets_query(lines, date)
 
     @api.model
     def _bucket_conditions(self, days):
         """One condition per bucket in use on ``days`` (days past due, or days overdue: the
         same for these intervals), (low, high], the first "<= 0", the last open-ended."""
-        bounds = self._get_bucket_bounds()
-        conditions = [SQL("%s <= 0", days)]
-        conditions += [
-            SQL("%s > %s AND %s <= %s", days, low, days, high)
-            for low, high in pairwise([0, *bounds])
-        ]
-        conditions.append(SQL("%s > %s", days, bounds[-1]))
-        return conditions
+        return self.env["receivable.facts"]._bucket_conditions(days, self._get_bucket_bounds())
 
     @api.model
-    def _buckets_query(self, lines):
-        """Wrap ``lines`` with the bucket of each row and its amount in its bucket column."""
+    def _buckets_query(self, lines, date):
+        """Wrap ``lines`` with the bucket of each row and its amount in its bucket column; an
+        expected payment date already past counts as ``date`` (the money is still awaited)."""
         bounds = self._get_bucket_bounds()
         # (key, condition) per used bucket, the last one open-ended.
         conditions = [("b0", SQL("lines.days_late <= 0"))]
@@ -1087,9 +951,12 @@ class ReceivableAging(models.Model):
                    %(bucket)s AS bucket,
                    %(amounts)s,
                    lines.dunning_level_id, lines.dispute, lines.factor_id, lines.agency_state,
-                   lines.promised, lines.on_hold, lines.expected_date
+                   lines.promised, lines.on_hold,
+                   CASE WHEN lines.expected_date IS NOT NULL
+                        THEN GREATEST(lines.expected_date, %(date)s::date) END AS expected_date
               FROM (%(lines)s) lines
             """,
+            date=date,
             bucket=bucket,
             amounts=SQL(", ").join(amounts),
             lines=lines,

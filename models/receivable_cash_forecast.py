@@ -234,11 +234,12 @@ class ReceivableCashForecast(models.AbstractModel):
     @api.model
     def _forecast_query(self, company, date, start):
         """(slot, amount) of the open receivable items of ``company``: one grouped query."""
-        due = SQL("COALESCE(aml.date_maturity, aml.date)")
-        if self._has_expected_date():
-            self.env["account.move"].flush_model([EXPECTED_DATE_FIELD])
-            expected = SQL("COALESCE(move.receivable_expected_payment_date, %s)", due)
-        else:
+        # The open items of the facts (at a past date: as they were then), each expected on
+        # its invoice's predicted date, else its due date.
+        items = self.env["receivable.facts"]._open_items_query(date, company)
+        due = SQL("items.date_maturity")
+        expected = SQL("COALESCE(items.expected_date, items.date_maturity)")
+        if not self._has_expected_date():
             expected = due
         return SQL(
             """
@@ -249,15 +250,8 @@ class ReceivableCashForecast(models.AbstractModel):
                    END AS slot,
                    SUM(lines.amount_residual)
               FROM (
-                   SELECT %(due)s AS due, %(expected)s AS expected, aml.amount_residual
-                     FROM account_move_line aml
-                     JOIN account_account account ON account.id = aml.account_id
-                     JOIN account_move move ON move.id = aml.move_id
-                    WHERE aml.company_id = %(company)s
-                      AND account.account_type = 'asset_receivable'
-                      AND aml.parent_state = 'posted'
-                      AND aml.reconciled IS NOT TRUE
-                      AND aml.amount_residual != 0
+                   SELECT %(due)s AS due, %(expected)s AS expected, items.amount_residual
+                     FROM (%(items)s) items
                    ) lines
           GROUP BY 1
             """,
@@ -268,7 +262,7 @@ class ReceivableCashForecast(models.AbstractModel):
             end=start + timedelta(weeks=FORECAST_WEEKS),
             overdue=OVERDUE_SLOT,
             later=LATER_SLOT,
-            company=company.id,
+            items=items,
         )
 
     @api.model
@@ -289,15 +283,7 @@ class ReceivableCashForecast(models.AbstractModel):
         """The ``account.move.line`` items of the slot from ``date_from`` to ``date_to``
         (inclusive; None: open-ended) of the forecast at ``date``, as the forecast query places
         them (``date_from`` None: the overdue slot)."""
-        domain = Domain(
-            [
-                ("company_id", "=", company.id),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                ("amount_residual", "!=", 0),
-            ]
-        )
+        domain = self.env["receivable.facts"]._open_items_domain(company)
         date = fields.Date.to_date(date)
         day = fields.Date.to_string(date)
 
