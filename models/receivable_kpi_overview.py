@@ -308,7 +308,7 @@ class ReceivableKpiOverview(models.AbstractModel):
     @api.model
     def _scope_domain(self, company):
         """The records of ``company`` and its branches: the facts' scope of every figure."""
-        return [("company_id", "child_of", company.id)]
+        return [("company_id", "in", self.env["receivable.facts"]._scope_company_ids(company))]
 
     @api.model
     def _paid_moves_domain(self, date_from, date_to):
