@@ -79,8 +79,13 @@ class ReceivableFacts(models.AbstractModel):
     def _scope_company_ids(self, company):
         """The company and its branches: one ledger, one currency, one credit exposure."""
         # sudo: a branch the user may not open still holds the customer's receivables of the
-        # company; only ids leave this method.
-        return tuple(self.env["res.company"].sudo().search([("id", "child_of", company.id)]).ids)
+        # company; only ids leave this method. Read through the record cache (archived branches
+        # included: their entries stay in the ledger), so a screen asks once per transaction.
+        scope = level = company.sudo()
+        while level:
+            level = level.all_child_ids
+            scope |= level
+        return tuple(scope.ids)
 
     @api.model
     def _structure_fields(self):
