@@ -161,12 +161,6 @@ class ReceivableRiskEngine(models.AbstractModel):
         )
 
     @api.model
-    def _paid_lines_query(self, company, since, date, partner_ids=None):
-        """Deprecated: ``receivable.facts._paid_items_query`` (same columns and more), kept
-        for the expected payment dates (``account_move_prediction``) until they read it."""
-        return self.env["receivable.facts"]._paid_items_query(company, since, date, partner_ids)
-
-    @api.model
     def _compute_components(self, company, date, partner_ids=None, skip_scored=False):
         """[{partner_id, raw figures...}] of the partners of ``company`` at ``date``."""
         # The facts' columns carry their fields (flushed by execute_query); the parts

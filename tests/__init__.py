@@ -1,3 +1,4 @@
+from . import test_access_matrix
 from . import test_aging
 from . import test_aging_exports
 from . import test_aging_web
@@ -11,9 +12,11 @@ from . import test_credit_performance
 from . import test_credit_validation
 from . import test_dunning_channels
 from . import test_dunning_exclusions
+from . import test_dunning_faults
 from . import test_dunning_guarantees
 from . import test_dunning_ladder
 from . import test_dunning_validation
+from . import test_facts_consistency
 from . import test_field_labels
 from . import test_input_validation
 from . import test_kpi
@@ -24,6 +27,8 @@ from . import test_menus
 from . import test_payment_plan
 from . import test_payment_prediction
 from . import test_provision
+from . import test_public_methods
+from . import test_reminder_history
 from . import test_risk
 from . import test_risk_formulas
 from . import test_security
