@@ -1,4 +1,3 @@
-from collections import defaultdict
 from datetime import date
 from datetime import timedelta
 
@@ -7,7 +6,6 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
 from odoo.tools import format_amount
 from odoo.tools import format_date
 
@@ -119,24 +117,28 @@ class ResPartner(models.Model):
         string="Applied Credit Limit",
         currency_field="receivable_currency_id",
         compute="_compute_credit_exposure",
-        help="The partner's own limit, or else the default limit of its credit policy. "
-        "Zero means no limit.",
+        help="The partner's own limit, else the default limit of its credit policy, else the "
+        "company's default limit. Zero means no limit.",
     )
     credit_open_amount = fields.Monetary(
         string="Open Receivables",
         currency_field="receivable_currency_id",
         compute="_compute_credit_exposure",
+        help="Posted receivables dated up to today and not paid, net of the credit notes and "
+        "unapplied payments.",
     )
     credit_draft_amount = fields.Monetary(
-        string="Draft Invoices",
+        string="Pending Invoices",
         currency_field="receivable_currency_id",
         compute="_compute_credit_exposure",
+        help="Draft customer invoices, and posted invoices dated after today: not owed yet, "
+        "but they use credit.",
     )
     credit_exposure = fields.Monetary(
         string="Exposure",
         currency_field="receivable_currency_id",
         compute="_compute_credit_exposure",
-        help="Posted open receivables + draft customer invoices + amounts still to invoice.",
+        help="Open receivables + pending invoices + amounts still to invoice.",
     )
     credit_available = fields.Monetary(
         string="Available Credit",
@@ -158,6 +160,8 @@ class ResPartner(models.Model):
         string="Overdue Amount",
         currency_field="receivable_currency_id",
         compute="_compute_credit_exposure",
+        help="Open receivables past their due date, net of the credit notes and unapplied "
+        "payments past due (the aging's overdue columns).",
     )
     credit_oldest_overdue_days = fields.Integer(
         string="Oldest Overdue (days)", compute="_compute_credit_exposure"
@@ -205,29 +209,30 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_credit_exposure(self):
-        """Compute every credit figure of the recordset in a fixed number of queries."""
-        commercials = self.commercial_partner_id | self.filtered(lambda p: not p.id)
-        figures = commercials._fetch_credit_figures()
+        """Every credit figure of the recordset from the customers' positions in the current
+        company (``receivable.facts._positions``), read in a fixed number of queries."""
+        company = self.env.company
+        # Unsaved partners (new ids) have no receivables yet: see _unsaved_credit_position.
+        positions = self.env["receivable.facts"]._positions(
+            company, [pid for pid in self.commercial_partner_id.ids if pid]
+        )
         today = fields.Date.context_today(self)
         for partner in self:
             commercial = partner.commercial_partner_id or partner
-            open_amount, overdue_amount, oldest_due, draft_amount = figures.get(
-                commercial.id, (0.0, 0.0, None, 0.0)
-            )
-            exposure = open_amount + draft_amount + (commercial.credit_to_invoice or 0.0)
-            limit = commercial._get_effective_credit_limit()
-            partner.credit_open_amount = open_amount
-            partner.credit_draft_amount = draft_amount
-            partner.credit_exposure = exposure
+            position = positions.get(commercial.id) or commercial._unsaved_credit_position()
+            limit = position["credit_limit"]
+            oldest_due = position["oldest_due"]
+            partner.credit_open_amount = position["open_amount"]
+            partner.credit_draft_amount = position["pending_amount"]
+            partner.credit_exposure = position["exposure"]
             partner.credit_limit_effective = limit
-            partner.credit_available = limit - exposure if limit else 0.0
-            partner.credit_used_percent = 100.0 * exposure / limit if limit else 0.0
-            partner.credit_over_limit = bool(limit) and exposure > limit
-            partner.credit_overdue_amount = overdue_amount
+            partner.credit_available = position["available"]
+            partner.credit_used_percent = position["used_percent"]
+            partner.credit_over_limit = position["over_limit"]
+            partner.credit_overdue_amount = position["overdue_amount"]
             partner.credit_oldest_overdue_days = (today - oldest_due).days if oldest_due else 0
-            cover = commercial.credit_insured_amount
+            partner.credit_cover_exceeded = position["cover_exceeded"]
             expiry = commercial.credit_insurance_expiry
-            partner.credit_cover_exceeded = bool(commercial.credit_insurer_id) and exposure > cover
             partner.credit_cover_expiring = bool(
                 commercial.credit_insurer_id
                 and expiry
@@ -235,82 +240,21 @@ class ResPartner(models.Model):
             )
             partner.credit_warning = partner._build_credit_warning()
 
-    def _fetch_credit_figures(self):
-        """Return {commercial partner id: (open, overdue, oldest due date, draft)}.
-
-        One query for the whole recordset, in the current company's currency: posted
-        unreconciled receivable lines (credit notes and unapplied payments net the amount)
-        and draft customer invoices, per commercial partner.
-        """
-        ids = tuple(pid for pid in self.ids if pid)
-        if not ids:
-            return {}
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "amount_residual",
-                "company_id",
-                "parent_state",
-                "partner_id",
-                "reconciled",
-                "date_maturity",
-            ]
-        )
-        self.env["account.move"].flush_model(
-            ["amount_total_signed", "commercial_partner_id", "company_id", "move_type", "state"]
-        )
-        self.flush_model(["commercial_partner_id"])
-        company_ids = self._receivable_company_ids()
-        today = fields.Date.context_today(self)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT p.commercial_partner_id,
-                       SUM(aml.amount_residual),
-                       SUM(aml.amount_residual)
-                           FILTER (WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0),
-                       MIN(aml.date_maturity)
-                           FILTER (WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0),
-                       0.0
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.company_id IN %(company_ids)s
-                   AND p.commercial_partner_id IN %(ids)s
-              GROUP BY p.commercial_partner_id
-             UNION ALL
-                SELECT move.commercial_partner_id, 0.0, 0.0, NULL, SUM(move.amount_total_signed)
-                  FROM account_move move
-                 WHERE move.state = 'draft'
-                   AND move.move_type = 'out_invoice'
-                   AND move.company_id IN %(company_ids)s
-                   AND move.commercial_partner_id IN %(ids)s
-              GROUP BY move.commercial_partner_id
-                """,
-                today=today,
-                company_ids=company_ids,
-                ids=ids,
-            )
-        )
-        figures = defaultdict(lambda: [0.0, 0.0, None, 0.0])
-        for partner_id, open_amount, overdue, oldest_due, draft in rows:
-            values = figures[partner_id]
-            values[0] += open_amount or 0.0
-            values[1] += overdue or 0.0
-            values[2] = oldest_due or values[2]
-            values[3] += draft or 0.0
-        return {pid: tuple(values) for pid, values in figures.items()}
-
-    @api.model
-    def _receivable_company_ids(self):
-        """The current company and its branches: they share one ledger and one currency."""
-        # sudo: branches the user is not allowed in still belong to the same credit exposure
-        return tuple(
-            self.env["res.company"].sudo().search([("id", "child_of", self.env.company.id)]).ids
-        )
+    def _unsaved_credit_position(self):
+        """The position of a partner not saved yet (a form being filled): no receivables, its
+        limit and cover by the rules of ``receivable.facts._position_query``."""
+        self.ensure_one()
+        row = {
+            "partner_id": self.id,
+            "open_amount": 0.0,
+            "overdue_amount": 0.0,
+            "oldest_due": None,
+            "pending_amount": 0.0,
+            "credit_limit": self._get_effective_credit_limit(),
+            "cover": self.credit_insured_amount if self.credit_insurer_id else None,
+            "on_hold": self.credit_on_hold,
+        }
+        return self.env["receivable.facts"]._complete_position(row, self)
 
     @api.model
     def _invalidate_credit_figures(self):
@@ -318,12 +262,17 @@ class ResPartner(models.Model):
         self.env["res.partner"].invalidate_model(list(CREDIT_FIGURE_FIELDS))
 
     def _get_effective_credit_limit(self):
-        """The partner's own limit when it has one, else its policy's default limit."""
+        """The applied credit limit, Odoo's rule as ``receivable.facts._applied_limit_sql``
+        states it: the partner's own limit when it has one (``use_partner_credit_limit``: it
+        differs from the company's default), else its policy's default limit, else the
+        company's default limit."""
         self.ensure_one()
         if self.use_partner_credit_limit:
             return self.credit_limit
         policy = self.receivable_effective_policy_id
-        return policy.default_credit_limit if policy else self.credit_limit
+        if policy:
+            return policy.default_credit_limit
+        return self._fields["credit_limit"].get_company_dependent_fallback(self) or 0.0
 
     def _build_credit_warning(self):
         self.ensure_one()
@@ -352,39 +301,38 @@ class ResPartner(models.Model):
     # Search
     # ------------------------------------------------------------------------------------------
     def _search_by_credit_figure(self, predicate):
-        """Domain of the partners whose credit figures satisfy ``predicate``.
+        """Domain of the partners whose position in the current company satisfies
+        ``predicate`` (a function of a position of ``receivable.facts._positions``).
 
-        Only partners with receivables or drafts in the current company can have an exposure,
-        so their figures are computed in one batch and filtered.
+        Only the customers with open items or pending invoices in the company can have an
+        exposure: their positions are read in one query and filtered.
         """
-        company_ids = self._receivable_company_ids()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT p.commercial_partner_id
-                  FROM account_move_line aml
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE aml.parent_state IN ('posted', 'draft')
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual != 0
-                   AND aml.company_id IN %s
-                """,
-                company_ids,
-            )
-        )
-        candidates = self.browse([row[0] for row in rows])
-        matching = candidates.filtered(predicate)
-        return Domain("commercial_partner_id", "in", matching.ids)
+        facts = self.env["receivable.facts"]
+        rows = self._receivable_position_rows()
+        partners = self.with_company(self.env.company).browse([row["partner_id"] for row in rows])
+        matching = [
+            partner.id
+            for row, partner in zip(rows, partners, strict=True)
+            if predicate(facts._complete_position(row, partner))
+        ]
+        return Domain("commercial_partner_id", "in", matching)
+
+    @api.model
+    def _receivable_position_rows(self):
+        """The stored figures of the customers with open items or pending invoices in the
+        current company (``receivable.facts._position_query``), one query."""
+        facts = self.env["receivable.facts"]
+        return self.env.execute_query_dict(facts._position_query(self.env.company))
 
     def _search_credit_over_limit(self, operator, value):
         if operator not in ("=", "in") or value not in (True, [True], {True}):
             return NotImplemented
-        return self._search_by_credit_figure(lambda p: p.credit_over_limit)
+        return self._search_by_credit_figure(lambda position: position["over_limit"])
 
     def _search_credit_cover_exceeded(self, operator, value):
         if operator not in ("=", "in") or value not in (True, [True], {True}):
             return NotImplemented
-        return self._search_by_credit_figure(lambda p: p.credit_cover_exceeded)
+        return self._search_by_credit_figure(lambda position: position["cover_exceeded"])
 
     def _search_credit_used_percent(self, operator, value):
         comparators = {
@@ -397,7 +345,7 @@ class ResPartner(models.Model):
             return NotImplemented
         compare = comparators[operator]
         return self._search_by_credit_figure(
-            lambda p: p.credit_limit_effective and compare(p.credit_used_percent, value)
+            lambda position: position["credit_limit"] and compare(position["used_percent"], value)
         )
 
     # ------------------------------------------------------------------------------------------
@@ -800,22 +748,8 @@ class ResPartner(models.Model):
         self.env["ir.cron"]._commit_progress(remaining=0)
 
     def _select_partners_to_refresh(self):
-        """Commercial partners with open receivables or an automatic hold in the company."""
-        company_ids = self._receivable_company_ids()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT p.commercial_partner_id
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.company_id IN %s
-                """,
-                company_ids,
-            )
-        )
+        """Commercial partners with open items or pending invoices, or an automatic hold, in
+        the company."""
+        ids = [row["partner_id"] for row in self._receivable_position_rows()]
         held = self.search([("credit_on_hold", "=", True), ("credit_hold_origin", "=", "auto")])
-        return (self.browse([row[0] for row in rows]) | held).sorted("id")
+        return (self.browse(ids) | held).sorted("id")
