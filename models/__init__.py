@@ -11,7 +11,9 @@ from . import receivable_credit_override
 from . import receivable_dunning_engine
 from . import receivable_dunning_level
 from . import receivable_facts
+from . import receivable_grouped_read
 from . import receivable_kpi
+from . import receivable_kpi_overview
 from . import receivable_legal
 from . import receivable_legal_charge
 from . import receivable_payment_plan
@@ -19,9 +21,11 @@ from . import receivable_policy
 from . import receivable_promise
 from . import receivable_provision
 from . import receivable_reminder
+from . import receivable_reminder_channels
 from . import receivable_reminder_line
 from . import receivable_reminder_outcome
 from . import receivable_risk
+from . import receivable_risk_snapshot
 from . import receivable_worklist
 from . import report_customer_statement
 from . import res_company

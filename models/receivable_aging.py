@@ -1,22 +1,14 @@
-import gc
-import math
-from contextlib import contextmanager
-from itertools import pairwise
-from operator import itemgetter
-
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo import tools
 from odoo.exceptions import UserError
-from odoo.fields import Domain
 from odoo.tools import SQL
-from odoo.tools import Query
 from odoo.tools import format_date
 
 from .input_checks import context_date
 from .input_checks import future_date_message
 from .input_checks import parse_date
+from .receivable_grouped_read import ReceivableGroupedReadMixin
 
 # Bucket columns of the model: "not due" + up to 6 overdue intervals (the last one open-ended).
 MAX_BUCKETS = 7
@@ -28,10 +20,6 @@ AGING_DATE_KEY = "receivable_aging_date"
 BUCKET_COUNT_KEY = "receivable_aging_bucket_count"
 # The rows change with the as-of date and the company (its buckets): so does their cache.
 AGING_CONTEXT = (AGING_DATE_KEY, "company")
-# Internal aggregate of the grouped list: the number of groups, read with the groups themselves.
-GROUP_TOTAL = "__group_total"
-# Above this many company currencies, the currency aggregates go back to Odoo's generic SQL.
-MAX_CURRENCY_TERMS = 10
 # Context keys with which res.partner's display_name is more than its stored complete_name.
 PARTNER_NAME_CONTEXT = (
     "show_address",
@@ -42,56 +30,15 @@ PARTNER_NAME_CONTEXT = (
 )
 
 
-def _int_array(ids):
-    """A PostgreSQL array literal of ids, to pass as ``%s::int[]``: for tens of thousands of
-    ids, far cheaper for psycopg2 to send than a Python list."""
-    return "{" + ",".join(map(str, ids)) + "}"
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """Pause the cyclic garbage collector in the block (reference counting still frees
-    memory); it resumes whatever happens."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _and_domains(domains):
-    """Odoo's ``AND`` of the groups' domains: conditions joined with "&" when each domain is
-    one condition (always so for the fields grouped here), else normalised by Domain."""
-    if len(domains) == 1 and len(domains[0]) == 1 and isinstance(domains[0][0], tuple):
-        return domains[0]
-    leaves = [domain[0] for domain in domains if len(domain) == 1 and isinstance(domain[0], tuple)]
-    if len(leaves) == len(domains):
-        return ["&"] * (len(leaves) - 1) + leaves
-    return list(Domain.AND(domains))
-
-
-def _sum_values(values):
-    """SUM of groups: their exact float sum; False (SQL NULL) when none has a value."""
-    # False counts as 0 in the sum.
-    return math.fsum(values) if any(value is not False for value in values) else False
-
-
-def _min_values(values):
-    present = [value for value in values if value is not False and value is not None]
-    return min(present) if present else False
-
-
-def _max_values(values):
-    present = [value for value in values if value is not False and value is not None]
-    return max(present) if present else False
-
-
-def _union_values(values):
-    """ARRAY_AGG(DISTINCT … ORDER BY …) of groups: the sorted union of their arrays."""
-    return sorted({item for value in values for item in value}, key=lambda v: (v is None, v))
+def _bucket_amount(label):
+    """A bucket column: the amount due of the rows in that bucket, else 0 (company currency).
+    ``fields_get`` relabels it after the company's intervals."""
+    return fields.Monetary(
+        string=label,
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+    )
 
 
 class ReceivableAging(models.Model):
@@ -109,9 +56,15 @@ class ReceivableAging(models.Model):
       once per line (payments and matchings after that date are ignored);
     * the buckets are those of the current company (``res.company.receivable_aging_buckets``):
       a view mixing several companies uses the buckets of the company selected in the switcher.
+
+    The web client's grouped reads (list by customer, pivot) go through the fast paths of
+    ``receivable.grouped.read.mixin``; the bucket sums and the customers' labels are its hooks.
     """
 
     _name = "receivable.aging"
+    # The mixin's class is imported above, so it is defined before the aging whatever the
+    # order of models/__init__.py.
+    _inherit = [ReceivableGroupedReadMixin._name]
     _description = "Aged Receivables"
     _auto = False
     _rec_name = "move_name"
@@ -124,16 +77,10 @@ class ReceivableAging(models.Model):
         "res.partner", string="Customer", readonly=True, depends_context=AGING_CONTEXT
     )
     move_id = fields.Many2one(
-        "account.move",
-        string="Journal Entry",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
+        "account.move", string="Journal Entry", readonly=True, depends_context=AGING_CONTEXT
     )
     move_line_id = fields.Many2one(
-        "account.move.line",
-        string="Journal Item",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
+        "account.move.line", string="Journal Item", readonly=True, depends_context=AGING_CONTEXT
     )
     move_name = fields.Char(string="Number", readonly=True, depends_context=AGING_CONTEXT)
     move_type = fields.Selection(
@@ -152,19 +99,13 @@ class ReceivableAging(models.Model):
         "res.currency", string="Currency", readonly=True, depends_context=AGING_CONTEXT
     )
     company_currency_id = fields.Many2one(
-        "res.currency",
-        string="Company Currency",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
+        "res.currency", string="Company Currency", readonly=True, depends_context=AGING_CONTEXT
     )
     date = fields.Date(string="Accounting Date", readonly=True, depends_context=AGING_CONTEXT)
     invoice_date = fields.Date(string="Invoice Date", readonly=True, depends_context=AGING_CONTEXT)
     date_maturity = fields.Date(string="Due Date", readonly=True, depends_context=AGING_CONTEXT)
     days_overdue = fields.Integer(
-        string="Days Past Due",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
-        aggregator=None,
+        string="Days Past Due", readonly=True, depends_context=AGING_CONTEXT, aggregator=None
     )
     amount_residual = fields.Monetary(
         string="Amount Due",
@@ -181,53 +122,15 @@ class ReceivableAging(models.Model):
         aggregator=None,
     )
     bucket = fields.Selection(
-        selection="_selection_bucket",
-        string="Bucket",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
+        selection="_selection_bucket", string="Bucket", readonly=True, depends_context=AGING_CONTEXT
     )
-    amount_b0 = fields.Monetary(
-        string="Not Due",
-        currency_field="company_currency_id",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
-    )
-    amount_b1 = fields.Monetary(
-        string="1-30",
-        currency_field="company_currency_id",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
-    )
-    amount_b2 = fields.Monetary(
-        string="31-60",
-        currency_field="company_currency_id",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
-    )
-    amount_b3 = fields.Monetary(
-        string="61-90",
-        currency_field="company_currency_id",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
-    )
-    amount_b4 = fields.Monetary(
-        string="> 90",
-        currency_field="company_currency_id",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
-    )
-    amount_b5 = fields.Monetary(
-        string="Bucket 6",
-        currency_field="company_currency_id",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
-    )
-    amount_b6 = fields.Monetary(
-        string="Bucket 7",
-        currency_field="company_currency_id",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
-    )
+    amount_b0 = _bucket_amount("Not Due")
+    amount_b1 = _bucket_amount("1-30")
+    amount_b2 = _bucket_amount("31-60")
+    amount_b3 = _bucket_amount("61-90")
+    amount_b4 = _bucket_amount("> 90")
+    amount_b5 = _bucket_amount("Bucket 6")
+    amount_b6 = _bucket_amount("Bucket 7")
     dunning_level_id = fields.Many2one(
         "receivable.dunning.level",
         string="Dunning Level",
@@ -242,10 +145,7 @@ class ReceivableAging(models.Model):
         help="Predicted from the customer's payment history (the company's when it has none).",
     )
     factor_id = fields.Many2one(
-        "res.partner",
-        string="Assigned to Factor",
-        readonly=True,
-        depends_context=AGING_CONTEXT,
+        "res.partner", string="Assigned to Factor", readonly=True, depends_context=AGING_CONTEXT
     )
     agency_state = fields.Selection(
         selection="_selection_agency_state",
@@ -373,76 +273,26 @@ class ReceivableAging(models.Model):
                     node.getparent().remove(node)
         return arch, view
 
+    # ------------------------------------------------------------------------------------------
+    # Hooks of the fast grouped reads (receivable.grouped.read.mixin)
+    # ------------------------------------------------------------------------------------------
     @api.model
-    def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
-        """Read the rows afresh at each search: they are computed from the ledger, which may
-        have changed in this transaction since they were last read (a payment, a matching)."""
-        self.invalidate_model()
-        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
-
-    # ------------------------------------------------------------------------------------------
-    # Grouped reads of the web client (the list grouped by customer, the pivot)
-    #
-    # On a million open lines, Odoo's generic way costs several times the aggregate itself:
-    # it groups every line a second time to count the groups of the list's pager; the
-    # currency aggregates the web client adds to every monetary sum make PostgreSQL sort all
-    # the lines (a DISTINCT aggregate) and divide each of them by a rate; the pivot's GROUPING
-    # SETS run without parallel workers and join the customers to every line to sort them by
-    # name; and the customers' names are computed in Python one by one. The overrides below
-    # give the same results (tests/test_aging_web.py compares them with Odoo's own code) in
-    # about the time of the aggregate (bench/bench_aging.py).
-    # ------------------------------------------------------------------------------------------
-    def _formatted_read_group_with_length(
-        self, domain, groupby, aggregates, offset=0, limit=None, order=None
-    ):
-        """A page of groups and the total number of groups in ONE query: the number is a
-        window over the grouped rows, ``COUNT(*) OVER ()``, that PostgreSQL evaluates before the
-        LIMIT (Odoo groups every line again to count them)."""
-        if not limit or self._web_read_group_field_expand(groupby):
-            return super()._formatted_read_group_with_length(
-                domain, groupby, aggregates, offset=offset, limit=limit, order=order
-            )
-        groups = self.formatted_read_group(
-            domain,
-            groupby,
-            [*aggregates, GROUP_TOTAL],
-            offset=offset,
-            limit=limit,
-            order=order,
-        )
-        # No group (past the last page too): 0, as Odoo says.
-        length = groups[0][GROUP_TOTAL] if groups else 0
-        for group in groups:
-            del group[GROUP_TOTAL]
-        return groups, length
+    def _group_label_columns(self):
+        """The customer of a row is a commercial entity, whose ``display_name`` is its stored
+        ``complete_name`` unless the context asks for more (address, email…): then Odoo's
+        formatter."""
+        if any(self.env.context.get(key) for key in PARTNER_NAME_CONTEXT):
+            return {}
+        return {"partner_id": "complete_name"}
 
     @api.model
     def _read_group_select(self, aggregate_spec, query):
-        """The group count of the list's pager, the sums of the bucket columns, and the web
-        client's currency aggregates of the amounts in company currency computed from the plain
-        sums (see below)."""
-        if aggregate_spec == GROUP_TOTAL:
-            return SQL("COUNT(*) OVER ()")
-        if aggregate_spec != "__count":
-            fname, __, func = models.parse_read_group_spec(aggregate_spec)
-            field = self._fields.get(fname)
-            if func == "sum" and fname in BUCKET_AMOUNTS:
-                return self._bucket_sum_sql(fname, query) or super()._read_group_select(
-                    aggregate_spec, query
-                )
-            if func == "array_agg_distinct" and fname == "company_currency_id":
-                return self._company_currencies_sql(query) or super()._read_group_select(
-                    aggregate_spec, query
-                )
-            if (
-                func == "sum_currency"
-                and field is not None
-                and field.type == "monetary"
-                and field.get_currency_field(self) == "company_currency_id"
-            ):
-                return self._sum_in_root_currency_sql(fname, query) or super()._read_group_select(
-                    aggregate_spec, query
-                )
+        """The sums of the bucket columns, see ``_bucket_sum_sql``."""
+        fname = aggregate_spec.removesuffix(":sum")
+        if fname != aggregate_spec and fname in BUCKET_AMOUNTS:
+            bucket_sum = self._bucket_sum_sql(fname, query)
+            if bucket_sum is not None:
+                return bucket_sum
         return super()._read_group_select(aggregate_spec, query)
 
     @api.model
@@ -460,431 +310,6 @@ class ReceivableAging(models.Model):
             conditions[index],
         )
 
-    def _read_group_postprocess_aggregate(self, aggregate_spec, raw_values):
-        if aggregate_spec == GROUP_TOTAL:
-            return iter(raw_values)
-        return super()._read_group_postprocess_aggregate(aggregate_spec, raw_values)
-
-    @api.model
-    @api.readonly
-    def formatted_read_grouping_sets(self, domain, grouping_sets, aggregates=(), *, order=None):
-        """The pivot's groups, built with the cyclic garbage collector paused: they are tens
-        of thousands of tuples and dicts without cycles, whose creation would otherwise set off
-        dozens of collections, each scanning the worker's whole memory (Odoo pauses it the same
-        way when it loads a registry)."""
-        with _cyclic_gc_paused():
-            return super().formatted_read_grouping_sets(
-                domain, grouping_sets, aggregates, order=order
-            )
-
-    @api.model
-    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
-        """The pivot's grouping sets rolled up in Python from the finest one.
-
-        PostgreSQL computes ``GROUPING SETS`` without parallel workers, in twice the time of a
-        grouped read of the finest set, and sorts the groups of a many2one by joining its model
-        to every line (the customers' names). Here: one ``_read_group`` of the finest set, by
-        raw values; every other set rolled up from its rows; each set sorted in the requested
-        order by ranks read once per grouped field (a many2one's records in its model's order,
-        texts in the database's collation). The web client repeats the currency aggregates for
-        every measure: each distinct one is read once. Otherwise (no finest set, an aggregate
-        that does not add up like an average, a field that cannot be ranked), Odoo's query.
-        """
-        finest = self._finest_grouping_set(grouping_sets)
-        terms = finest and self._rollup_order_terms(finest, order)
-        same_aggregate = self._same_aggregates(aggregates)
-        specs = list(dict.fromkeys(same_aggregate.values()))
-        reducers = [self._rollup_reducer(spec) for spec in specs]
-        if not terms or None in reducers:
-            return super()._read_grouping_sets(domain, grouping_sets, aggregates, order=order)
-        rows = self._read_group(domain, finest, specs)
-        ranks = self._group_ranks(finest, rows, terms)
-        positions = [specs.index(same_aggregate[spec]) for spec in aggregates]
-        result = []
-        for groupby in map(tuple, grouping_sets):
-            width = len(groupby)
-            columns = [*range(width), *(width + index for index in positions)]
-            groups = self._roll_up_groups(rows, finest, groupby, reducers)
-            groups = self._sort_groups(groups, groupby, terms, ranks)
-            if len(columns) == 1:  # itemgetter of one index gives the value, not a tuple
-                result.append([(group[columns[0]],) for group in groups])
-            else:
-                result.append(list(map(itemgetter(*columns), groups)))
-        return result
-
-    @api.model
-    def _finest_grouping_set(self, grouping_sets):
-        """The grouping set that holds every grouped field of the others, else None."""
-        specs = {spec for groupby in grouping_sets for spec in groupby}
-        if len(grouping_sets) < 2:
-            return None
-        return next((tuple(g) for g in grouping_sets if len(set(g)) == len(specs)), None)
-
-    @api.model
-    def _rollup_order_terms(self, finest, order):
-        """``order`` as [(grouped field, descending, nulls first)] when every term is a grouped
-        field that can be sorted in Python, else None."""
-        terms = []
-        for part in (order or "").split(","):
-            words = part.split()
-            if not words:
-                continue
-            spec, options = words[0], " ".join(words[1:]).upper()
-            descending = options.startswith("DESC")
-            direction = options.removeprefix("DESC" if descending else "ASC").strip()
-            if direction not in ("", "NULLS FIRST", "NULLS LAST"):
-                return None
-            nulls_first = direction == "NULLS FIRST" if direction else descending
-            if spec not in finest or self._group_value_kind(spec) is None:
-                return None
-            terms.append((spec, descending, nulls_first))
-        return terms or None
-
-    @api.model
-    def _group_value_kind(self, spec):
-        """How the values of a grouped field sort: "records" (a many2one, in its model's
-        order), "text" (the database's collation), "natural" (numbers, dates and date
-        periods, as in Python), or None (anything else: Odoo's query)."""
-        fname, __, granularity = models.parse_read_group_spec(spec)
-        field = self._fields.get(fname)
-        if field is None or "." in spec:
-            return None
-        if granularity:
-            # Periods (day … year) are their first day; the numbered parts are not all sorted
-            # by their number (day_of_week follows the language's first day): Odoo's query.
-            time_period = granularity in models.READ_GROUP_TIME_GRANULARITY
-            return "natural" if time_period and field.type in ("date", "datetime") else None
-        if field.type == "many2one":
-            return "records"
-        if field.type in ("selection", "char"):
-            return "text"
-        if field.type in ("integer", "float", "monetary", "date", "datetime"):
-            return "natural"
-        return None
-
-    @api.model
-    def _group_ranks(self, finest, rows, terms):
-        """{grouped field: {value: rank}} for the ordered fields, from their values in
-        ``rows`` (empty values apart: they sort as SQL NULLs)."""
-        ranks = {}
-        for spec, __, __ in terms:
-            column = finest.index(spec)
-            kind = self._group_value_kind(spec)
-            if kind == "records":
-                values = {row[column]._ids[0] for row in rows if row[column]}
-                ordered = self._records_in_order(self._fields[spec].comodel_name, values)
-                ranks[spec] = {record_id: rank for rank, record_id in enumerate(ordered)}
-                continue
-            values = {row[column] for row in rows if row[column] is not False}
-            if kind == "text":
-                in_collation = SQL("SELECT v FROM unnest(%s::text[]) AS v ORDER BY v", list(values))
-                ordered = [value for (value,) in self.env.execute_query(in_collation)]
-            else:
-                ordered = sorted(values)
-            ranks[spec] = {value: rank for rank, value in enumerate(ordered)}
-        return ranks
-
-    @api.model
-    def _sort_groups(self, groups, groupby, terms, ranks):
-        """The groups of ``groupby`` in the order of the terms on its fields, as SQL sorts the
-        rows of a grouping set (the fields of other sets are NULL there)."""
-        keys = []
-        for spec, descending, nulls_first in terms:
-            if spec not in groupby:
-                continue
-            column, spec_ranks = groupby.index(spec), ranks[spec]
-            records = self._group_value_kind(spec) == "records"
-            sign = -1 if descending else 1
-            null_key = (0 if nulls_first else 2, 0)
-
-            def key(
-                group, column=column, ranks=spec_ranks, records=records, sign=sign, null=null_key
-            ):
-                value = group[column]
-                if records:
-                    return (1, sign * ranks[value._ids[0]]) if value else null
-                return null if value is False else (1, sign * ranks[value])
-
-            keys.append(key)
-            if records and groupby == (spec,) and not descending:
-                # One many2one in its model's order (the pivot's customers): placed by rank,
-                # without comparing keys; the groups without a record last.
-                placed = [None] * len(spec_ranks)
-                for group in groups:
-                    if group[0]:
-                        placed[spec_ranks[group[0]._ids[0]]] = group
-                placed = [group for group in placed if group is not None]
-                empty = [group for group in groups if not group[0]]
-                return empty + placed if nulls_first else placed + empty
-        if len(keys) < 2:
-            return sorted(groups, key=keys[0]) if keys else groups
-        return sorted(groups, key=lambda group: tuple(key(group) for key in keys))
-
-    @api.model
-    def _records_in_order(self, comodel, record_ids):
-        """``record_ids`` in the order of ``comodel`` (all records, without access rules:
-        this only orders groups that the lines' query returned)."""
-        Comodel = self.env[comodel]
-        query = Query(self.env, Comodel._table, Comodel._table_sql)
-        query.add_where(
-            SQL("%s = ANY(%s::int[])", SQL.identifier(Comodel._table, "id"), _int_array(record_ids))
-        )
-        query.order = Comodel._order_to_sql(Comodel._order, query)
-        Comodel.flush_model()
-        if comodel != "res.partner":
-            return [record_id for (record_id,) in self.env.execute_query(query.select())]
-        # The customers' names come with their order: left in the ORM cache, as a search_fetch
-        # would, for the labels of the groups (see the groups' formatter).
-        table = Comodel._table
-        found = self.env.execute_query(
-            query.select(SQL.identifier(table, "id"), SQL.identifier(table, "complete_name"))
-        )
-        ordered_ids = [record_id for record_id, __ in found]
-        Comodel._fields["complete_name"]._insert_cache(
-            Comodel.browse(ordered_ids), [name for __, name in found]
-        )
-        return ordered_ids
-
-    @api.model
-    def _same_aggregates(self, aggregates):
-        """{aggregate: an aggregate that always has the same value}, to read each value once:
-        the sum in the root company's currency of an amount already in that currency (one
-        company currency, at rate 1) is its plain sum."""
-        in_root_currency = (
-            any(spec.endswith(":sum_currency") for spec in aggregates)
-            and self._amounts_in_root_currency()
-        )
-        result = {}
-        for spec in aggregates:
-            result[spec] = spec
-            if in_root_currency and spec.endswith(":sum_currency"):
-                fname = spec.split(":")[0]
-                field = self._fields.get(fname)
-                if field and field.type == "monetary":
-                    if field.get_currency_field(self) == "company_currency_id":
-                        result[spec] = f"{fname}:sum"
-        return result
-
-    @api.model
-    def _amounts_in_root_currency(self):
-        """Whether every company shares one currency whose rate (Odoo's rule) is 1."""
-        currencies = self._company_currency_ids()
-        if len(currencies) != 1:
-            return False
-        [[rate]] = self.env.execute_query(SQL("SELECT %s", self._currency_rate_sql(currencies[0])))
-        return rate == 1
-
-    @api.model
-    def _rollup_reducer(self, aggregate_spec):
-        """The function that merges the values of ``aggregate_spec`` of several groups."""
-        if aggregate_spec == "__count":
-            return sum
-        fname, __, func = models.parse_read_group_spec(aggregate_spec)
-        field = self._fields.get(fname)
-        if func == "count":
-            return sum
-        if func in ("sum", "sum_currency"):
-            return _sum_values
-        if func in ("min", "max"):
-            return _min_values if func == "min" else _max_values
-        if func == "array_agg_distinct" and field and field.type in ("many2one", "integer"):
-            return _union_values
-        return None
-
-    @api.model
-    def _roll_up_groups(self, rows, finest, groupby, reducers):
-        """The groups of ``groupby`` from the rows of the finest set."""
-        if groupby == finest:
-            return list(rows)
-        positions = [finest.index(spec) for spec in groupby]
-        width = len(finest)
-        # Records are keyed by their ids (hashing a recordset is slow), the first one kept.
-        records = [self._group_value_kind(spec) == "records" for spec in groupby]
-        members = {}
-        for row in rows:
-            key = tuple(
-                row[p]._ids if is_record else row[p]
-                for p, is_record in zip(positions, records, strict=True)
-            )
-            if key in members:
-                members[key].append(row)
-            else:
-                members[key] = [row]
-        result = []
-        for group_rows in members.values():
-            first = group_rows[0]
-            columns = list(zip(*group_rows, strict=True))[width:]
-            values = (reduce(column) for reduce, column in zip(reducers, columns, strict=True))
-            result.append((*(first[p] for p in positions), *values))
-        return result
-
-    @api.model
-    def _company_currency_ids(self):
-        """The currencies of all companies: the values ``company_currency_id`` can take."""
-        self.env["res.company"].flush_model(["currency_id"])
-        return list(self._company_currency_ids_cached())
-
-    @tools.ormcache()
-    def _company_currency_ids_cached(self):
-        # Cleared when a company is created, deleted or changes currency (registry cache).
-        rows = self.env.execute_query(
-            SQL("SELECT DISTINCT currency_id FROM res_company WHERE currency_id IS NOT NULL")
-        )
-        return tuple(sorted(currency_id for (currency_id,) in rows))
-
-    @api.model
-    def _company_currencies_sql(self, query):
-        """``company_currency_id:array_agg_distinct`` without a DISTINCT aggregate.
-
-        The lines can only be in the currency of a company: one BOOL_OR per such currency tells
-        which a group has, in the same order as ``ARRAY_AGG(DISTINCT … ORDER BY …)``. With one
-        company currency, every non-empty group has exactly that one. None when there are too
-        many currencies for this to pay.
-        """
-        currencies = self._company_currency_ids()
-        if not currencies or len(currencies) > MAX_CURRENCY_TERMS:
-            return None
-        if len(currencies) == 1:
-            return SQL("CASE WHEN COUNT(*) > 0 THEN ARRAY[%s] END", currencies[0])
-        column = self._field_to_sql(self._table, "company_currency_id", query)
-        return SQL(
-            "ARRAY_REMOVE(ARRAY[%s], NULL)",
-            SQL(", ").join(
-                SQL("CASE WHEN BOOL_OR(%s = %s) THEN %s END", column, currency, currency)
-                for currency in currencies
-            ),
-        )
-
-    @api.model
-    def _sum_in_root_currency_sql(self, fname, query):
-        """``<amount>:sum_currency`` of an amount in company currency, from the plain sum.
-
-        Odoo divides every line by the rate of its currency. The lines of one company currency
-        share one rate, so the sum of each currency is divided once per group instead; with one
-        company currency, that sum is the very ``SUM`` of the plain aggregate, which PostgreSQL
-        computes once for both. The rate is Odoo's: the latest up to today, else the first
-        after, of the root company or shared. None when there are too many currencies.
-        """
-        currencies = self._company_currency_ids()
-        if not currencies or len(currencies) > MAX_CURRENCY_TERMS:
-            return None
-        if len(currencies) == 1:
-            plain_sum = self._read_group_select(f"{fname}:sum", query)
-            return SQL("%s / %s", plain_sum, self._currency_rate_sql(currencies[0]))
-        amount = self._field_to_sql(self._table, fname, query)
-        column = self._field_to_sql(self._table, "company_currency_id", query)
-        return SQL(
-            "(%s)",
-            SQL(" + ").join(
-                SQL(
-                    "COALESCE(SUM(%s) FILTER (WHERE %s = %s), 0) / %s",
-                    amount,
-                    column,
-                    currency,
-                    self._currency_rate_sql(currency),
-                )
-                for currency in currencies
-            ),
-        )
-
-    @api.model
-    def _currency_rate_sql(self, currency_id):
-        """The rate ``sum_currency`` divides by (same rule as Odoo's), as a scalar subquery
-        that PostgreSQL evaluates once per query."""
-        self.env["res.currency.rate"].flush_model(["currency_id", "company_id", "name", "rate"])
-        return SQL(
-            """COALESCE((
-                SELECT rate.rate FROM res_currency_rate rate
-                 WHERE rate.currency_id = %(currency)s
-                   AND (rate.company_id IS NULL OR rate.company_id = %(company)s)
-              ORDER BY rate.company_id,
-                       CASE WHEN rate.name <= %(today)s THEN rate.name END DESC,
-                       CASE WHEN rate.name > %(today)s THEN rate.name END ASC
-                 LIMIT 1), 1.0)""",
-            currency=currency_id,
-            company=self.env.company.root_id.id,
-            today=fields.Date.context_today(self),
-        )
-
-    @api.model
-    def _web_read_group_format(self, groupby, aggregates, groups):
-        """Groups formatted like Odoo's generic code does, without normalising the domain of
-        every group (one condition per grouped field, joined with "&" as Odoo's ``AND`` does)
-        and with the customers named by ``_web_read_group_groupby_formatter``. Groupings Odoo
-        folds or that group by a related path: Odoo's."""
-        if (
-            not groupby
-            or not groups
-            or not aggregates
-            or any("." in spec for spec in groupby)
-            or self._web_read_group_field_expand(groupby)
-        ):
-            return super()._web_read_group_format(groupby, aggregates, groups)
-        width = len(groupby)
-        formatters = [
-            self._web_read_group_groupby_formatter(spec, [group[index] for group in groups])
-            for index, spec in enumerate(groupby)
-        ]
-        # The web client repeats aggregates (the currencies of every measure): one key each.
-        positions = {spec: index for index, spec in enumerate(aggregates, start=width)}
-        pick_values = itemgetter(*positions.values())
-        keys = tuple(positions)
-        result = []
-        for group in groups:
-            values = pick_values(group)
-            formatted = dict(zip(keys, values if len(keys) > 1 else (values,), strict=True))
-            if width == 1:  # the pivot's rows: one field, its domain as is
-                formatted[groupby[0]], domain = formatters[0](group[0])
-                formatted["__extra_domain"] = _and_domains([domain])
-            else:
-                domains = []
-                for index, (spec, formatter) in enumerate(zip(groupby, formatters, strict=True)):
-                    formatted[spec], domain = formatter(group[index])
-                    domains.append(domain)
-                formatted["__extra_domain"] = _and_domains(domains)
-            result.append(formatted)
-        return result
-
-    @api.model
-    def _web_read_group_groupby_formatter(self, groupby_spec, values):
-        """Label the customers' groups with their stored ``complete_name``, read in one query.
-
-        The customer of a row is a commercial entity, whose ``display_name`` is its
-        ``complete_name`` unless the context asks for more (address, email…): then, and for
-        every other grouping, Odoo's formatter, which computes each name in Python.
-        """
-        if groupby_spec != "partner_id" or any(
-            self.env.context.get(key) for key in PARTNER_NAME_CONTEXT
-        ):
-            return super()._web_read_group_groupby_formatter(groupby_spec, values)
-        # Like Odoo's formatter (sudo), a group shows the name of a customer the user may not
-        # open (the rows themselves are filtered by the record rules): read without access
-        # rules, from the cache (the pivot's customers, see _records_in_order), else in
-        # one query.
-        Partner = self.env["res.partner"]
-        cached = Partner._fields["complete_name"]._get_cache(self.env)
-        missing = {value._ids[0] for value in values if value and value._ids[0] not in cached}
-        read = {}
-        if missing:
-            Partner.flush_model(["complete_name"])
-            read = dict(
-                self.env.execute_query(
-                    SQL(
-                        "SELECT id, complete_name FROM res_partner WHERE id = ANY(%s::int[])",
-                        _int_array(missing),
-                    )
-                )
-            )
-
-        def format_partner(value):
-            if not value:
-                return False, [("partner_id", "=", False)]
-            partner_id = value._ids[0]
-            name = read[partner_id] if partner_id in read else cached[partner_id]
-            return (partner_id, name), [("partner_id", "=", partner_id)]
-
-        return format_partner
-
     # ------------------------------------------------------------------------------------------
     # SQL
     # ------------------------------------------------------------------------------------------
@@ -901,157 +326,22 @@ class ReceivableAging(models.Model):
 
     @property
     def _table_query(self):
+        # The open items are the facts' (live today, from the matchings at a past date), every
+        # company's: the record rules keep the user's companies.
         date, live = self._get_aging_date()
-        lines = self._live_lines_query(date) if live else self._as_of_lines_query(date)
-        return self._buckets_query(lines)
-
-    @api.model
-    def _line_columns(self, date):
-        """Columns common to both paths (``aml``, ``move``, ``cp`` are joined by the caller)."""
-        return SQL(
-            """
-                   aml.id AS id,
-                   aml.id AS move_line_id,
-                   aml.move_id,
-                   move.name AS move_name,
-                   move.move_type,
-                   aml.company_id,
-                   p.commercial_partner_id AS partner_id,
-                   move.invoice_user_id,
-                   cp.country_id,
-                   aml.currency_id,
-                   aml.company_currency_id,
-                   aml.date,
-                   move.invoice_date,
-                   COALESCE(aml.date_maturity, aml.date) AS date_maturity,
-                   %(date)s::date - COALESCE(aml.date_maturity, aml.date) AS days_late,
-                   move.receivable_dunning_level_id AS dunning_level_id,
-                   COALESCE(move.receivable_dispute, FALSE) AS dispute,
-                   move.receivable_factor_id AS factor_id,
-                   move.receivable_agency_state AS agency_state,
-                   CASE WHEN move.receivable_expected_payment_date IS NOT NULL
-                        THEN GREATEST(move.receivable_expected_payment_date, %(date)s::date)
-                   END AS expected_date,
-                   COALESCE((cp.credit_on_hold ->> aml.company_id::text)::boolean, FALSE)
-                       AS on_hold,
-                   (whole_promise.partner_id IS NOT NULL OR move_promise.move_id IS NOT NULL)
-                       AS promised
-            """,
-            date=date,
-        )
-
-    @api.model
-    def _line_joins(self):
-        """Joins of the line columns. All but the account are LEFT JOINs on a unique key, so
-        PostgreSQL removes those whose columns a request does not read (a list grouped by
-        partner joins the account and the partner only); the promises are aggregated once (a
-        few rows), never looked up per line."""
-        return SQL(
-            """
-              JOIN account_account account ON account.id = aml.account_id
-         LEFT JOIN account_move move ON move.id = aml.move_id
-         LEFT JOIN res_partner p ON p.id = aml.partner_id
-         LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-         LEFT JOIN (
-                   SELECT DISTINCT promise.partner_id, promise.company_id
-                     FROM receivable_promise promise
-                    WHERE promise.state = 'open'
-                      AND NOT EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
-                                       WHERE rel.promise_id = promise.id)
-                   ) whole_promise
-                ON whole_promise.partner_id = p.commercial_partner_id
-               AND whole_promise.company_id = aml.company_id
-         LEFT JOIN (
-                   SELECT DISTINCT rel.move_id
-                     FROM receivable_promise_move_rel rel
-                     JOIN receivable_promise promise ON promise.id = rel.promise_id
-                    WHERE promise.state = 'open'
-                   ) move_promise
-                ON move_promise.move_id = aml.move_id
-            """
-        )
-
-    @api.model
-    def _live_lines_query(self, date):
-        """Open receivable lines today: the stored residual of the unreconciled lines."""
-        return SQL(
-            """
-            SELECT %(columns)s,
-                   aml.amount_residual,
-                   aml.amount_residual_currency
-              FROM account_move_line aml
-              %(joins)s
-             WHERE account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND (aml.amount_residual != 0 OR aml.amount_residual_currency != 0)
-            """,
-            columns=self._line_columns(date),
-            joins=self._line_joins(),
-        )
-
-    @api.model
-    def _as_of_lines_query(self, date):
-        """Receivable lines open at ``date``: posted, dated up to ``date``, and whose balance
-        minus the matchings of ``max_date`` up to ``date`` is not zero."""
-        residual = SQL(
-            "aml.balance - COALESCE(debit_side.amount, 0) + COALESCE(credit_side.amount, 0)"
-        )
-        residual_currency = SQL(
-            "aml.amount_currency - COALESCE(debit_side.amount_currency, 0)"
-            " + COALESCE(credit_side.amount_currency, 0)"
-        )
-        return SQL(
-            """
-            SELECT %(columns)s,
-                   %(residual)s AS amount_residual,
-                   %(residual_currency)s AS amount_residual_currency
-              FROM account_move_line aml
-              %(joins)s
-         LEFT JOIN (
-                   SELECT partial.debit_move_id AS line_id,
-                          SUM(partial.amount) AS amount,
-                          SUM(partial.debit_amount_currency) AS amount_currency
-                     FROM account_partial_reconcile partial
-                    WHERE partial.max_date <= %(date)s::date
-                 GROUP BY partial.debit_move_id
-                   ) debit_side ON debit_side.line_id = aml.id
-         LEFT JOIN (
-                   SELECT partial.credit_move_id AS line_id,
-                          SUM(partial.amount) AS amount,
-                          SUM(partial.credit_amount_currency) AS amount_currency
-                     FROM account_partial_reconcile partial
-                    WHERE partial.max_date <= %(date)s::date
-                 GROUP BY partial.credit_move_id
-                   ) credit_side ON credit_side.line_id = aml.id
-             WHERE account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.date <= %(date)s::date
-               AND (%(residual)s != 0 OR %(residual_currency)s != 0)
-            """,
-            columns=self._line_columns(date),
-            joins=self._line_joins(),
-            residual=residual,
-            residual_currency=residual_currency,
-            date=date,
-        )
+        lines = self.env["receivable.facts"]._open_items_query(date, as_of=not live)
+        return self._buckets_query(lines, date)
 
     @api.model
     def _bucket_conditions(self, days):
         """One condition per bucket in use on ``days`` (days past due, or days overdue: the
         same for these intervals), (low, high], the first "<= 0", the last open-ended."""
-        bounds = self._get_bucket_bounds()
-        conditions = [SQL("%s <= 0", days)]
-        conditions += [
-            SQL("%s > %s AND %s <= %s", days, low, days, high)
-            for low, high in pairwise([0, *bounds])
-        ]
-        conditions.append(SQL("%s > %s", days, bounds[-1]))
-        return conditions
+        return self.env["receivable.facts"]._bucket_conditions(days, self._get_bucket_bounds())
 
     @api.model
-    def _buckets_query(self, lines):
-        """Wrap ``lines`` with the bucket of each row and its amount in its bucket column."""
+    def _buckets_query(self, lines, date):
+        """Wrap ``lines`` with the bucket of each row and its amount in its bucket column; an
+        expected payment date already past counts as ``date`` (the money is still awaited)."""
         bounds = self._get_bucket_bounds()
         # (key, condition) per used bucket, the last one open-ended.
         conditions = [("b0", SQL("lines.days_late <= 0"))]
@@ -1087,9 +377,12 @@ class ReceivableAging(models.Model):
                    %(bucket)s AS bucket,
                    %(amounts)s,
                    lines.dunning_level_id, lines.dispute, lines.factor_id, lines.agency_state,
-                   lines.promised, lines.on_hold, lines.expected_date
+                   lines.promised, lines.on_hold,
+                   CASE WHEN lines.expected_date IS NOT NULL
+                        THEN GREATEST(lines.expected_date, %(date)s::date) END AS expected_date
               FROM (%(lines)s) lines
             """,
+            date=date,
             bucket=bucket,
             amounts=SQL(", ").join(amounts),
             lines=lines,

@@ -30,9 +30,14 @@ class ReceivableCashForecast(models.AbstractModel):
 
     Each open receivable item (posted, unreconciled, company currency ``amount_residual``) is
     expected on the predicted payment date of its invoice
-    (``account.move.receivable_expected_payment_date``, from the risk scoring) or, without one
-    (or when the risk scoring is not installed), on its due date. The weeks run Monday to Sunday
-    from the week of the forecast date:
+    (``account.move.receivable_expected_payment_date``, from the risk scoring) or, without one,
+    on its due date.
+
+    The weeks start on Monday in every language (never on the language's first day of the
+    week): *Week 1* runs from the forecast date to the coming Sunday (a partial week, the
+    forecast date itself when it is a Sunday), *Week 2* from the next Monday to its Sunday, and
+    so on up to *Week 13*; *Later* starts on the Monday after. Each week is labelled with the
+    day it starts (Week 1: the forecast date). Then:
 
     * an item past due at the forecast date whose predicted date is not after that date (or
       that has none) is shown apart, in *Overdue*: when it will come in is not known (the
@@ -57,6 +62,8 @@ class ReceivableCashForecast(models.AbstractModel):
         13 weeks, Later — each ``{key, label, date_from, date_to, amount}`` (``date_from`` /
         ``date_to`` None where open-ended)."""
         date = fields.Date.to_date(date)
+        # The Monday of the forecast date's week (``weekday()`` is 0 on Monday whatever the
+        # language): the weeks are counted from it, the first one starts at ``date``.
         start = date - timedelta(days=date.weekday())
         rows = self.env.execute_query(self._forecast_query(company, date, start))
         amounts = dict(rows)
@@ -72,16 +79,17 @@ class ReceivableCashForecast(models.AbstractModel):
         ]
         for week in range(FORECAST_WEEKS):
             week_start = start + timedelta(weeks=week)
+            # The first week starts at the forecast date: before it is overdue.
+            date_from = max(week_start, date)
             slots.append(
                 {
                     "key": f"week_{week + 1}",
                     "label": self.env._(
                         "Week %(number)s (%(date)s)",
                         number=week + 1,
-                        date=format_date(self.env, week_start),
+                        date=format_date(self.env, date_from),
                     ),
-                    # The first week starts at the forecast date: before it is overdue.
-                    "date_from": max(week_start, date),
+                    "date_from": date_from,
                     "date_to": week_start + timedelta(days=6),
                     "amount": currency.round(amounts.get(week) or 0.0),
                 }
@@ -226,20 +234,13 @@ class ReceivableCashForecast(models.AbstractModel):
             ) from None
 
     @api.model
-    def _has_expected_date(self):
-        """Whether the predicted payment date exists (risk scoring installed) and is stored."""
-        field = self.env["account.move"]._fields.get(EXPECTED_DATE_FIELD)
-        return bool(field and field.store)
-
-    @api.model
     def _forecast_query(self, company, date, start):
         """(slot, amount) of the open receivable items of ``company``: one grouped query."""
-        due = SQL("COALESCE(aml.date_maturity, aml.date)")
-        if self._has_expected_date():
-            self.env["account.move"].flush_model([EXPECTED_DATE_FIELD])
-            expected = SQL("COALESCE(move.receivable_expected_payment_date, %s)", due)
-        else:
-            expected = due
+        # The open items of the facts (at a past date: as they were then), each expected on
+        # its invoice's predicted date, else its due date.
+        items = self.env["receivable.facts"]._open_items_query(date, company)
+        due = SQL("items.date_maturity")
+        expected = SQL("COALESCE(items.expected_date, items.date_maturity)")
         return SQL(
             """
             SELECT CASE WHEN lines.due < %(date)s AND lines.expected <= %(date)s
@@ -249,15 +250,8 @@ class ReceivableCashForecast(models.AbstractModel):
                    END AS slot,
                    SUM(lines.amount_residual)
               FROM (
-                   SELECT %(due)s AS due, %(expected)s AS expected, aml.amount_residual
-                     FROM account_move_line aml
-                     JOIN account_account account ON account.id = aml.account_id
-                     JOIN account_move move ON move.id = aml.move_id
-                    WHERE aml.company_id = %(company)s
-                      AND account.account_type = 'asset_receivable'
-                      AND aml.parent_state = 'posted'
-                      AND aml.reconciled IS NOT TRUE
-                      AND aml.amount_residual != 0
+                   SELECT %(due)s AS due, %(expected)s AS expected, items.amount_residual
+                     FROM (%(items)s) items
                    ) lines
           GROUP BY 1
             """,
@@ -268,7 +262,7 @@ class ReceivableCashForecast(models.AbstractModel):
             end=start + timedelta(weeks=FORECAST_WEEKS),
             overdue=OVERDUE_SLOT,
             later=LATER_SLOT,
-            company=company.id,
+            items=items,
         )
 
     @api.model
@@ -289,15 +283,7 @@ class ReceivableCashForecast(models.AbstractModel):
         """The ``account.move.line`` items of the slot from ``date_from`` to ``date_to``
         (inclusive; None: open-ended) of the forecast at ``date``, as the forecast query places
         them (``date_from`` None: the overdue slot)."""
-        domain = Domain(
-            [
-                ("company_id", "=", company.id),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                ("amount_residual", "!=", 0),
-            ]
-        )
+        domain = self.env["receivable.facts"]._open_items_domain(company)
         date = fields.Date.to_date(date)
         day = fields.Date.to_string(date)
 
@@ -312,8 +298,6 @@ class ReceivableCashForecast(models.AbstractModel):
                     bounds &= Domain(field, "<=", fields.Date.to_string(high))
                 return bounds
 
-            if not self._has_expected_date():
-                return between("date_maturity")
             expected = f"move_id.{EXPECTED_DATE_FIELD}"
             return (Domain(expected, "!=", False) & between(expected)) | (
                 Domain(expected, "=", False) & between("date_maturity")

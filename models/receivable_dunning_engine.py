@@ -571,19 +571,18 @@ class ReceivableDunningEngine(models.AbstractModel):
 
     @api.model
     def _run_company(self, company, date, commit=True):
-        """The nightly work for one company: promises, evaluation, then sending."""
+        """The nightly work for one company: promises, evaluation, then sending.
+
+        The payment plans are not checked here: their own cron does it once a night, before
+        this run (``night_runs.NIGHT_SCHEDULE``)."""
         engine = self.with_company(company)
 
         def settle():
             self.env["receivable.promise"].with_company(company)._settle_due_promises(date, company)
-            # A plan broken tonight returns its invoices to the ladder before the evaluation.
-            self.env["receivable.payment.plan"].with_company(company)._check_due_plans(
-                date, company
-            )
             if commit:
                 self.env.cr.commit()
 
-        retry_on_conflict(self.env, settle, commit, "Promises and payment plans")
+        retry_on_conflict(self.env, settle, commit, "Promises")
         engine._generate_reminders(company, date, commit=commit)
         return engine._send_pending_reminders(company, commit=commit)
 

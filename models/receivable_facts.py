@@ -39,7 +39,6 @@ from itertools import pairwise
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo import tools
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -79,17 +78,14 @@ class ReceivableFacts(models.AbstractModel):
     @api.model
     def _scope_company_ids(self, company):
         """The company and its branches: one ledger, one currency, one credit exposure."""
-        return self._scope_company_ids_of(company.id)
-
-    @api.model
-    @tools.ormcache("company_id")
-    def _scope_company_ids_of(self, company_id):
-        # Cached: a query builds the scope several times (open items, later items, position),
-        # and the hierarchy never changes (res.company refuses a new parent; creating,
-        # archiving or deleting a company clears the caches).
         # sudo: a branch the user may not open still holds the customer's receivables of the
-        # company; only ids leave this method.
-        return tuple(self.env["res.company"].sudo().search([("id", "child_of", company_id)]).ids)
+        # company; only ids leave this method. Read through the record cache (archived branches
+        # included: their entries stay in the ledger), so a screen asks once per transaction.
+        scope = level = company.sudo()
+        while level:
+            level = level.all_child_ids
+            scope |= level
+        return tuple(scope.ids)
 
     @api.model
     def _structure_fields(self):

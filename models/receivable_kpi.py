@@ -1,4 +1,3 @@
-import copy
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -6,37 +5,31 @@ from dateutil.relativedelta import relativedelta
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools import date_utils
-from odoo.tools import format_date
 
 from . import kpi_formulas as formulas
 
-CONTROLLER_GROUP = "account_receivable_control.group_credit_controller"
 # Months of credit sales the countback DSO walks back through (beyond: extrapolated).
 COUNTBACK_MONTHS = 12
-# Debtors listed on the dashboard.
-TOP_DEBTORS = 10
-# Keys of a window action the dashboard sends to the web client for each figure.
-ACTION_KEYS = ("type", "name", "res_model", "views", "view_mode", "search_view_id", "context")
 
 
 class ReceivableKpi(models.AbstractModel):
     """Collection KPIs of a company: DSO, best possible DSO, ADD, CEI, rates, payment delay.
 
-    Everything is computed set-based from the ledger, a few SQL aggregates whatever the number
-    of customers, invoices or dates asked for:
+    Every receivable figure is the facts' (``receivable.facts``: the company and its
+    branches, one rule each), computed set-based, a few SQL aggregates whatever the number of
+    customers, invoices or dates asked for:
 
     * the receivables at any set of dates (total, not yet due, more than the unpaid threshold
-      past due) come from ONE query over the receivable lines and their matchings, each
-      counted from its own date (a line from its date, a matching from its ``max_date`` — the
-      rule of the aged receivables at a date);
+      past due): the facts' open totals at several dates, ONE query over the receivable lines
+      and their matchings (the rule of the aged receivables at a date);
     * the credit sales (posted customer invoices minus refunds, ``amount_total_signed``) from
       ONE query of daily totals, from which the periods and the months of the countback are
       summed;
-    * the average payment delay from ONE query over the paid invoices: amount-weighted days
-      between the due date and the last matching (``max_date``), early payments negative.
+    * the average payment delay from ONE query over the facts' paid items (every fully paid
+      receivable debit): amount-weighted days between the due date and the last matching
+      (``max_date``), early payments negative.
 
     The conventions are company settings: the DSO method (countback or simple, the best
     possible DSO uses the same), the KPI period in days (default 90), the unpaid threshold.
@@ -96,45 +89,29 @@ class ReceivableKpi(models.AbstractModel):
             months=COUNTBACK_MONTHS - 1
         )
         partner_ids = list(set(partners.commercial_partner_id.ids))
-        self.env.flush_all()
+        facts = self.env["receivable.facts"]
+        self.env["account.move"].flush_model(
+            [
+                "company_id",
+                "state",
+                "move_type",
+                "commercial_partner_id",
+                "date",
+                "amount_total_signed",
+            ]
+        )
         rows = self.env.execute_query(
             SQL(
                 """
-            WITH lines AS (
-                SELECT aml.id, p.commercial_partner_id AS partner_id, aml.amount_residual,
-                       aml.balance, aml.reconciled, aml.move_id,
-                       COALESCE(aml.date_maturity, aml.date) AS maturity
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = %(company)s
-                   AND p.commercial_partner_id = ANY(%(partners)s)
-            ),
-            paid AS (
-                SELECT lines.partner_id, lines.maturity, lines.balance,
-                       MAX(partial.max_date) AS paid_date
-                  FROM lines
-                  JOIN account_move move ON move.id = lines.move_id
-                  JOIN account_partial_reconcile partial ON partial.debit_move_id = lines.id
-                 WHERE lines.reconciled
-                   AND lines.balance > 0
-                   AND move.move_type = 'out_invoice'
-                   AND move.payment_state IN ('paid', 'in_payment')
-              GROUP BY lines.id, lines.partner_id, lines.maturity, lines.balance
-                HAVING MAX(partial.max_date) BETWEEN %(date_from)s AND %(date)s
-            )
             SELECT partner_id, 'ar', NULL::date, SUM(amount_residual), 0
-              FROM lines
-             WHERE NOT reconciled
+              FROM (%(open_items)s) items
           GROUP BY partner_id
          UNION ALL
             SELECT move.commercial_partner_id, 'sales', date_trunc('month', move.date)::date,
                    SUM(move.amount_total_signed),
                    SUM(move.amount_total_signed) FILTER (WHERE move.date >= %(date_from)s)
               FROM account_move move
-             WHERE move.company_id = %(company)s
+             WHERE move.company_id IN %(scope)s
                AND move.state = 'posted'
                AND move.move_type IN ('out_invoice', 'out_refund')
                AND move.commercial_partner_id = ANY(%(partners)s)
@@ -142,12 +119,16 @@ class ReceivableKpi(models.AbstractModel):
                AND move.date <= %(date)s
           GROUP BY move.commercial_partner_id, 3
          UNION ALL
-            SELECT partner_id, 'delay', NULL::date, SUM((paid_date - maturity) * balance),
-                   SUM(balance)
-              FROM paid
+            SELECT partner_id, 'delay', NULL::date, %(delay)s, SUM(paid.balance)
+              FROM (%(paid_items)s) paid
           GROUP BY partner_id
                 """,
-                company=company.id,
+                open_items=facts._open_items_query(date, company, partner_ids),
+                paid_items=facts._paid_items_query(
+                    company, date_from - timedelta(days=1), date, partner_ids
+                ),
+                delay=facts._weighted_delay_sql("paid"),
+                scope=facts._scope_company_ids(company),
                 partners=partner_ids,
                 date=date,
                 date_from=date_from,
@@ -167,7 +148,7 @@ class ReceivableKpi(models.AbstractModel):
                 values["monthly"][month] = amount or 0.0
                 values["period_sales"] += weight or 0.0
             else:
-                values["delay"].append((amount / weight if weight else 0.0, weight or 0.0))
+                values["delay"].append((float(amount or 0.0), float(weight or 0.0)))
         result = {}
         for partner_id, values in data.items():
             receivables = values["receivables"]
@@ -179,247 +160,6 @@ class ReceivableKpi(models.AbstractModel):
                 "average_payment_delay": formulas.weighted_average(values["delay"]),
             }
         return result
-
-    # ------------------------------------------------------------------------------------------
-    # Public actions
-    # ------------------------------------------------------------------------------------------
-    @api.model
-    def get_dashboard_data(self):
-        """Everything the "Receivables Overview" shows, for the current company, in one call.
-
-        A fixed number of queries whatever the size of the ledger. Each figure carries the
-        window action that opens its records (``action``).
-        """
-        if not self.env.user.has_group(CONTROLLER_GROUP):
-            raise AccessError(self.env._("The receivables overview is for Credit Controllers."))
-        company = self.env.company
-        today = fields.Date.context_today(self)
-        trend = self._compute_monthly_trend(company, date=today)
-        current = dict(trend[-1], **self._compute_open_flags(company))
-        aging_base = self._aging_action_base()
-        return {
-            "company": {"id": company.id, "name": company.name},
-            "currency_id": company.currency_id.id,
-            "date": fields.Date.to_string(today),
-            "settings": {
-                "dso_method": company.receivable_dso_method,
-                "period_days": company.receivable_kpi_period_days,
-                "unpaid_days": company.receivable_unpaid_days,
-            },
-            "months": [
-                {
-                    "label": format_date(self.env, point["date_to"], date_format="MMM yy"),
-                    "date": fields.Date.to_string(point["date_to"]),
-                    "action": self._aging_action(
-                        aging_base,
-                        company,
-                        [],
-                        self.env._(
-                            "Aged Receivables at %(date)s",
-                            date=format_date(self.env, point["date_to"]),
-                        ),
-                        date=point["date_to"],
-                    ),
-                }
-                for point in trend
-            ],
-            "kpis": self._dashboard_kpis(company, current, trend, aging_base),
-            "aging": self._dashboard_aging(company, aging_base),
-            "top_debtors": self._dashboard_top_debtors(company, aging_base),
-            "dunning": self._dashboard_dunning(company, aging_base),
-            "forecast": self._get_dashboard_cash_forecast(company, today),
-        }
-
-    # ------------------------------------------------------------------------------------------
-    # Dashboard blocks (extension points)
-    # ------------------------------------------------------------------------------------------
-    @api.model
-    def _dashboard_kpis(self, company, current, trend, aging_base):
-        """The KPI cards: value now, 12-month trend, unit and the action of their records."""
-        _ = self.env._
-        unpaid_days = company.receivable_unpaid_days
-        date_from, date_to = current["date_from"], current["date_to"]
-        open_all = self._aging_action(aging_base, company, [], _("Open Receivables"))
-        overdue = self._aging_action(
-            aging_base, company, [("days_overdue", ">", 0)], _("Overdue Receivables")
-        )
-        cards = [
-            ("dso", _("DSO"), "days", open_all),
-            (
-                "best_possible_dso",
-                _("Best Possible DSO"),
-                "days",
-                self._aging_action(
-                    aging_base, company, [("days_overdue", "=", 0)], _("Receivables Not Yet Due")
-                ),
-            ),
-            ("add", _("Average Days Delinquent"), "days", overdue),
-            ("cei", _("Collection Effectiveness"), "percent", overdue),
-            ("overdue_rate", _("Overdue Rate"), "ratio", overdue),
-            (
-                "unpaid_rate",
-                _("Unpaid Rate (> %(days)s days)", days=unpaid_days),
-                "ratio",
-                self._aging_action(
-                    aging_base,
-                    company,
-                    [("days_overdue", ">", unpaid_days)],
-                    _("Receivables More Than %(days)s Days Past Due", days=unpaid_days),
-                ),
-            ),
-            (
-                "average_payment_delay",
-                _("Average Payment Delay"),
-                "days",
-                self._move_action(
-                    company,
-                    [
-                        ("move_type", "=", "out_invoice"),
-                        ("payment_state", "in", ("paid", "in_payment")),
-                        ("line_ids.matched_credit_ids.max_date", ">=", date_from),
-                        ("line_ids.matched_credit_ids.max_date", "<=", date_to),
-                    ],
-                    _("Invoices Paid in the Period"),
-                ),
-            ),
-            ("receivables", _("Open Receivables"), "monetary", open_all),
-            (
-                "credit_sales",
-                _("Credit Sales (%(days)s days)", days=company.receivable_kpi_period_days),
-                "monetary",
-                self._move_action(
-                    company,
-                    [
-                        ("move_type", "in", ("out_invoice", "out_refund")),
-                        ("state", "=", "posted"),
-                        ("date", ">=", date_from),
-                        ("date", "<=", date_to),
-                    ],
-                    _("Credit Sales of the Period"),
-                ),
-            ),
-            (
-                "dispute_amount",
-                _("In Dispute"),
-                "monetary",
-                self._aging_action(aging_base, company, [("dispute", "=", True)], _("In Dispute")),
-            ),
-            ("promised_amount", _("Promised"), "monetary", self._promise_action(company)),
-        ]
-        return [
-            {
-                "key": key,
-                "label": label,
-                "unit": unit,
-                "value": current.get(key),
-                "trend": [point.get(key) for point in trend] if key in trend[-1] else [],
-                "action": action,
-            }
-            for key, label, unit, action in cards
-        ]
-
-    @api.model
-    def _dashboard_aging(self, company, aging_base):
-        aging = self.env["receivable.aging"]
-        labels = dict(aging._selection_bucket())
-        amounts = dict(
-            aging._read_group(
-                [("company_id", "=", company.id)], ["bucket"], ["amount_residual:sum"]
-            )
-        )
-        return [
-            {
-                "key": key,
-                "label": label,
-                "amount": amounts.get(key, 0.0),
-                "action": self._aging_action(aging_base, company, [("bucket", "=", key)], label),
-            }
-            for key, label in labels.items()
-        ]
-
-    @api.model
-    def _dashboard_top_debtors(self, company, aging_base):
-        """The ten customers who owe the most, with their overdue part, DSO and payment delay."""
-        groups = self.env["receivable.aging"]._read_group(
-            [("company_id", "=", company.id)],
-            ["partner_id"],
-            ["amount_residual:sum", "amount_b0:sum"],
-            having=[("amount_residual:sum", ">", 0)],
-            order="amount_residual:sum desc",
-            limit=TOP_DEBTORS,
-        )
-        partners = self.env["res.partner"].browse([partner.id for partner, *_a in groups])
-        partner_kpis = self._compute_partner_kpis(partners)
-        return [
-            {
-                "partner_id": partner.id,
-                "name": partner.display_name,
-                "amount": amount,
-                "overdue": amount - not_due,
-                "dso": partner_kpis.get(partner.id, {}).get("dso"),
-                "average_payment_delay": partner_kpis.get(partner.id, {}).get(
-                    "average_payment_delay"
-                ),
-                "action": self._aging_action(
-                    aging_base, company, [("partner_id", "=", partner.id)], partner.display_name
-                ),
-            }
-            for partner, amount, not_due in groups
-        ]
-
-    @api.model
-    def _dashboard_dunning(self, company, aging_base):
-        """Open amounts by the dunning level reached by their invoice (none: not reminded)."""
-        groups = self.env["receivable.aging"]._read_group(
-            [("company_id", "=", company.id)],
-            ["dunning_level_id"],
-            ["amount_residual:sum"],
-        )
-        groups.sort(key=lambda group: (bool(group[0]), group[0].sequence, group[0].id))
-        return [
-            {
-                "level_id": level.id,
-                "name": level.display_name if level else self.env._("No Reminder"),
-                "amount": amount,
-                "action": self._aging_action(
-                    aging_base,
-                    company,
-                    [("dunning_level_id", "=", level.id or False)],
-                    level.display_name if level else self.env._("No Reminder"),
-                ),
-            }
-            for level, amount in groups
-        ]
-
-    @api.model
-    def _get_dashboard_cash_forecast(self, company, today):
-        """The Cash-in Forecast of ``company`` at ``today`` (``receivable.cash.forecast``), as
-        the overview's card shows it: the overdue amount, then the weeks and *Later* that
-        expect money. The same figures as the Cash-in Forecast screen, each opening the same
-        journal items.
-
-        Extension point: ``overdue``: {amount, action}, ``weeks``: [{label, date, amount,
-        action}].
-        """
-        forecast = self.env["receivable.cash.forecast"]
-        overdue, *slots = forecast._compute_forecast(company, today)
-
-        def action(slot, date_from):
-            return forecast._slot_action(company, today, date_from, slot["date_to"], slot["label"])
-
-        return {
-            "overdue": {"amount": overdue["amount"], "action": action(overdue, None)},
-            "weeks": [
-                {
-                    "label": slot["label"],
-                    "date": fields.Date.to_string(slot["date_from"]),
-                    "amount": slot["amount"],
-                    "action": action(slot, slot["date_from"]),
-                }
-                for slot in slots
-                if not company.currency_id.is_zero(slot["amount"])
-            ],
-        }
 
     # ------------------------------------------------------------------------------------------
     # Helpers
@@ -452,7 +192,6 @@ class ReceivableKpi(models.AbstractModel):
     @api.model
     def _compute_period_kpis(self, company, periods):
         """KPIs of ``company`` for each ``(date_from, date_to)`` of ``periods``, in 3 queries."""
-        self.env.flush_all()
         dates = {
             day for date_from, date_to in periods for day in (date_from - timedelta(1), date_to)
         }
@@ -509,57 +248,12 @@ class ReceivableKpi(models.AbstractModel):
 
     @api.model
     def _receivables_at(self, company, dates):
-        """``{date: {"total", "current", "unpaid"}}``: the receivables of ``company`` open at
-        each date, the part not yet due (due on or after the date) and the part more than the
-        unpaid threshold past due. One query: every receivable line counts from its date and
-        every matching of one from its ``max_date``; the movements before the first date are
-        summed once by due date before being spread over the dates."""
+        """``{date: {"total", "current", "unpaid"}}``: the receivables of ``company`` (and its
+        branches) open at each date, the part not yet due (due on or after the date) and the
+        part more than the unpaid threshold past due: the facts' open totals, one query."""
         rows = self.env.execute_query(
-            SQL(
-                """
-            WITH ends AS (SELECT unnest(%(dates)s::date[]) AS day),
-            lines AS (
-                SELECT aml.id, aml.date, COALESCE(aml.date_maturity, aml.date) AS maturity,
-                       aml.balance
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = %(company)s
-                   AND aml.date <= %(last)s
-            ),
-            events AS (
-                SELECT lines.date AS day, lines.maturity, lines.balance AS amount FROM lines
-             UNION ALL
-                SELECT partial.max_date, lines.maturity, -partial.amount
-                  FROM account_partial_reconcile partial
-                  JOIN lines ON lines.id = partial.debit_move_id
-                 WHERE partial.max_date <= %(last)s
-             UNION ALL
-                SELECT partial.max_date, lines.maturity, partial.amount
-                  FROM account_partial_reconcile partial
-                  JOIN lines ON lines.id = partial.credit_move_id
-                 WHERE partial.max_date <= %(last)s
-            ),
-            compact AS (
-                SELECT GREATEST(day, %(first)s) AS day, maturity, SUM(amount) AS amount
-                  FROM events
-              GROUP BY 1, 2
-            )
-            SELECT ends.day,
-                   COALESCE(SUM(compact.amount), 0),
-                   COALESCE(SUM(compact.amount) FILTER (WHERE compact.maturity >= ends.day), 0),
-                   COALESCE(SUM(compact.amount) FILTER (
-                       WHERE compact.maturity < ends.day - %(unpaid)s), 0)
-              FROM ends
-         LEFT JOIN compact ON compact.day <= ends.day
-          GROUP BY ends.day
-                """,
-                dates=dates,
-                company=company.id,
-                first=dates[0],
-                last=dates[-1],
-                unpaid=company.receivable_unpaid_days,
+            self.env["receivable.facts"]._open_totals_at_dates_query(
+                company, dates, company.receivable_unpaid_days
             )
         )
         return {
@@ -577,18 +271,21 @@ class ReceivableKpi(models.AbstractModel):
             date_utils.start_of(min(date_to for _from, date_to in periods), "month")
             - relativedelta(months=COUNTBACK_MONTHS - 1),
         )
+        self.env["account.move"].flush_model(
+            ["company_id", "state", "move_type", "date", "amount_total_signed"]
+        )
         rows = self.env.execute_query(
             SQL(
                 """
             SELECT move.date, SUM(move.amount_total_signed)
               FROM account_move move
-             WHERE move.company_id = %(company)s
+             WHERE move.company_id IN %(scope)s
                AND move.state = 'posted'
                AND move.move_type IN ('out_invoice', 'out_refund')
                AND move.date BETWEEN %(first)s AND %(last)s
           GROUP BY move.date
                 """,
-                company=company.id,
+                scope=self.env["receivable.facts"]._scope_company_ids(company),
                 first=first,
                 last=max(date_to for _from, date_to in periods),
             )
@@ -597,110 +294,52 @@ class ReceivableKpi(models.AbstractModel):
 
     @api.model
     def _payment_delays(self, company, periods):
-        """``{date_to: days}``: per period, the average delay of the customer invoices paid in
-        it — days between the due date and the last matching, weighted by amount."""
+        """``{date_to: days}``: per period, the average delay of the items paid in it (the
+        facts' paid items: every fully paid receivable debit, invoice or not) — days between
+        the due date and the last matching, weighted by amount."""
+        facts = self.env["receivable.facts"]
+        first = min(date_from for date_from, _to in periods)
+        last = max(date_to for _from, date_to in periods)
         rows = self.env.execute_query(
             SQL(
                 """
             WITH periods AS (
                 SELECT unnest(%(starts)s::date[]) AS date_from,
                        unnest(%(ends)s::date[]) AS date_to
-            ),
-            paid AS (
-                SELECT aml.balance, COALESCE(aml.date_maturity, aml.date) AS maturity,
-                       MAX(partial.max_date) AS paid_date
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN account_partial_reconcile partial ON partial.debit_move_id = aml.id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = %(company)s
-                   AND aml.reconciled
-                   AND aml.balance > 0
-                   AND move.move_type = 'out_invoice'
-                   AND move.payment_state IN ('paid', 'in_payment')
-                   AND aml.date <= %(last)s
-              GROUP BY aml.id
-                HAVING MAX(partial.max_date) BETWEEN %(first)s AND %(last)s
             )
-            SELECT periods.date_to,
-                   SUM((paid.paid_date - paid.maturity) * paid.balance) / SUM(paid.balance)
+            SELECT periods.date_to, %(delay)s
               FROM periods
-              JOIN paid ON paid.paid_date BETWEEN periods.date_from AND periods.date_to
+              JOIN (%(paid_items)s) paid
+                ON paid.pay_date BETWEEN periods.date_from AND periods.date_to
           GROUP BY periods.date_to
                 """,
                 starts=[date_from for date_from, _to in periods],
                 ends=[date_to for _from, date_to in periods],
-                company=company.id,
-                first=min(date_from for date_from, _to in periods),
-                last=max(date_to for _from, date_to in periods),
+                delay=facts._weighted_delay_sql("paid"),
+                paid_items=facts._paid_items_query(company, first - timedelta(days=1), last),
             )
         )
-        return {day: float(delay) for day, delay in rows}
+        return {day: float(delay) for day, delay in rows if delay is not None}
 
     @api.model
     def _compute_open_flags(self, company):
-        """Live amounts: open receivables of invoices in dispute, open promises to pay."""
-        self.env.flush_all()
+        """Live amounts: open items of invoices in dispute (the facts' open items), open
+        promises to pay."""
+        facts = self.env["receivable.facts"]
+        self.env["receivable.promise"].flush_model(["company_id", "state", "amount"])
         [(dispute, promised)] = self.env.execute_query(
             SQL(
                 """
-            SELECT (SELECT COALESCE(SUM(aml.amount_residual), 0)
-                      FROM account_move_line aml
-                      JOIN account_account account ON account.id = aml.account_id
-                      JOIN account_move move ON move.id = aml.move_id
-                     WHERE account.account_type = 'asset_receivable'
-                       AND aml.parent_state = 'posted'
-                       AND aml.company_id = %(company)s
-                       AND aml.reconciled IS NOT TRUE
-                       AND move.receivable_dispute),
+            SELECT (SELECT COALESCE(SUM(items.amount_residual), 0)
+                      FROM (%(open_items)s) items
+                     WHERE items.dispute),
                    (SELECT COALESCE(SUM(promise.amount), 0)
                       FROM receivable_promise promise
-                     WHERE promise.company_id = %(company)s
+                     WHERE promise.company_id IN %(scope)s
                        AND promise.state = 'open')
                 """,
-                company=company.id,
+                open_items=facts._open_items_query(None, company, as_of=False),
+                scope=facts._scope_company_ids(company),
             )
         )
         return {"dispute_amount": dispute, "promised_amount": promised}
-
-    @api.model
-    def _aging_action_base(self):
-        """The "Aged Receivables" window action, read once and copied for every figure (only
-        the keys the web client needs to open it)."""
-        action = self.env["receivable.aging"].action_open_aging()
-        return {key: action[key] for key in ACTION_KEYS if key in action}
-
-    @api.model
-    def _aging_action(self, base, company, domain, name, date=None):
-        action = copy.deepcopy(base)
-        action["name"] = name
-        action["domain"] = [("company_id", "=", company.id), *domain]
-        context = dict(action.get("context") or {})
-        if date and date < fields.Date.context_today(self):
-            context["receivable_aging_date"] = fields.Date.to_string(date)
-        action["context"] = context
-        return action
-
-    @api.model
-    def _move_action(self, company, domain, name):
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": "account.move",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [("company_id", "=", company.id), *domain],
-            "context": {"default_move_type": "out_invoice"},
-        }
-
-    @api.model
-    def _promise_action(self, company):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Open Promises to Pay"),
-            "res_model": "receivable.promise",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [("company_id", "=", company.id), ("state", "=", "open")],
-            "context": {},
-        }

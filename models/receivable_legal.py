@@ -375,7 +375,11 @@ class ReceivableLegalProfile(models.Model):
         """{move id: {'notice_date': date, 'first_reminder': (date, by_letter)}} in one query."""
         if not move_ids:
             return {}
-        self.env.flush_all()
+        self.env["receivable.reminder.line"].flush_model(["move_id", "days_late", "reminder_id"])
+        self.env["receivable.reminder"].flush_model(
+            ["date", "state", "level_id", "channel_letter", "channel_email"]
+        )
+        self.env["receivable.dunning.level"].flush_model(["formal_notice"])
         rows = self.env.execute_query(
             SQL(
                 """

@@ -182,11 +182,7 @@ class ReceivableLegalCharge(models.Model):
         history = self.env["receivable.legal.profile"]._get_invoice_history(
             set(reminder.line_ids.move_id.ids)
         )
-        holidays = (
-            profile._holidays_for(reminder.date)
-            if profile.interest_start == "free_window"
-            else set()
-        )
+        holidays = profile._public_holidays() if profile.interest_start == "free_window" else set()
         first_days = {}
         for line in reminder.line_ids:
             data = {"due_date": line.date_due, **history.get(line.move_id.id, {})}

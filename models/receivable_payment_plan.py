@@ -11,6 +11,9 @@ from odoo.tools import format_amount
 from odoo.tools import format_date
 
 from .input_checks import check_range
+from .night_runs import commit_run_progress
+from .night_runs import retry_on_conflict
+from .night_runs import run_per_company
 
 # Active plans checked per committed batch of the daily cron.
 PLAN_BATCH = 200
@@ -342,10 +345,24 @@ class ReceivablePaymentPlan(models.Model):
             plan.with_company(plan.company_id)._check_one_plan(date)
 
     @api.model
-    def _check_due_plans(self, date, company):
-        """Check the active plans of ``company`` at ``date`` (for the nightly dunning run)."""
-        plans = self.search([("state", "=", "active"), ("company_id", "=", company.id)])
-        plans._check_instalments(date)
+    def _check_due_plans(self, date, company, commit=False):
+        """Check the active plans of ``company`` at ``date``, in batches.
+
+        ``commit``: commit each batch with the cron's progress (``night_runs``); a batch hit by
+        another transaction is rolled back whole and tried again. Return the plans checked."""
+        plans = self.search([("state", "=", "active"), ("company_id", "=", company.id)], order="id")
+        for start in range(0, len(plans), PLAN_BATCH):
+            batch = plans[start : start + PLAN_BATCH]
+
+            def check(batch=batch, start=start):
+                batch._check_instalments(date)
+                if commit:
+                    commit_run_progress(self.env, len(batch), len(plans) - start - len(batch))
+                return True
+
+            retry_on_conflict(self.env, check, commit, "Payment plans")
+            if commit:
+                self.env.invalidate_all()
         return plans
 
     def _check_one_plan(self, date):
@@ -499,8 +516,6 @@ class ReceivablePaymentPlan(models.Model):
         self.ensure_one()
         if self.state != "draft":
             raise UserError(self.env._("Only the instalments of a draft plan can be changed."))
-        if self.instalment_count < 1:
-            raise ValidationError(self.env._("Split into at least one instalment."))
         if not self.first_date:
             raise ValidationError(self.env._("Set the date of the first instalment."))
         if self.first_date < fields.Date.context_today(self):
@@ -526,16 +541,29 @@ class ReceivablePaymentPlan(models.Model):
     # Cron
     # ------------------------------------------------------------------------------------------
     @api.model
+    def _get_plan_companies(self):
+        # sudo: the nightly run covers every company with an active plan
+        groups = self.sudo()._read_group([("state", "=", "active")], ["company_id"])
+        return self.env["res.company"].browse(company.id for (company,) in groups)
+
+    @api.model
     def _cron_check_payment_plans(self):
-        """Daily: mark missed and paid instalments of the active plans, in committed batches."""
+        """Daily, the one check of the plans: mark the instalments paid or missed, report the
+        missed ones, break or complete the plans, company by company in committed batches.
+
+        It runs before the dunning run (``night_runs.NIGHT_SCHEDULE``), which does not check
+        the plans itself: a plan broken tonight has returned its invoices to the ladder when
+        the dunning evaluates them, and the invoices of a plan still active are never reminded
+        (the engine leaves them out). Idempotent: an instalment is reported missed once, so a
+        run resumed after its time was up reports nothing twice.
+        """
         today = fields.Date.context_today(self)
-        plans = self.search([("state", "=", "active")], order="id")
-        for start in range(0, len(plans), PLAN_BATCH):
-            batch = plans[start : start + PLAN_BATCH]
-            batch._check_instalments(today)
-            remaining = len(plans) - start - len(batch)
-            if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
-                break
+        run_per_company(
+            self,
+            self._get_plan_companies(),
+            lambda plans, company: plans._check_due_plans(today, company, commit=True),
+            "Payment plans",
+        )
 
 
 class ReceivablePaymentPlanLine(models.Model):

@@ -142,8 +142,11 @@ class ReceivableProvisionWizard(models.TransientModel):
             .with_company(company)
             .with_context(**{AGING_DATE_KEY: fields.Date.to_string(self.date)})
         )
+        # The company's open items at the date: its scope (company and branches) as every
+        # receivable figure of a company.
+        scope = self.env["receivable.facts"]._scope_company_ids(company)
         groups = aging._read_group(
-            [("company_id", "=", company.id)],
+            [("company_id", "in", scope)],
             ["partner_id"],
             [f"{name}:sum" for name in bucket_fields],
             order="partner_id",

@@ -13,171 +13,13 @@ from . import risk_formulas
 from .night_runs import commit_run_progress
 from .night_runs import retry_on_conflict
 from .night_runs import run_per_company
+from .receivable_risk_snapshot import CONTRIBUTION_FIELDS
 
 _logger = logging.getLogger(__name__)
 
 # Partners scored, stored and committed per batch.
 RISK_BATCH = 5000
-RISK_CLASSES = [(letter, letter) for letter in risk_formulas.CLASSES]
 MANAGER_GROUP = "account_receivable_control.group_credit_manager"
-# Snapshot column of each component's contribution.
-CONTRIBUTION_FIELDS = {name: f"contrib_{name}" for name in risk_formulas.COMPONENTS}
-
-
-class ReceivableRiskSnapshot(models.Model):
-    """One partner's risk score in one company, as computed by one run of the engine.
-
-    Written in bulk by ``receivable.risk.engine`` (one row per scored partner and run): the
-    partner's history graph reads them, its explanation reads the latest one.
-    """
-
-    _name = "receivable.risk.snapshot"
-    _description = "Risk Score Snapshot"
-    _order = "date desc, run_id desc, id desc"
-    _rec_name = "partner_id"
-    _check_company_auto = True
-
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        readonly=True,
-        ondelete="cascade",
-        check_company=True,
-    )
-    # Both looked up through the indexes below (partner first; company and run).
-    company_id = fields.Many2one("res.company", required=True, readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    date = fields.Date(required=True, readonly=True)
-    run_id = fields.Integer(string="Run", readonly=True, aggregator=None)
-    run_at = fields.Datetime(string="Computed On", readonly=True)
-    score = fields.Float(readonly=True, digits=(16, 2), aggregator="avg")
-    risk_class = fields.Selection(RISK_CLASSES, string="Class", readonly=True)
-    # Figures read from the ledger
-    avg_late_days = fields.Float(
-        string="Average Days Late", readonly=True, digits=(16, 1), aggregator="avg"
-    )
-    late_share = fields.Float(
-        string="Paid Late (%)", readonly=True, digits=(16, 1), aggregator="avg"
-    )
-    paid_count = fields.Integer(string="Invoices Paid", readonly=True, aggregator=None)
-    overdue_amount = fields.Monetary(string="Overdue", readonly=True, aggregator=None)
-    credit_limit = fields.Monetary(string="Applied Limit", readonly=True, aggregator=None)
-    oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", readonly=True)
-    dunning_rank = fields.Integer(string="Dunning Level Reached", readonly=True, aggregator="max")
-    incident_count = fields.Integer(
-        string="Disputes and Broken Promises", readonly=True, aggregator="sum"
-    )
-    prev_avg_late_days = fields.Float(
-        string="Average Days Late (previous window)",
-        readonly=True,
-        digits=(16, 1),
-        aggregator=None,
-    )
-    customer_age_days = fields.Integer(string="Customer For (days)", readonly=True)
-    # Contributions to the score (points out of 100, adding up to the score)
-    contrib_avg_late = fields.Float(string="Days Late (points)", readonly=True, digits=(16, 2))
-    contrib_late_share = fields.Float(string="Paid Late (points)", readonly=True, digits=(16, 2))
-    contrib_overdue_ratio = fields.Float(
-        string="Overdue vs Limit (points)", readonly=True, digits=(16, 2)
-    )
-    contrib_oldest_overdue = fields.Float(
-        string="Oldest Overdue (points)", readonly=True, digits=(16, 2)
-    )
-    contrib_dunning = fields.Float(string="Dunning (points)", readonly=True, digits=(16, 2))
-    contrib_incidents = fields.Float(
-        string="Disputes and Broken Promises (points)", readonly=True, digits=(16, 2)
-    )
-    contrib_trend = fields.Float(string="Trend (points)", readonly=True, digits=(16, 2))
-    contrib_new_customer = fields.Float(
-        string="Customer Age (points)", readonly=True, digits=(16, 2)
-    )
-
-    _partner_company_date_idx = models.Index("(partner_id, company_id, date DESC, run_id DESC)")
-    _company_run_idx = models.Index("(company_id, run_id)")
-
-    @api.model
-    def _component_labels(self):
-        return {
-            "avg_late": self.env._("Average days late"),
-            "late_share": self.env._("Invoices paid late"),
-            "overdue_ratio": self.env._("Overdue vs credit limit"),
-            "oldest_overdue": self.env._("Oldest overdue invoice"),
-            "dunning": self.env._("Dunning level"),
-            "incidents": self.env._("Disputes and broken promises"),
-            "trend": self.env._("Trend vs previous window"),
-            "new_customer": self.env._("Customer age"),
-        }
-
-    def _get_explanation(self):
-        """[{component, label, value, weight, contribution}] of the snapshot, in order."""
-        self.ensure_one()
-        weights = self.company_id._get_receivable_risk_weights()
-        currency = self.currency_id
-        values = {
-            "avg_late": self.env._("%s days", round(self.avg_late_days, 1)),
-            "late_share": self.env._(
-                "%(share)s %% of %(count)s",
-                share=round(self.late_share, 1),
-                count=self.paid_count,
-            ),
-            "overdue_ratio": self.env._(
-                "%(overdue)s / %(limit)s",
-                overdue=currency.format(self.overdue_amount),
-                limit=currency.format(self.credit_limit) if self.credit_limit else "—",
-            ),
-            "oldest_overdue": self.env._("%s days", self.oldest_overdue_days),
-            "dunning": str(self.dunning_rank),
-            "incidents": str(self.incident_count),
-            "trend": self.env._(
-                "%(now)s vs %(before)s days",
-                now=round(self.avg_late_days, 1),
-                before=round(self.prev_avg_late_days, 1),
-            ),
-            "new_customer": self.env._("%s days", self.customer_age_days),
-        }
-        labels = self._component_labels()
-        return [
-            {
-                "component": name,
-                "label": labels[name],
-                "value": values[name],
-                "weight": weights.get(name, 0),
-                "contribution": self[CONTRIBUTION_FIELDS[name]],
-            }
-            for name in risk_formulas.COMPONENTS
-        ]
-
-    def _get_explanation_html(self):
-        self.ensure_one()
-        rows = self._get_explanation()
-        header = Markup(
-            "<thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th>"
-            "<th class='text-end'>%s</th></tr></thead>"
-        ) % (
-            self.env._("Component"),
-            self.env._("Value"),
-            self.env._("Weight"),
-            self.env._("Points"),
-        )
-        body = Markup().join(
-            Markup(
-                "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
-                "<td class='text-end'>%.2f</td></tr>"
-            )
-            % (row["label"], row["value"], row["weight"], row["contribution"])
-            for row in rows
-        )
-        footer = Markup(
-            "<tfoot><tr><th colspan='3'>%s</th><th class='text-end'>%.2f</th></tr></tfoot>"
-        ) % (self.env._("Score (class %s)", self.risk_class), self.score)
-        return Markup(
-            "<table class='table table-sm o_receivable_risk_explanation'>%s%s%s</table>"
-        ) % (
-            header,
-            Markup("<tbody>%s</tbody>") % body,
-            footer,
-        )
 
 
 class ReceivableRiskEngine(models.AbstractModel):
@@ -195,17 +37,18 @@ class ReceivableRiskEngine(models.AbstractModel):
     def _components_query(self, company, date, partner_ids=None, skip_scored=False):
         """SQL of one row per commercial partner with its raw risk figures at ``date``.
 
-        Partners scored: those with an open receivable or an invoice paid in the current or
-        previous window. Paid = a reconciled receivable debit line; its payment date is the
-        latest ``max_date`` of its matchings (Odoo's own rule, as the aging's as-of path).
+        Every receivable figure is the facts' (``receivable.facts``, scope: the company and
+        its branches): paid items of the current and previous windows (delay = payment date
+        - due date), open items (overdue = the items more than 0 days late, credits
+        included; oldest overdue = the earliest due date of an overdue debit), the applied
+        credit limit. Partners scored: those with an open item or an item paid in either
+        window.
         """
+        facts = self.env["receivable.facts"]
         months = company.receivable_risk_window_months or 12
         start = date - relativedelta(months=months)
         previous_start = start - relativedelta(months=months)
-        cid = str(company.id)
-        partner_filter = SQL("TRUE")
-        if partner_ids is not None:
-            partner_filter = SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids))
+        scope = facts._scope_company_ids(company)
         scored_filter = SQL("TRUE")
         if skip_scored:
             scored_filter = SQL(
@@ -227,9 +70,9 @@ class ReceivableRiskEngine(models.AbstractModel):
                   FROM receivable_dunning_level level
             ),
             paid AS (
-                SELECT partner_id, balance, date, pay_date - date_maturity AS delay,
+                SELECT partner_id, balance, date, days_late AS delay,
                        pay_date > %(start)s::date AS current
-                  FROM (%(paid_lines)s) paid_lines
+                  FROM (%(paid_items)s) paid_items
             ),
             paid_agg AS (
                 SELECT partner_id,
@@ -246,32 +89,25 @@ class ReceivableRiskEngine(models.AbstractModel):
               GROUP BY partner_id
             ),
             open_agg AS (
-                SELECT p.commercial_partner_id AS partner_id,
-                       MIN(aml.date) AS first_date,
-                       SUM(aml.amount_residual)
-                           FILTER (WHERE aml.date_maturity < %(date)s::date) AS overdue,
-                       MIN(aml.date_maturity)
-                           FILTER (WHERE aml.date_maturity < %(date)s::date) AS oldest_due,
-                       MAX(level_rank.rank) AS dunning_rank,
-                       COUNT(*) FILTER (WHERE move.receivable_dispute) AS disputes
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                  JOIN account_move move ON move.id = aml.move_id
-             LEFT JOIN level_rank ON level_rank.id = move.receivable_dunning_level_id
-                 WHERE aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual > 0
-                   AND account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = %(company)s
-                   AND aml.date <= %(date)s::date
-                   AND %(partner_filter)s
-              GROUP BY p.commercial_partner_id
+                SELECT items.partner_id,
+                       MIN(items.date) AS first_date,
+                       SUM(items.amount_residual) FILTER (WHERE items.days_late > 0) AS overdue,
+                       MIN(items.date_maturity)
+                           FILTER (WHERE items.days_late > 0 AND items.amount_residual > 0)
+                           AS oldest_due,
+                       MAX(level_rank.rank) FILTER (WHERE items.amount_residual > 0)
+                           AS dunning_rank,
+                       COUNT(*) FILTER (WHERE items.dispute AND items.amount_residual > 0)
+                           AS disputes
+                  FROM (%(open_items)s) items
+             LEFT JOIN level_rank ON level_rank.id = items.dunning_level_id
+                 WHERE items.partner_id IS NOT NULL
+              GROUP BY items.partner_id
             ),
             broken AS (
                 SELECT promise.partner_id, COUNT(*) AS broken
                   FROM receivable_promise promise
-                 WHERE promise.company_id = %(company)s
+                 WHERE promise.company_id IN %(scope)s
                    AND promise.state = 'broken'
                    AND promise.promise_date > %(start)s::date
                    AND promise.promise_date <= %(date)s::date
@@ -301,96 +137,46 @@ class ReceivableRiskEngine(models.AbstractModel):
                    f.dunning_rank,
                    f.disputes + COALESCE(b.broken, 0) AS incidents,
                    %(date)s::date - LEAST(f.first_date, cp.create_date::date) AS age_days,
-                   COALESCE(NULLIF((cp.credit_limit ->> %(cid)s)::float, 0),
-                            pol.default_credit_limit, 0)::float AS credit_limit,
-                   cp.receivable_risk_class ->> %(cid)s AS previous_class,
-                   COALESCE((cp.credit_on_hold ->> %(cid)s)::boolean, FALSE) AS on_hold
+                   %(credit_limit)s AS credit_limit,
+                   %(previous_class)s AS previous_class,
+                   COALESCE(%(on_hold)s, FALSE) AS on_hold
               FROM figures f
               JOIN res_partner cp ON cp.id = f.partner_id
          LEFT JOIN broken b ON b.partner_id = f.partner_id
-         LEFT JOIN receivable_policy pol
-                ON pol.id = COALESCE((cp.receivable_policy_id ->> %(cid)s)::int, %(default)s)
+         LEFT JOIN receivable_policy pol ON pol.id = COALESCE(%(policy)s, %(default)s)
              WHERE %(scored_filter)s
           ORDER BY f.partner_id
             """,
-            company=company.id,
-            cid=cid,
+            scope=scope,
             date=date,
             start=start,
-            previous_start=previous_start,
             default=company.receivable_default_policy_id.id or None,
-            partner_filter=partner_filter,
             scored_filter=scored_filter,
-            paid_lines=self._paid_lines_query(company, previous_start, date, partner_ids),
+            paid_items=facts._paid_items_query(company, previous_start, date, partner_ids),
+            open_items=facts._open_items_query(date, company, partner_ids, as_of=False),
+            credit_limit=facts._applied_limit_sql(company),
+            previous_class=facts._col("res.partner", "cp", "receivable_risk_class", company),
+            on_hold=facts._col("res.partner", "cp", "credit_on_hold", company),
+            policy=facts._col("res.partner", "cp", "receivable_policy_id", company),
         )
 
     @api.model
     def _paid_lines_query(self, company, since, date, partner_ids=None):
-        """SQL of the receivable debit lines of ``company`` fully paid in (since, date]:
-        (partner_id = commercial partner, balance, date, date_maturity, pay_date).
-
-        The payment date is the latest ``max_date`` of the line's matchings. For the whole
-        company the matchings are aggregated once (hash aggregate); for a few partners their
-        lines are read through the partner index and each line's matchings looked up.
-        """
-        common = SQL(
-            """
-                   aml.reconciled
-               AND account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.company_id = %(company)s
-               AND aml.balance > 0
-               AND aml.date_maturity IS NOT NULL
-            """,
-            company=company.id,
-        )
-        if partner_ids is None:
-            return SQL(
-                """
-                SELECT p.commercial_partner_id AS partner_id, aml.balance, aml.date,
-                       aml.date_maturity, pd.pay_date
-                  FROM (SELECT partial.debit_move_id AS line_id,
-                               MAX(partial.max_date) AS pay_date
-                          FROM account_partial_reconcile partial
-                         WHERE partial.company_id = %(company)s
-                      GROUP BY partial.debit_move_id
-                        HAVING MAX(partial.max_date) > %(since)s::date
-                           AND MAX(partial.max_date) <= %(date)s::date) pd
-                  JOIN account_move_line aml ON aml.id = pd.line_id
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE %(common)s
-                """,
-                company=company.id,
-                since=since,
-                date=date,
-                common=common,
-            )
-        return SQL(
-            """
-            SELECT p.commercial_partner_id AS partner_id, aml.balance, aml.date,
-                   aml.date_maturity, pd.pay_date
-              FROM res_partner p
-              JOIN account_move_line aml ON aml.partner_id = p.id
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN LATERAL (SELECT MAX(partial.max_date) AS pay_date
-                              FROM account_partial_reconcile partial
-                             WHERE partial.debit_move_id = aml.id) pd ON TRUE
-             WHERE p.commercial_partner_id = ANY(%(ids)s)
-               AND pd.pay_date > %(since)s::date
-               AND pd.pay_date <= %(date)s::date
-               AND %(common)s
-            """,
-            ids=list(partner_ids),
-            since=since,
-            date=date,
-            common=common,
-        )
+        """Deprecated: ``receivable.facts._paid_items_query`` (same columns and more), kept
+        for the expected payment dates (``account_move_prediction``) until they read it."""
+        return self.env["receivable.facts"]._paid_items_query(company, since, date, partner_ids)
 
     @api.model
     def _compute_components(self, company, date, partner_ids=None, skip_scored=False):
         """[{partner_id, raw figures...}] of the partners of ``company`` at ``date``."""
-        self.env.flush_all()
+        # The facts' columns carry their fields (flushed by execute_query); the parts
+        # written here read the ladder, the promises and the snapshots.
+        self.env["receivable.dunning.level"].flush_model(["policy_id", "offset_days"])
+        self.env["receivable.promise"].flush_model(
+            ["partner_id", "company_id", "state", "promise_date"]
+        )
+        self.env["receivable.risk.snapshot"].flush_model(["partner_id", "company_id", "date"])
+        self.env["res.partner"].flush_model(["create_date"])
         rows = self.env.execute_query_dict(
             self._components_query(company, date, partner_ids, skip_scored)
         )

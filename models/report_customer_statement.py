@@ -72,8 +72,9 @@ class ReportCustomerStatement(models.AbstractModel):
     @api.model
     def _get_open_items(self, aging, partners, company, bucket_count):
         """Open items and aging summary of ``partners``: {partner id: values}."""
+        scope = self.env["receivable.facts"]._scope_company_ids(company)
         items = aging.search(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
+            [("partner_id", "in", partners.ids), ("company_id", "in", scope)],
             order="date_maturity, invoice_date, move_name, id",
         )
         statements = {
@@ -104,7 +105,7 @@ class ReportCustomerStatement(models.AbstractModel):
         AccountMoveLine = self.env["account.move.line"]
         domain = Domain(
             [
-                ("company_id", "=", company.id),
+                ("company_id", "in", self.env["receivable.facts"]._scope_company_ids(company)),
                 ("partner_id", "child_of", partners.ids),
                 ("account_id.account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),

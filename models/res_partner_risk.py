@@ -3,7 +3,7 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
-from .receivable_risk import RISK_CLASSES
+from .receivable_risk_snapshot import RISK_CLASSES
 from .receivable_security import check_receivable_group
 
 

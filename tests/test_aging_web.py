@@ -1,8 +1,8 @@
 """The aged receivables as the web client reads them: the list grouped by customer (a page of
 groups and their number), the pivot (customers x bucket measures) and the currency aggregates
-the client adds to every amount. The model answers them its own way for speed (see
-``receivable.aging``, "Grouped reads of the web client"); these tests check that what a user
-sees is what Odoo's generic code gives."""
+the client adds to every amount. The model answers them its own way for speed (the mixin
+``receivable.grouped.read.mixin`` and the aging's hooks); these tests check that what a user
+sees is what Odoo's generic code gives: the methods of the classes above the mixin (``ODOO``)."""
 
 import gc
 from contextlib import contextmanager
@@ -16,11 +16,15 @@ from odoo import Command
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.account_receivable_control.models.receivable_aging import ReceivableAging
+from odoo.addons.account_receivable_control.models.receivable_grouped_read import (
+    ReceivableGroupedReadMixin,
+)
 
 from .common import ReceivableCommon
 
 TODAY = "2024-06-30"
+# ``super(ODOO, aging)``: Odoo's generic grouped reads, without the aging's and the mixin's.
+ODOO = ReceivableGroupedReadMixin
 
 
 @tagged("post_install", "-at_install")
@@ -102,7 +106,7 @@ class TestAgingWebClient(ReceivableCommon):
     @staticmethod
     def _odoo_grouping_sets(aging, grouping_sets, aggregates, order):
         """Odoo's generic GROUPING SETS query and formatting, without this model's shortcuts."""
-        generic = super(ReceivableAging, aging)
+        generic = super(ODOO, aging)
         sets = [tuple(groupby) for groupby in grouping_sets]
         rows = generic._read_grouping_sets([], sets, tuple(aggregates), order=order)
         return [
@@ -155,7 +159,7 @@ class TestAgingWebClient(ReceivableCommon):
             self.assertEqual(filtered["length"], 2, "Dupont (70 days) and Zeta (120 days)")
 
             # Odoo's own way counts the same groups.
-            __, length = super(ReceivableAging, aging)._formatted_read_group_with_length(
+            __, length = super(ODOO, aging)._formatted_read_group_with_length(
                 [], ["partner_id"], specs, limit=2, order="partner_id"
             )
             self.assertEqual(length, 3)
@@ -167,7 +171,7 @@ class TestAgingWebClient(ReceivableCommon):
             self._ledger()
             aging = self._aging()
             specs = self._list_aggregates(aging)
-            generic = super(ReceivableAging, aging)
+            generic = super(ODOO, aging)
             for groupby in (("partner_id",), ("bucket",), ("partner_id", "bucket")):
                 rows = aging._read_group([], groupby, specs, order=", ".join(groupby))
                 self.assertEqual(
@@ -179,9 +183,7 @@ class TestAgingWebClient(ReceivableCommon):
             with_email = aging.with_context(show_email=True)
             self.assertEqual(
                 with_email._web_read_group_format(("partner_id",), ("__count",), rows),
-                super(ReceivableAging, with_email)._web_read_group_format(
-                    ("partner_id",), ("__count",), rows
-                ),
+                super(ODOO, with_email)._web_read_group_format(("partner_id",), ("__count",), rows),
             )
 
     # ------------------------------------------------------------------------------------------

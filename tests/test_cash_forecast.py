@@ -1,15 +1,18 @@
 import io
 from datetime import date
+from datetime import timedelta
 
 import openpyxl
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tests import freeze_time
 from odoo.tests import tagged
 
 from .common import ReceivableCommon
 
-# A Wednesday: the first week runs from Monday 2025-03-10 to Sunday 2025-03-16.
+# A Wednesday: the first week runs from that day to Sunday 2025-03-16.
 TODAY = date(2025, 3, 12)
 EXPECTED = "receivable_expected_payment_date"
 
@@ -27,7 +30,6 @@ class TestCashForecast(ReceivableCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.has_expected = EXPECTED in cls.env["account.move"]._fields
         cls.inv_week1 = cls._due(100.0, "2025-03-14")
         cls.inv_week3 = cls._due(300.0, "2025-03-25")
         cls.refund_week3 = cls._due(30.0, "2025-03-26", move_type="out_refund")
@@ -44,10 +46,9 @@ class TestCashForecast(ReceivableCommon):
             | cls.inv_overdue
             | cls.inv_old
         )
-        if cls.has_expected:
-            # The risk scoring predicts dates of its own: here they are the due dates.
-            for move in cls.moves:
-                move[EXPECTED] = move.invoice_date_due
+        # The risk scoring predicts dates of its own: here they are the due dates.
+        for move in cls.moves:
+            move[EXPECTED] = move.invoice_date_due
 
     @classmethod
     def _due(cls, amount, due, **kwargs):
@@ -77,6 +78,56 @@ class TestCashForecast(ReceivableCommon):
         self.assertEqual(slots[-1]["date_from"], date(2025, 6, 9))
         self.assertEqual(slots[0]["date_to"], date(2025, 3, 11))
 
+    def test_weeks_start_today_then_on_monday_in_every_language(self):
+        """Week 1 runs from today to the coming Sunday, the next weeks Monday to Sunday, in
+        English (whose weeks start on Sunday) as in French; each week is labelled with its
+        first day, and the overview's card shows the same weeks."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        sunday, monday = date(2025, 3, 16), date(2025, 3, 17)
+        for lang, day_label in (("en_US", "03/12/2025"), ("fr_FR", "12/03/2025")):
+            with self.subTest(lang=lang), freeze_time("2025-03-12 10:00:00"):
+                forecast = self.env["receivable.cash.forecast"].with_context(lang=lang)
+                data = forecast.with_user(self.controller).get_forecast_data()
+                week1, week2 = data[1], data[2]
+                self.assertEqual(
+                    (week1["date_from"], week1["date_to"]), ("2025-03-12", "2025-03-16")
+                )
+                self.assertTrue(week1["label"].endswith(f" 1 ({day_label})"), week1["label"])
+                self.assertEqual(
+                    (week2["date_from"], week2["date_to"]), ("2025-03-17", "2025-03-23")
+                )
+                for number, week in enumerate(data[2:14], start=2):
+                    week_from = fields.Date.to_date(week["date_from"])
+                    self.assertEqual(week_from, monday + timedelta(weeks=number - 2))
+                    self.assertEqual(
+                        fields.Date.to_date(week["date_to"]), sunday + timedelta(weeks=number - 1)
+                    )
+                self.assertEqual(data[-1]["date_from"], "2025-06-09", "Later: after week 13")
+                card = (
+                    self.env["receivable.kpi"]
+                    .with_context(lang=lang)
+                    ._get_dashboard_cash_forecast(self.company, TODAY)
+                )
+                self.assertEqual(
+                    (card["weeks"][0]["label"], card["weeks"][0]["date"]),
+                    (week1["label"], week1["date_from"]),
+                )
+
+    def test_forecast_on_a_sunday_or_a_monday(self):
+        forecast = self.env["receivable.cash.forecast"]
+        on_sunday = forecast._compute_forecast(self.company, date(2025, 3, 16))
+        self.assertEqual(
+            [(slot["date_from"], slot["date_to"]) for slot in on_sunday[1:3]],
+            [(date(2025, 3, 16), date(2025, 3, 16)), (date(2025, 3, 17), date(2025, 3, 23))],
+            "on a Sunday, Week 1 is that day",
+        )
+        on_monday = forecast._compute_forecast(self.company, date(2025, 3, 17))
+        self.assertEqual(
+            (on_monday[1]["date_from"], on_monday[1]["date_to"]),
+            (date(2025, 3, 17), date(2025, 3, 23)),
+        )
+        self.assertEqual(on_monday[-1]["date_from"], date(2025, 6, 16))
+
     def test_forecast_one_query(self):
         self.env.flush_all()
         forecast = self.env["receivable.cash.forecast"]
@@ -86,8 +137,6 @@ class TestCashForecast(ReceivableCommon):
 
     def test_forecast_expected_date(self):
         """An overdue invoice with a later predicted date is expected in that week."""
-        if not self.has_expected:
-            self.skipTest("no predicted payment date (risk scoring not installed)")
         self.inv_old[EXPECTED] = date(2025, 3, 19)
         # A prediction computed today for an overdue invoice is today: still overdue.
         self.inv_overdue[EXPECTED] = TODAY

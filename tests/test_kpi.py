@@ -13,11 +13,13 @@ from .common import ReceivableCommon
 
 # Queries of get_dashboard_data() from cold registry caches, whatever the number of customers
 # and invoices: 4 KPI queries (receivables at 24 dates, daily sales, payment delays, dispute
-# and promise amounts), 3 aging read_groups (buckets, top debtors, dunning levels), the
-# Cash-in Forecast's own grouped query and the read of the currency it rounds with, 1 for the
-# KPIs of the top debtors, the reads of their names and of the levels, and the one-off lookups
-# of access rules, the aging action and its views.
-DASHBOARD_QUERIES = 39
+# and promise amounts), 2 aging read_groups (buckets, dunning levels), the top debtors from the
+# facts' open items, the Cash-in Forecast's own grouped query and the read of the currency it
+# rounds with, 1 for the KPIs of the top debtors, the reads of their names and of the levels,
+# the facts' lookups of the company's branches (once, then from the record cache) and of the
+# partners' company defaults, and the one-off lookups of access rules, the aging action and
+# its views.
+DASHBOARD_QUERIES = 41
 
 
 @tagged("post_install", "-at_install")
@@ -74,8 +76,8 @@ class TestReceivableKpi(ReceivableCommon):
             )
 
     @classmethod
-    def _kpi_invoice(cls, amount, date, due, partner=None):
-        return cls._due_invoice(amount, due, partner, invoice_date=date, date=date)
+    def _kpi_invoice(cls, amount, date, due, partner=None, **kwargs):
+        return cls._due_invoice(amount, due, partner, invoice_date=date, date=date, **kwargs)
 
     def _company_kpis(self, **kwargs):
         with freeze_time("2026-06-30"):
@@ -197,6 +199,56 @@ class TestReceivableKpi(ReceivableCommon):
         paid = self.env["account.move"].search(cards["average_payment_delay"]["action"]["domain"])
         self.assertEqual(paid, self.inv_a | self.inv_e)
 
+    def test_top_debtors_overdue_is_the_facts_overdue(self):
+        # An open credit note past its date (overdue, it nets the customer's overdue part) and
+        # an opening balance booked in a branch (the company's receivables include its
+        # branches').
+        self._kpi_invoice(400.0, "2026-06-01", "2026-06-01", move_type="out_refund")
+        branch = self.env["res.company"].create({"name": "Branch", "parent_id": self.company.id})
+        journal = self.env["account.journal"].create(
+            {"name": "Branch Misc", "type": "general", "code": "BRM", "company_id": branch.id}
+        )
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "company_id": branch.id,
+                "journal_id": journal.id,
+                "date": "2026-05-01",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Opening balance",
+                            "account_id": self.company_data["default_account_receivable"].id,
+                            "partner_id": self.customer.id,
+                            "debit": 700.0,
+                            "date_maturity": "2026-05-31",
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Opening balance",
+                            "account_id": self.company_data["default_account_revenue"].id,
+                            "credit": 700.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        with freeze_time("2026-06-30"):
+            data = self.kpi.with_user(self.controller).get_dashboard_data()
+            positions = self.env["receivable.facts"]._positions(
+                self.company, (self.customer | self.debtor).ids
+            )
+        top = {row["partner_id"]: row for row in data["top_debtors"]}
+        self.assertEqual(set(top), {self.customer.id, self.debtor.id})
+        # Customer: B 3,000 + the branch's 700 overdue, less the credit note's 400.
+        self.assertAlmostEqual(top[self.customer.id]["overdue"], 3300.0)
+        self.assertAlmostEqual(top[self.customer.id]["amount"], 5300.0)
+        for partner_id, row in top.items():
+            self.assertAlmostEqual(row["overdue"], positions[partner_id]["overdue_amount"])
+            self.assertAlmostEqual(row["amount"], positions[partner_id]["open_amount"])
+
     def test_dashboard_is_for_credit_controllers(self):
         with self.assertRaises(AccessError):
             self.kpi.with_user(self.invoicing_user).get_dashboard_data()
@@ -211,6 +263,8 @@ class TestReceivableKpi(ReceivableCommon):
             self.env.registry.clear_all_caches()
             user = kpi.env.user
             user.fetch()
+            # env.company is kept on the environment: warm the user's companies it reads.
+            user._get_company_ids()
             user.partner_id.fetch()
             kpi.env.company.fetch()
             kpi.env.companies.fetch()

@@ -1,5 +1,6 @@
 import base64
 import io
+from datetime import date
 
 import openpyxl
 
@@ -158,12 +159,20 @@ class TestLegalCharges(DunningCommon, MockEmail):
             reminder.line_ids, [{"interest_rate": 10.5, "interest_amount": 8.63, "fee_amount": 40}]
         )
 
-    def test_be_b2c_first_reminder_free_and_window_respected(self):
+    def _be_individual_reminders(self, notice=False, **policy_vals):
+        """A Belgian private individual's invoice of 400 due on 1 April, reminded on 2, 10
+        and 20 April (with ``notice``, a formal notice) under a BE-B2B policy (its B2C profile
+        applies): the invoice and the three reminders."""
         individual = self.env["res.partner"].create(
             {"name": "Marc Peeters", "email": "marc@example.com", "is_company": False}
         )
         policy = self.env["receivable.policy"].create(
-            {"name": "BE", "company_id": self.company.id, "legal_profile_id": self.be_b2b.id}
+            {
+                "name": "BE",
+                "company_id": self.company.id,
+                "legal_profile_id": self.be_b2b.id,
+                **policy_vals,
+            }
         )
         individual.receivable_policy_id = policy
         self._create_ladder(
@@ -171,14 +180,16 @@ class TestLegalCharges(DunningCommon, MockEmail):
             [
                 ("Reminder", 1, "reminder", {"min_days_since_previous": 0}),
                 ("Second", 9, "reminder", {"min_days_since_previous": 0}),
-                ("Third", 19, "reminder", {"min_days_since_previous": 0}),
+                ("Third", 19, "reminder", {"min_days_since_previous": 0, "formal_notice": notice}),
             ],
         )
-        self._due_invoice(400.0, "2026-04-01", partner=individual)
+        invoice = self._due_invoice(400.0, "2026-04-01", partner=individual)
         with self.mock_mail_gateway():
-            first = self._run("2026-04-02")
-            second = self._run("2026-04-10")
-            third = self._run("2026-04-20")
+            reminders = [self._run(day) for day in ("2026-04-02", "2026-04-10", "2026-04-20")]
+        return invoice, reminders
+
+    def test_be_b2c_first_reminder_free_and_window_respected(self):
+        __, (first, second, third) = self._be_individual_reminders()
         self.assertEqual(first.legal_profile_id.code, "be_b2c", "a private individual")
         # email of 2 April: window 3 → 16 April, no fee or interest before it ends
         self.assertEqual((first.amount_fees, first.amount_interest), (0.0, 0.0))
@@ -186,6 +197,21 @@ class TestLegalCharges(DunningCommon, MockEmail):
         # from 17 April: lump sum 30 + 10 % x 250 = 55; 4 days at 10.5 % on 400 = 0.46
         self.assertEqual(third.amount_fees, 55.0)
         self.assertEqual(third.amount_interest, 0.46)
+
+    def test_be_b2c_charges_invoiced_from_the_end_of_the_free_window(self):
+        invoice, (__, __, third) = self._be_individual_reminders(
+            notice=True, post_legal_charges=True
+        )
+        self.assertEqual(third.state, "sent")
+        charges = invoice.receivable_legal_charge_ids
+        self.assertRecordValues(
+            charges.sorted("kind"),
+            [
+                {"kind": "fee", "amount": 55.0, "date_from": date(2026, 4, 1)},
+                {"kind": "interest", "amount": 0.46, "date_from": date(2026, 4, 17)},
+            ],
+        )
+        self.assertEqual(charges.charge_move_id.amount_total, 55.46)
 
     def test_fr_b2c_interest_only_after_the_formal_notice(self):
         individual = self.env["res.partner"].create(

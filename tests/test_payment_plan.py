@@ -8,6 +8,7 @@ from odoo.tests import tagged
 
 from odoo.addons.mail.tests.common import MockEmail
 
+from ..models.night_runs import NIGHT_SCHEDULE
 from .common import CONTROLLER
 from .common import DunningCommon
 
@@ -46,6 +47,17 @@ class TestPaymentPlan(DunningCommon, MockEmail):
         with self._frozen(date), self.mock_mail_gateway():
             plan._check_instalments(fields.Date.to_date(date))
             self._send_queued_mails()
+        return self._mails
+
+    def _night(self, date):
+        """One night as the scheduler runs it: the module's crons in the order of their hours
+        (each on its own cursor, committing per batch: savepoints in the registry's test mode),
+        then the email queue. Return the emails sent."""
+        with self._frozen(date), self.mock_mail_gateway(), self.enter_registry_test_mode():
+            for xmlid in sorted(NIGHT_SCHEDULE, key=NIGHT_SCHEDULE.get):
+                self.env.ref(xmlid).method_direct_trigger()
+            self._send_queued_mails()
+        self.env.invalidate_all()
         return self._mails
 
     def _send_queued_mails(self):
@@ -273,8 +285,24 @@ class TestPaymentPlan(DunningCommon, MockEmail):
             reminder = self._run("2026-03-05")
         self.assertEqual(reminder.line_ids.move_id, other, "the plan's invoice is left out")
 
-        # The nightly run itself breaks the plan, before it evaluates the invoices.
-        with self.mock_mail_gateway():
-            resumed = self._run("2026-03-12")
+        # That night the plans' cron breaks the plan before the dunning run evaluates it.
+        self._night("2026-03-12")
         self.assertEqual(plan.state, "broken")
-        self.assertIn(self.invoice, resumed.line_ids.move_id, "back on the dunning ladder")
+        self.assertIn(self.invoice, self._reminders().line_ids.move_id, "back on the ladder")
+
+    def test_one_check_of_the_plans_a_night(self):
+        """The plans' own cron checks them, once a night; the dunning run leaves them alone."""
+        plan = self._agreed_plan([("2026-03-10", 900.0)])
+        with self.mock_mail_gateway():
+            self._run("2026-03-12")
+        self.assertEqual(plan.state, "active", "the dunning run does not check the plans")
+        self.assertFalse(plan.activity_ids)
+        self.assertNotIn(self.invoice, self._reminders().line_ids.move_id, "plan still active")
+
+        mails = self._night("2026-03-12")
+        self.assertEqual(plan.state, "broken")
+        missed = plan.message_ids.filtered(lambda message: "missed." in message.body)
+        self.assertEqual(len(missed), 1, "the missed instalment is reported once")
+        self.assertEqual(len(plan.activity_ids), 1, "one call to make")
+        self.assertEqual(len([mail for mail in mails if "missed instalment" in mail["subject"]]), 1)
+        self.assertIn(self.invoice, self._reminders().line_ids.move_id, "reminded that night")

@@ -244,6 +244,120 @@ class TestRiskScore(RiskCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestRiskReadsTheFacts(RiskCommon):
+    """The score's receivable figures are the facts' (``receivable.facts``): the same overdue
+    amount, applied limit and payment delays as the Credit tab and the KPIs."""
+
+    def _unapplied_payment(self, partner, amount, date):
+        with freeze_time(date):
+            payment = self.env["account.payment"].create(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": partner.id,
+                    "amount": amount,
+                    "date": date,
+                    "journal_id": self.company_data["default_journal_bank"].id,
+                }
+            )
+            payment.action_post()
+        return payment
+
+    def _opening_entry(self, partner, amount, date, due):
+        """A receivable debit that is not an invoice: an opening balance, due on ``due``."""
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": date,
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Opening balance",
+                            "account_id": self.company_data["default_account_receivable"].id,
+                            "partner_id": partner.id,
+                            "debit": amount,
+                            "date_maturity": due,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Opening balance",
+                            "account_id": self.company_data["default_account_revenue"].id,
+                            "credit": amount,
+                        }
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        return entry
+
+    def test_overdue_and_applied_limit_are_the_customer_position(self):
+        # Company default limit 5,000 and the customer's own limit equal to it: Odoo does not
+        # use the partner's limit, so its policy's default limit (1,000) applies.
+        self.env["ir.default"].set(
+            "res.partner", "credit_limit", 5000.0, company_id=self.company.id
+        )
+        self.customer.credit_limit = 5000.0
+        self.assertFalse(self.customer.use_partner_credit_limit)
+        self._open_invoice(self.customer, 1000.0, TODAY - timedelta(days=40))
+        self._open_invoice(self.customer, 400.0, TODAY + timedelta(days=10))
+        refund_date = TODAY - timedelta(days=10)
+        with freeze_time(refund_date):
+            self._due_invoice(300.0, refund_date, invoice_date=refund_date, move_type="out_refund")
+        self._unapplied_payment(self.customer, 200.0, TODAY - timedelta(days=5))
+        with freeze_time(TODAY):
+            facts = self.env["receivable.facts"]
+            position = facts._positions(self.company, self.customer.ids)[self.customer.id]
+            [row] = self.engine._compute_components(self.company, TODAY, self.customer.ids)
+        # Overdue: the invoice 40 days late less the credit note and the unapplied payment,
+        # both past their date: 1,000 - 300 - 200.
+        self.assertAlmostEqual(position["overdue_amount"], 500.0)
+        self.assertAlmostEqual(row["overdue"], position["overdue_amount"])
+        self.assertEqual(position["credit_limit"], 1000.0)
+        self.assertEqual(row["credit_limit"], position["credit_limit"])
+        self.assertEqual(row["oldest_overdue"], 40, "the oldest overdue debit")
+        self._recompute(self.customer)
+        snapshot = self._snapshots(self.customer)
+        self.assertEqual(snapshot.overdue_amount, 500.0)
+        self.assertEqual(snapshot.credit_limit, 1000.0)
+        # 500 / 1,000 / 2 x 10 points
+        self.assertEqual(snapshot.contrib_overdue_ratio, 2.5)
+
+    def test_paid_invoice_and_opening_entry_delay_same_in_risk_and_kpis(self):
+        # An invoice due on 1 May paid 10 days late; an opening balance due on 30 April paid
+        # 20 days late (a payment matched to it): both are paid receivables.
+        with freeze_time("2025-04-01"):
+            invoice = self._due_invoice(1000.0, "2025-05-01", invoice_date="2025-04-01")
+        with freeze_time("2025-05-11"):
+            self._register_payment(invoice, payment_date="2025-05-11")
+        entry = self._opening_entry(self.customer, 500.0, "2025-01-01", "2025-04-30")
+        payment = self._unapplied_payment(self.customer, 500.0, "2025-05-20")
+        receivable = self.company_data["default_account_receivable"]
+        lines = (entry.line_ids | payment.move_id.line_ids).filtered(
+            lambda line: line.account_id == receivable
+        )
+        lines.reconcile()
+        self.assertTrue(all(lines.mapped("reconciled")))
+        expected = (1000.0 * 10 + 500.0 * 20) / 1500.0
+        kpi = self.env["receivable.kpi"]
+        with freeze_time(TODAY):
+            [row] = self.engine._compute_components(self.company, TODAY, self.customer.ids)
+            partner_kpis = kpi._compute_partner_kpis(self.customer, TODAY)
+            company_kpis = kpi._compute_company_kpis(self.company)
+        self.assertEqual(row["paid_count"], 2)
+        self.assertAlmostEqual(row["avg_delay"], expected)
+        self.assertAlmostEqual(row["avg_late"], expected)
+        self.assertAlmostEqual(
+            partner_kpis[self.customer.id]["average_payment_delay"], expected, places=6
+        )
+        self.assertAlmostEqual(company_kpis["average_payment_delay"], expected, places=6)
+        self._recompute(self.customer)
+        self.assertEqual(self._snapshots(self.customer).avg_late_days, 13.3)
+
+
+@tagged("post_install", "-at_install")
 class TestPaymentPrediction(RiskCommon):
     def test_prediction_from_partner_history(self):
         # Paid 5 and 15 days late on equal amounts: 10 days on average.
