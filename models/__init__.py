@@ -38,6 +38,7 @@ from . import res_config_settings_kpi
 from . import res_config_settings_risk
 from . import res_partner
 from . import res_partner_aging
+from . import res_partner_credit
 from . import res_partner_dunning
 from . import res_partner_risk
 from . import res_partner_statement

@@ -308,8 +308,9 @@ class AccountMove(models.Model):
     def _get_credit_policy_breaches(self):
         """Return {move: (policy, breaches)} for the customer invoices that break a policy.
 
-        Draft invoices already count in the partner's exposure, so a saved draft adds nothing;
-        an invoice being edited adds the difference with its saved amount.
+        The figures are the customer's position (``receivable.facts._positions``): draft
+        invoices already count in its exposure (pending), so a saved draft adds nothing; an
+        invoice being edited adds the difference with its saved amount.
         """
         # The figures are fresh: every change of entries or reconciliations clears them, so
         # action_post's check and _post's check share one computation.

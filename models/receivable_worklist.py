@@ -42,11 +42,14 @@ class ReceivableWorklist(models.Model):
       open promise;
     * **Dispute to Follow Up** — a posted invoice in dispute for more than the company's
       follow-up delay (``res.company.receivable_dispute_followup_days``);
-    * **Cover Exceeded** — a customer whose open receivable exceeds its credit insurance cover
-      (``credit_insured_amount``).
+    * **Cover Exceeded** — a customer whose exposure exceeds its credit insurance cover: the
+      ``cover_exceeded`` of its position (``receivable.facts._positions``), the figure of its
+      Credit tab.
 
-    Every row carries the customer's figures: its overdue amount (net open receivable past due,
-    never below 0), the days late of its oldest overdue item, and its risk score (0-100;
+    Every row carries the customer's figures, read from the open items of the company and its
+    branches (``receivable.facts._open_items_query``): its overdue amount (the items past due,
+    credit notes and unapplied payments included, never below 0), the days late of its oldest
+    overdue item, and its risk score (0-100;
     ``res.partner.receivable_risk_score`` when the risk scoring is installed, else 50). The
     ``priority`` ranks the rows by the company rule ``receivable_worklist_rule``:
 
@@ -83,7 +86,7 @@ class ReceivableWorklist(models.Model):
         aggregator=None,
         depends_context=WORKLIST_CONTEXT,
         help="Amount of the action: the reminder, the promise, the invoice in dispute, or "
-        "the open receivable above the cover.",
+        "the exposure above the cover.",
     )
     amount_overdue = fields.Monetary(
         string="Overdue",
@@ -128,8 +131,8 @@ class ReceivableWorklist(models.Model):
         "account.move", string="Invoice", readonly=True, depends_context=WORKLIST_CONTEXT
     )
 
-    # Raw SQL: the ORM flushes these before reading the view (the risk score, which may not be
-    # installed, is flushed in ``search_fetch``).
+    # Raw SQL: the ORM flushes these before reading the view (the columns read through
+    # ``receivable.facts`` carry their fields and are flushed with the query).
     _depends = {
         "account.move": [
             "name",
@@ -178,13 +181,8 @@ class ReceivableWorklist(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model
     def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
-        """Read the rows afresh: they are computed from today's ledger and activities."""
-        partner_fields = self.env["res.partner"]._fields
-        if (
-            "receivable_risk_score" in partner_fields
-            and partner_fields["receivable_risk_score"].store
-        ):
-            self.env["res.partner"].flush_model(["receivable_risk_score"])
+        """Read the rows afresh: they are computed from today's ledger and activities (the
+        columns read through ``receivable.facts`` are flushed with the query)."""
         self.invalidate_model()
         return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
 
@@ -205,9 +203,7 @@ class ReceivableWorklist(models.Model):
                             GREATEST(COALESCE(%(today)s::date - stats.oldest_due, 0), 0)
                                 AS days_late,
                             COALESCE(%(risk)s, %(default_risk)s)::float AS risk_score,
-                            COALESCE(actions.user_id,
-                                     (cp.receivable_collector_id ->> %(company_key)s)::int,
-                                     cp.user_id) AS collector_id
+                            COALESCE(actions.user_id, %(collector)s, cp.user_id) AS collector_id
                        FROM actions
                        JOIN res_partner cp ON cp.id = actions.partner_id
                   LEFT JOIN stats ON stats.partner_id = actions.partner_id
@@ -236,7 +232,9 @@ class ReceivableWorklist(models.Model):
             today=today,
             risk=self._risk_score_sql(company),
             default_risk=DEFAULT_RISK_SCORE,
-            company_key=str(company.id),
+            collector=self.env["receivable.facts"]._col(
+                "res.partner", "cp", "receivable_collector_id", company
+            ),
             company=company.id,
             currency=company.currency_id.id,
             priority=self._priority_sql(company.receivable_worklist_rule),
@@ -244,30 +242,23 @@ class ReceivableWorklist(models.Model):
 
     @api.model
     def _stats_query(self, company, today):
-        """Per customer (commercial partner) of ``company``: open receivable, overdue part,
-        oldest overdue due date — one pass over the unreconciled receivable lines."""
+        """Per customer (commercial partner) with open items in ``company`` and its branches:
+        open amount, overdue amount and oldest overdue due date, by the rules of
+        ``receivable.facts`` (overdue: the items more than 0 days late, credits included)."""
+        items = self.env["receivable.facts"]._open_items_query(today, company, as_of=False)
         return SQL(
             """
-            SELECT p.commercial_partner_id AS partner_id,
-                   SUM(aml.amount_residual) AS open_amount,
-                   SUM(aml.amount_residual)
-                       FILTER (WHERE COALESCE(aml.date_maturity, aml.date) < %(today)s)
+            SELECT items.partner_id,
+                   SUM(items.amount_residual) AS open_amount,
+                   SUM(items.amount_residual) FILTER (WHERE items.days_late > 0)
                        AS overdue_amount,
-                   MIN(COALESCE(aml.date_maturity, aml.date))
-                       FILTER (WHERE COALESCE(aml.date_maturity, aml.date) < %(today)s
-                                 AND aml.amount_residual > 0) AS oldest_due
-              FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.company_id = %(company)s
-               AND account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual != 0
-          GROUP BY p.commercial_partner_id
+                   MIN(items.date_maturity)
+                       FILTER (WHERE items.days_late > 0 AND items.amount_residual > 0)
+                       AS oldest_due
+              FROM (%s) items
+          GROUP BY items.partner_id
             """,
-            today=today,
-            company=company.id,
+            items,
         )
 
     @api.model
@@ -370,21 +361,47 @@ class ReceivableWorklist(models.Model):
 
     @api.model
     def _covers_query(self, company, today):
-        cover = SQL("(cover_partner.credit_insured_amount ->> %s)::numeric", str(company.id))
+        """The insured customers whose exposure exceeds the cover, the excess as amount: the
+        positions of ``receivable.facts`` (exposure = open + pending + to invoice, the cover
+        only with an insurer), so the worklist and the Credit tab agree."""
+        excesses = self._cover_excesses(company, today)
+        if not excesses:
+            return SQL(
+                """
+                SELECT NULL::int, 'cover', NULL::int, NULL::int, NULL::date, NULL::varchar,
+                       NULL::numeric, NULL::int, NULL::int, NULL::int, NULL::int
+                 WHERE FALSE
+                """
+            )
+        values = SQL(", ").join(SQL("(%s, %s)", pid, excess) for pid, excess in excesses)
         return SQL(
             """
-            SELECT stats.partner_id * 8 + %(index)s, 'cover', stats.partner_id, NULL::int,
-                   %(today)s::date, NULL::varchar, stats.open_amount - %(cover)s, NULL::int,
+            SELECT cover.partner_id * 8 + %(index)s, 'cover', cover.partner_id, NULL::int,
+                   %(today)s::date, NULL::varchar, cover.excess::numeric, NULL::int,
                    NULL::int, NULL::int, NULL::int
-              FROM stats
-              JOIN res_partner cover_partner ON cover_partner.id = stats.partner_id
-             WHERE %(cover)s > 0
-               AND stats.open_amount > %(cover)s
+              FROM (VALUES %(values)s) AS cover(partner_id, excess)
             """,
             index=KIND_INDEX["cover"],
             today=today,
-            cover=cover,
+            values=values,
         )
+
+    @api.model
+    def _cover_excesses(self, company, today):
+        """[(commercial partner id, exposure - cover)] of the customers of ``company`` with an
+        insurer whose position has ``cover_exceeded``."""
+        # sudo: the worklist lists the company's actions whatever the partner rules of the
+        # user (as its SQL does); only ids and amounts leave this method.
+        partners = self.env["res.partner"].sudo().with_company(company)
+        insured = partners.search([("credit_insurer_id", "!=", False)]).commercial_partner_id
+        if not insured:
+            return []
+        positions = self.env["receivable.facts"]._positions(company, insured.ids, today)
+        return [
+            (partner_id, position["exposure"] - float(position["cover"]))
+            for partner_id, position in sorted(positions.items())
+            if position["cover_exceeded"]
+        ]
 
     @api.model
     def _risk_score_sql(self, company):
@@ -392,9 +409,8 @@ class ReceivableWorklist(models.Model):
         field = self.env["res.partner"]._fields.get("receivable_risk_score")
         if field is None or not field.store:
             return SQL("NULL::float")
-        if field.company_dependent:
-            return SQL("(cp.receivable_risk_score ->> %s)::float", str(company.id))
-        return SQL("cp.receivable_risk_score::float")
+        score = self.env["receivable.facts"]._col("res.partner", "cp", field.name, company)
+        return SQL("%s::float", score)
 
     @api.model
     def _priority_sql(self, rule):

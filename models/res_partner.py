@@ -1,13 +1,9 @@
-from collections import defaultdict
 from datetime import date
-from datetime import timedelta
 
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
-from odoo.fields import Domain
-from odoo.tools import SQL
 from odoo.tools import format_amount
 from odoo.tools import format_date
 
@@ -37,22 +33,6 @@ LOGGED_CREDIT_FIELDS = (
     "credit_insurer_id",
     "credit_insured_amount",
     "credit_insurance_expiry",
-)
-COVER_EXPIRY_WARNING_DAYS = 30
-# Figures computed from the ledger without ORM dependencies: cleared whenever entries change.
-CREDIT_FIGURE_FIELDS = (
-    "credit_limit_effective",
-    "credit_open_amount",
-    "credit_draft_amount",
-    "credit_exposure",
-    "credit_available",
-    "credit_used_percent",
-    "credit_over_limit",
-    "credit_overdue_amount",
-    "credit_oldest_overdue_days",
-    "credit_cover_exceeded",
-    "credit_cover_expiring",
-    "credit_warning",
 )
 
 
@@ -114,63 +94,6 @@ class ResPartner(models.Model):
     credit_insurance_start = fields.Date(string="Cover Start", company_dependent=True, copy=False)
     credit_insurance_expiry = fields.Date(string="Cover Expiry", company_dependent=True, copy=False)
 
-    # Exposure, in the current company's currency
-    credit_limit_effective = fields.Monetary(
-        string="Applied Credit Limit",
-        currency_field="receivable_currency_id",
-        compute="_compute_credit_exposure",
-        help="The partner's own limit, or else the default limit of its credit policy. "
-        "Zero means no limit.",
-    )
-    credit_open_amount = fields.Monetary(
-        string="Open Receivables",
-        currency_field="receivable_currency_id",
-        compute="_compute_credit_exposure",
-    )
-    credit_draft_amount = fields.Monetary(
-        string="Draft Invoices",
-        currency_field="receivable_currency_id",
-        compute="_compute_credit_exposure",
-    )
-    credit_exposure = fields.Monetary(
-        string="Exposure",
-        currency_field="receivable_currency_id",
-        compute="_compute_credit_exposure",
-        help="Posted open receivables + draft customer invoices + amounts still to invoice.",
-    )
-    credit_available = fields.Monetary(
-        string="Available Credit",
-        currency_field="receivable_currency_id",
-        compute="_compute_credit_exposure",
-    )
-    credit_used_percent = fields.Float(
-        string="Credit Used (%)",
-        compute="_compute_credit_exposure",
-        search="_search_credit_used_percent",
-        digits=(16, 1),
-    )
-    credit_over_limit = fields.Boolean(
-        string="Over Credit Limit",
-        compute="_compute_credit_exposure",
-        search="_search_credit_over_limit",
-    )
-    credit_overdue_amount = fields.Monetary(
-        string="Overdue Amount",
-        currency_field="receivable_currency_id",
-        compute="_compute_credit_exposure",
-    )
-    credit_oldest_overdue_days = fields.Integer(
-        string="Oldest Overdue (days)", compute="_compute_credit_exposure"
-    )
-    credit_cover_exceeded = fields.Boolean(
-        string="Insurance Cover Exceeded",
-        compute="_compute_credit_exposure",
-        search="_search_credit_cover_exceeded",
-    )
-    credit_cover_expiring = fields.Boolean(
-        string="Insurance Cover Expiring", compute="_compute_credit_exposure"
-    )
-    credit_warning = fields.Text(string="Credit Warning", compute="_compute_credit_exposure")
     credit_limit_request_ids = fields.One2many(
         "receivable.credit.limit.request", "partner_id", string="Credit Limit Requests"
     )
@@ -202,203 +125,6 @@ class ResPartner(models.Model):
         for partner in self:
             on_hold = (partner.commercial_partner_id or partner).credit_on_hold
             partner.credit_hold_state = "hold" if on_hold else "none"
-
-    @api.depends_context("company")
-    def _compute_credit_exposure(self):
-        """Compute every credit figure of the recordset in a fixed number of queries."""
-        commercials = self.commercial_partner_id | self.filtered(lambda p: not p.id)
-        figures = commercials._fetch_credit_figures()
-        today = fields.Date.context_today(self)
-        for partner in self:
-            commercial = partner.commercial_partner_id or partner
-            open_amount, overdue_amount, oldest_due, draft_amount = figures.get(
-                commercial.id, (0.0, 0.0, None, 0.0)
-            )
-            exposure = open_amount + draft_amount + (commercial.credit_to_invoice or 0.0)
-            limit = commercial._get_effective_credit_limit()
-            partner.credit_open_amount = open_amount
-            partner.credit_draft_amount = draft_amount
-            partner.credit_exposure = exposure
-            partner.credit_limit_effective = limit
-            partner.credit_available = limit - exposure if limit else 0.0
-            partner.credit_used_percent = 100.0 * exposure / limit if limit else 0.0
-            partner.credit_over_limit = bool(limit) and exposure > limit
-            partner.credit_overdue_amount = overdue_amount
-            partner.credit_oldest_overdue_days = (today - oldest_due).days if oldest_due else 0
-            cover = commercial.credit_insured_amount
-            expiry = commercial.credit_insurance_expiry
-            partner.credit_cover_exceeded = bool(commercial.credit_insurer_id) and exposure > cover
-            partner.credit_cover_expiring = bool(
-                commercial.credit_insurer_id
-                and expiry
-                and expiry <= today + timedelta(days=COVER_EXPIRY_WARNING_DAYS)
-            )
-            partner.credit_warning = partner._build_credit_warning()
-
-    def _fetch_credit_figures(self):
-        """Return {commercial partner id: (open, overdue, oldest due date, draft)}.
-
-        One query for the whole recordset, in the current company's currency: posted
-        unreconciled receivable lines (credit notes and unapplied payments net the amount)
-        and draft customer invoices, per commercial partner.
-        """
-        ids = tuple(pid for pid in self.ids if pid)
-        if not ids:
-            return {}
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "amount_residual",
-                "company_id",
-                "parent_state",
-                "partner_id",
-                "reconciled",
-                "date_maturity",
-            ]
-        )
-        self.env["account.move"].flush_model(
-            ["amount_total_signed", "commercial_partner_id", "company_id", "move_type", "state"]
-        )
-        self.flush_model(["commercial_partner_id"])
-        company_ids = self._receivable_company_ids()
-        today = fields.Date.context_today(self)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT p.commercial_partner_id,
-                       SUM(aml.amount_residual),
-                       SUM(aml.amount_residual)
-                           FILTER (WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0),
-                       MIN(aml.date_maturity)
-                           FILTER (WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0),
-                       0.0
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.company_id IN %(company_ids)s
-                   AND p.commercial_partner_id IN %(ids)s
-              GROUP BY p.commercial_partner_id
-             UNION ALL
-                SELECT move.commercial_partner_id, 0.0, 0.0, NULL, SUM(move.amount_total_signed)
-                  FROM account_move move
-                 WHERE move.state = 'draft'
-                   AND move.move_type = 'out_invoice'
-                   AND move.company_id IN %(company_ids)s
-                   AND move.commercial_partner_id IN %(ids)s
-              GROUP BY move.commercial_partner_id
-                """,
-                today=today,
-                company_ids=company_ids,
-                ids=ids,
-            )
-        )
-        figures = defaultdict(lambda: [0.0, 0.0, None, 0.0])
-        for partner_id, open_amount, overdue, oldest_due, draft in rows:
-            values = figures[partner_id]
-            values[0] += open_amount or 0.0
-            values[1] += overdue or 0.0
-            values[2] = oldest_due or values[2]
-            values[3] += draft or 0.0
-        return {pid: tuple(values) for pid, values in figures.items()}
-
-    @api.model
-    def _receivable_company_ids(self):
-        """The current company and its branches: they share one ledger and one currency."""
-        # sudo: branches the user is not allowed in still belong to the same credit exposure
-        return tuple(
-            self.env["res.company"].sudo().search([("id", "child_of", self.env.company.id)]).ids
-        )
-
-    @api.model
-    def _invalidate_credit_figures(self):
-        """Forget the cached exposure: the entries it is computed from have changed."""
-        self.env["res.partner"].invalidate_model(list(CREDIT_FIGURE_FIELDS))
-
-    def _get_effective_credit_limit(self):
-        """The partner's own limit when it has one, else its policy's default limit."""
-        self.ensure_one()
-        if self.use_partner_credit_limit:
-            return self.credit_limit
-        policy = self.receivable_effective_policy_id
-        return policy.default_credit_limit if policy else self.credit_limit
-
-    def _build_credit_warning(self):
-        self.ensure_one()
-        currency = self.receivable_currency_id
-        messages = []
-        if self.credit_cover_exceeded:
-            messages.append(
-                self.env._(
-                    "Exposure %(exposure)s exceeds the insurance cover of %(cover)s.",
-                    exposure=format_amount(self.env, self.credit_exposure, currency),
-                    cover=format_amount(
-                        self.env, self.commercial_partner_id.credit_insured_amount, currency
-                    ),
-                )
-            )
-        if self.credit_cover_expiring:
-            messages.append(
-                self.env._(
-                    "The insurance cover expires on %(date)s.",
-                    date=format_date(self.env, self.commercial_partner_id.credit_insurance_expiry),
-                )
-            )
-        return "\n".join(messages)
-
-    # ------------------------------------------------------------------------------------------
-    # Search
-    # ------------------------------------------------------------------------------------------
-    def _search_by_credit_figure(self, predicate):
-        """Domain of the partners whose credit figures satisfy ``predicate``.
-
-        Only partners with receivables or drafts in the current company can have an exposure,
-        so their figures are computed in one batch and filtered.
-        """
-        company_ids = self._receivable_company_ids()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT p.commercial_partner_id
-                  FROM account_move_line aml
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE aml.parent_state IN ('posted', 'draft')
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual != 0
-                   AND aml.company_id IN %s
-                """,
-                company_ids,
-            )
-        )
-        candidates = self.browse([row[0] for row in rows])
-        matching = candidates.filtered(predicate)
-        return Domain("commercial_partner_id", "in", matching.ids)
-
-    def _search_credit_over_limit(self, operator, value):
-        if operator not in ("=", "in") or value not in (True, [True], {True}):
-            return NotImplemented
-        return self._search_by_credit_figure(lambda p: p.credit_over_limit)
-
-    def _search_credit_cover_exceeded(self, operator, value):
-        if operator not in ("=", "in") or value not in (True, [True], {True}):
-            return NotImplemented
-        return self._search_by_credit_figure(lambda p: p.credit_cover_exceeded)
-
-    def _search_credit_used_percent(self, operator, value):
-        comparators = {
-            ">": lambda a, b: a > b,
-            ">=": lambda a, b: a >= b,
-            "<": lambda a, b: a < b,
-            "<=": lambda a, b: a <= b,
-        }
-        if operator not in comparators or not isinstance(value, int | float):
-            return NotImplemented
-        compare = comparators[operator]
-        return self._search_by_credit_figure(
-            lambda p: p.credit_limit_effective and compare(p.credit_used_percent, value)
-        )
 
     # ------------------------------------------------------------------------------------------
     # Constraints
@@ -800,22 +526,8 @@ class ResPartner(models.Model):
         self.env["ir.cron"]._commit_progress(remaining=0)
 
     def _select_partners_to_refresh(self):
-        """Commercial partners with open receivables or an automatic hold in the company."""
-        company_ids = self._receivable_company_ids()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT p.commercial_partner_id
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.company_id IN %s
-                """,
-                company_ids,
-            )
-        )
+        """Commercial partners with open items or pending invoices, or an automatic hold, in
+        the company."""
+        ids = [row["partner_id"] for row in self._receivable_position_rows()]
         held = self.search([("credit_on_hold", "=", True), ("credit_hold_origin", "=", "auto")])
-        return (self.browse([row[0] for row in rows]) | held).sorted("id")
+        return (self.browse(ids) | held).sorted("id")

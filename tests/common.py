@@ -81,6 +81,22 @@ class ReceivableCommon(AccountTestInvoicingCommon):
         return record.message_ids.sorted("id")[-1:].body or ""
 
     @classmethod
+    def _unapplied_payment(cls, amount, date, partner=None):
+        """A posted customer payment of ``amount`` on ``date``, matched with no invoice."""
+        payment = cls.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": (partner or cls.customer).id,
+                "amount": amount,
+                "date": date,
+                "journal_id": cls.company_data["default_journal_bank"].id,
+            }
+        )
+        payment.action_post()
+        return payment
+
+    @classmethod
     def _due_invoice(cls, amount, due, partner=None, invoice_date=None, **kwargs):
         """A posted invoice (or credit note, with ``move_type``) of ``amount`` falling due on
         ``due``, without payment terms, dated ``invoice_date`` (by default 30 days before)."""

@@ -28,20 +28,6 @@ class TestAging(ReceivableCommon):
     # ------------------------------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------------------------------
-    def _unapplied_payment(self, amount, date, partner=None):
-        payment = self.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": (partner or self.customer).id,
-                "amount": amount,
-                "date": date,
-                "journal_id": self.company_data["default_journal_bank"].id,
-            }
-        )
-        payment.action_post()
-        return payment
-
     def _aging(self, date=None, user=None, domain=None):
         """The aging as a user sees it (at ``date``), as an ``receivable.aging`` model."""
         aging = self.Aging.with_user(user or self.controller)

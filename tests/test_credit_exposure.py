@@ -68,6 +68,76 @@ class TestCreditExposure(ReceivableCommon):
         )
         self.assertEqual(self.customer.credit_limit_effective, 5000.0)
 
+    def test_future_dated_invoice_is_pending_not_open(self):
+        """An invoice dated next week is not owed today, but its credit is granted: pending,
+        with the drafts, and in the exposure."""
+        with freeze_time("2026-03-02"):
+            self._invoice(300.0, invoice_date="2026-03-02")
+            future = self._invoice(500.0, invoice_date="2026-03-09")
+            self._invoice(100.0, post=False)
+            self.assertEqual(future.state, "posted")
+            self.customer.invalidate_recordset()
+            self.assertRecordValues(
+                self.customer,
+                [
+                    {
+                        "credit_open_amount": 300.0,
+                        "credit_draft_amount": 600.0,
+                        "credit_exposure": 900.0,
+                        "credit_available": 100.0,
+                        "credit_used_percent": 90.0,
+                    }
+                ],
+            )
+            Partner = self.env["res.partner"]
+            self.assertIn(self.customer, Partner.search([("credit_used_percent", ">=", 90)]))
+        with freeze_time("2026-03-09"):
+            self.customer.invalidate_recordset()
+            self.assertEqual(self.customer.credit_open_amount, 800.0, "owed from its date")
+            self.assertEqual(self.customer.credit_draft_amount, 100.0)
+
+    def test_applied_limit_is_odoo_rule_everywhere(self):
+        """The partner's own limit when it has one (use_partner_credit_limit), else its
+        policy's default limit, else the company's default: on the Credit tab, in Python and
+        in the facts' SQL."""
+        self.env["ir.default"].set(
+            "res.partner", "credit_limit", 2000.0, company_id=self.company.id
+        )
+        Partner = self.env["res.partner"]
+        without_policy = Partner.create({"name": "Boulangerie Marc", "is_company": True})
+        own_limit, no_limit = Partner.create(
+            [
+                {"name": "Epicerie Fine", "is_company": True},
+                {"name": "Cave Martin", "is_company": True},
+            ]
+        )
+        (own_limit | no_limit).receivable_policy_id = self.policy
+        own_limit.with_user(self.manager).write(
+            {"use_partner_credit_limit": True, "credit_limit": 5000.0}
+        )
+        # An own limit of 0 differs from the company's default: no limit for this customer.
+        no_limit.with_user(self.manager).write(
+            {"use_partner_credit_limit": True, "credit_limit": 0.0}
+        )
+        self._invoice(3000.0, partner=no_limit)
+        expected = {
+            self.customer: (False, 1000.0),
+            without_policy: (False, 2000.0),
+            own_limit: (True, 5000.0),
+            no_limit: (True, 0.0),
+        }
+        partners = Partner.union(*expected)
+        partners.invalidate_recordset()
+        positions = self.env["receivable.facts"]._positions(self.company, partners.ids)
+        for partner, (own, limit) in expected.items():
+            with self.subTest(partner=partner.name):
+                self.assertEqual(partner.use_partner_credit_limit, own)
+                self.assertEqual(partner.credit_limit_effective, limit)
+                self.assertEqual(partner._get_effective_credit_limit(), limit)
+                self.assertEqual(positions[partner.id]["credit_limit"], limit)
+        self.assertFalse(no_limit.credit_over_limit)
+        self.assertFalse(no_limit.credit_on_hold)
+
     def test_insurance_cover_warnings(self):
         insurer = self.env["res.partner"].create({"name": "Allianz Trade", "is_company": True})
         with freeze_time("2026-03-01"):

@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo import SUPERUSER_ID
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -33,6 +34,23 @@ class TestCreditHold(ReceivableCommon):
             self.assertIn("2 days more than allowed", self.customer.credit_hold_reason)
             self._register_payment(invoice)
             self.assertFalse(self.customer.credit_on_hold)
+
+    def test_hold_cron_states_the_overdue_of_the_credit_tab(self):
+        """The nightly hold reads the customer's position: its reason gives the overdue amount
+        net of the credit note past due, as the Credit tab and the aging do."""
+        with freeze_time("2026-01-01"):
+            self._due_invoice(100.0, "2026-01-10", invoice_date="2026-01-01")
+            self._due_invoice(30.0, "2026-01-05", invoice_date="2025-12-20", move_type="out_refund")
+        with freeze_time("2026-02-11"):  # 32 days past due, the policy allows 30
+            self.env.flush_all()
+            with self.enter_registry_test_mode(), self.registry.cursor() as cron_cr:
+                # As the scheduler runs it: the superuser, every company.
+                cron_env = self.env(cr=cron_cr, user=SUPERUSER_ID, su=True)
+                cron_env["res.partner"]._cron_refresh_credit_holds()
+            self.env.invalidate_all()
+            self.assertTrue(self.customer.credit_on_hold)
+            self.assertEqual(self.customer.credit_overdue_amount, 70.0)
+            self.assertIn("32 days past due ($\xa070.00 overdue)", self.customer.credit_hold_reason)
 
     def test_manual_hold_is_not_released_by_the_policy(self):
         wizard = (

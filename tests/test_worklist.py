@@ -42,6 +42,7 @@ class TestWorklist(DunningCommon):
             )
             for partner in (cls.alpha, cls.beta, cls.gamma)
         }
+        cls.insurer = cls.env["res.partner"].create({"name": "Allianz Trade", "is_company": True})
         cls.has_risk = "receivable_risk_score" in cls.env["res.partner"]._fields
         if cls.has_risk:
             for partner, score in ((cls.alpha, 90), (cls.beta, 20), (cls.gamma, 50)):
@@ -52,6 +53,11 @@ class TestWorklist(DunningCommon):
 
     def _calls(self):
         return self._worklist([("kind", "=", "call")])
+
+    def _insure(self, partner, amount):
+        partner.with_company(self.company).write(
+            {"credit_insurer_id": self.insurer.id, "credit_insured_amount": amount}
+        )
 
     # ------------------------------------------------------------------------------------------
     # Ranking
@@ -103,8 +109,8 @@ class TestWorklist(DunningCommon):
         self.beta.with_company(self.company).receivable_collector_id = self.manager
         self.gamma.user_id = self.invoicing_user
         self.calls[self.alpha].unlink()
-        self.beta.with_company(self.company).credit_insured_amount = 100.0
-        self.gamma.with_company(self.company).credit_insured_amount = 500.0
+        self._insure(self.beta, 100.0)
+        self._insure(self.gamma, 500.0)
         covers = self._worklist([("kind", "=", "cover")])
         self.assertEqual(
             {(row.partner_id, row.collector_id, row.amount) for row in covers},
@@ -150,7 +156,7 @@ class TestWorklist(DunningCommon):
             self.inv_gamma._open_dispute("Damaged goods")
         self.inv_alpha._open_dispute("Wrong price")
         # Cover exceeded for Alpha (1000 open, 800 covered).
-        self.alpha.with_company(self.company).credit_insured_amount = 800.0
+        self._insure(self.alpha, 800.0)
 
         rows = self._worklist([("kind", "!=", "call")])
         self.assertEqual(
@@ -173,6 +179,54 @@ class TestWorklist(DunningCommon):
             {"partner_id": self.beta.id, "promise_date": self.today, "amount": 50.0}
         )
         self.assertFalse(self._worklist([("kind", "=", "promise")]))
+
+    # ------------------------------------------------------------------------------------------
+    # The customer's figures of its Credit tab (receivable.facts)
+    # ------------------------------------------------------------------------------------------
+    def test_overdue_equals_the_credit_tab_with_a_credit_note_and_an_unapplied_payment(self):
+        """Overdue = the items past due, credit notes and unapplied payments included, on the
+        worklist and on the customer's Credit tab alike."""
+        self._due_invoice(
+            300.0, self.today - timedelta(days=15), self.alpha, move_type="out_refund"
+        )
+        self._unapplied_payment(200.0, self.today - timedelta(days=5), self.alpha)
+        self._due_invoice(400.0, self.today + timedelta(days=10), self.alpha)  # not due yet
+        row = self._row(self.alpha)
+        alpha = self.alpha.with_company(self.company)
+        self.assertEqual(row.amount_overdue, 500.0, "1000 past due - 300 credited - 200 paid")
+        self.assertEqual(alpha.credit_overdue_amount, row.amount_overdue)
+        self.assertEqual(row.days_late, 10)
+        self.assertEqual(alpha.credit_oldest_overdue_days, row.days_late)
+        self.assertEqual(alpha.credit_open_amount, 900.0)
+
+    def test_cover_exceeded_rows_are_the_credit_tab_s(self):
+        """A Cover Exceeded row for exactly the customers whose Credit tab shows the cover
+        exceeded, the amount above the cover from the same exposure: pending invoices count,
+        an amount without insurer is no cover."""
+        self._insure(self.alpha, 800.0)  # 1000 open + 100 draft: 300 above the cover
+        self._invoice(100.0, partner=self.alpha, post=False)
+        self._insure(self.beta, 700.0)  # 600 open + 150 draft: 50 above the cover
+        self._invoice(150.0, partner=self.beta, post=False)
+        self.gamma.with_company(self.company).credit_insured_amount = 100.0  # no insurer
+        covers = self._worklist([("kind", "=", "cover")])
+        customers = (self.alpha | self.beta | self.gamma).with_company(self.company)
+        exceeded = customers.filtered("credit_cover_exceeded")
+        self.assertEqual(exceeded, self.alpha | self.beta)
+        self.assertEqual(covers.partner_id, exceeded)
+        self.assertEqual(
+            customers.search([("credit_cover_exceeded", "=", True), ("id", "in", customers.ids)]),
+            exceeded,
+        )
+        self.assertEqual(
+            {row.partner_id: row.amount for row in covers},
+            {
+                partner: partner.credit_exposure - partner.credit_insured_amount
+                for partner in exceeded
+            },
+        )
+        self.assertEqual(
+            {row.partner_id: row.amount for row in covers}, {self.alpha: 300.0, self.beta: 50.0}
+        )
 
     # ------------------------------------------------------------------------------------------
     # Call results
