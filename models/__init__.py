@@ -11,12 +11,14 @@ from . import receivable_credit_override
 from . import receivable_dunning_engine
 from . import receivable_dunning_level
 from . import receivable_facts
+from . import receivable_facts_position
 from . import receivable_grouped_read
 from . import receivable_kpi
 from . import receivable_kpi_overview
 from . import receivable_legal
 from . import receivable_legal_charge
 from . import receivable_payment_plan
+from . import receivable_payment_plan_line
 from . import receivable_policy
 from . import receivable_promise
 from . import receivable_provision
