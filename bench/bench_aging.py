@@ -8,7 +8,10 @@ the module, the generic chart, one real invoice) plus one real payment matched b
 a data set ``<db>``: ``--invoices`` open receivable lines over ``--partners`` customers, 29 days
 before due to 210 days past due on ``--date`` (all buckets populated), and payments on about
 10 % of the invoices (half of them partial and still open, half full and reconciled; the fully
-paid invoices are extra, so the open lines number ``--invoices``). Then, in a fresh Odoo process,
+paid invoices are extra, so the open lines number ``--invoices``). With ``--shape sameday``
+(database ``arc_bench_aging_sameday`` by default) every invoice is issued 75 days before
+``--date`` and due after 0, 30 or 60 days: 20 open invoices per customer all of the same day,
+in three buckets live and two at the as-of date. Then, in a fresh Odoo process,
 it times, in ``--runs`` rounds (each measures every call once; median kept):
 
 * the reference: one hand-written SQL aggregate per partner and bucket of the open lines;
@@ -52,6 +55,11 @@ PAYMENT_VERSION = "1"
 LATE_DAYS = (-29, 210)
 # Invoice g is partially paid when g % EVERY == PARTIAL_SLOT, fully paid when == FULL_SLOT.
 EVERY, PARTIAL_SLOT, FULL_SLOT = 21, 10, 20
+# Shape "sameday": every invoice issued ISSUED_DAYS before the evaluation date, due after one of
+# TERMS days (drawn per invoice): live, buckets 1-30, 31-60 and 61-90; at the as-of date (60
+# days earlier) not due and 1-30. The same payments as the default shape.
+ISSUED_DAYS, TERMS = 75, (0, 30, 60)
+SHAPES = ("default", "sameday")
 TARGET_LIVE, TARGET_ASOF, TARGET_XLSX = 1.5, 3.0, 30.0
 
 log = bd.log
@@ -65,6 +73,7 @@ def child(phase, args, db, **extra):
         "runs": args.runs,
         "asof_days": args.asof_days,
         "explain_dir": args.explain_dir,
+        "shape": getattr(args, "shape", "default"),
         **extra,
     }
     return bd.run_phase(__file__, phase, db, args.addons_path, options)
@@ -108,6 +117,7 @@ def phase_generate(args):
             as_of=as_of,
             seed=args.seed,
             late_days=LATE_DAYS,
+            issued=(ISSUED_DAYS, TERMS) if args.shape == "sameday" else None,
         )
         result["generate_seconds"] = round(time.perf_counter() - started, 1)
         result["payments"] = scale_data.generate_payments(
@@ -542,11 +552,20 @@ def ensure_template(args):
     return template
 
 
+def data_spec(args):
+    """The data set's marker: a database is reused only when it matches (shape included)."""
+    size = f"partners={args.partners};invoices={args.invoices};seed={args.seed};date={args.date};"
+    paid = f"paid={EVERY}:{PARTIAL_SLOT},{FULL_SLOT}"
+    shape = getattr(args, "shape", "default")
+    if shape == "sameday":
+        terms = ",".join(map(str, TERMS))
+        return f"{size}shape=sameday;issued={ISSUED_DAYS};terms={terms};{paid}"
+    # The default shape keeps the marker it had before shapes existed (its data is unchanged).
+    return f"{size}late={LATE_DAYS[0]}..{LATE_DAYS[1]};{paid}"
+
+
 def ensure_data(args, template):
-    spec = (
-        f"partners={args.partners};invoices={args.invoices};seed={args.seed};date={args.date};"
-        f"late={LATE_DAYS[0]}..{LATE_DAYS[1]};paid={EVERY}:{PARTIAL_SLOT},{FULL_SLOT}"
-    )
+    spec = data_spec(args)
     db = args.db
     if not args.rebuild and bd.db_exists(db) and bd.get_param(db, DATA_KEY) == spec:
         log(f"reusing {db} ({spec})")
@@ -554,8 +573,8 @@ def ensure_data(args, template):
             bd.update_module(args, db)
         return
     log(
-        f"building {db}: copy of {template}, then {args.partners:,} partners, "
-        f"{args.invoices:,} open invoices + the fully paid ones"
+        f"building {db} ({getattr(args, 'shape', 'default')} shape): copy of {template}, then "
+        f"{args.partners:,} partners, {args.invoices:,} open invoices + the fully paid ones"
     )
     bd.copy_db(template, db)
     result = child("generate", args, db, partners=args.partners, invoices=args.invoices, spec=spec)
@@ -613,7 +632,16 @@ def main():
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", default="arc_bench_aging")
+    parser.add_argument(
+        "--db", help="database (default arc_bench_aging, arc_bench_aging_sameday for --shape)"
+    )
+    parser.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="default",
+        help="data set: default (due dates spread over 240 days) or sameday (all invoices "
+        f"issued {ISSUED_DAYS} days before --date, due after {'/'.join(map(str, TERMS))} days)",
+    )
     parser.add_argument("--partners", type=int, default=50000)
     parser.add_argument("--invoices", type=int, default=1000000, help="open invoices")
     parser.add_argument("--runs", type=int, default=5, help="rounds of measurements (median)")
@@ -633,6 +661,9 @@ def main():
     parser.add_argument("--spec", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.addons_path = args.addons_path or bd.default_addons_path()
+    args.db = args.db or {"default": "arc_bench_aging"}.get(
+        args.shape, f"arc_bench_aging_{args.shape}"
+    )
 
     if args.phase:
         return bd.answer_phase(args, PHASES)

@@ -11,7 +11,8 @@ unless the clone needs its own value (ids, names, dates, amounts). Invoice ``g``
 customer ``g % partners``, is 1 to 120 days late on ``as_of`` and is worth 50.00 to 4,999.99
 (both drawn from ``hashint4extended(g, seed)``: the same data for the same seed, whatever the
 order of evaluation). Every invoice has its receivable line (``payment_term``, open, with its
-residual) and its income line, balanced.
+residual) and its income line, balanced. With ``issued=(days, terms)`` every invoice is
+dated ``days`` before ``as_of`` instead, due after one of ``terms`` days.
 """
 
 from datetime import timedelta
@@ -181,11 +182,34 @@ def _clone(cr, table, overrides, from_clause, params):
     return cr.rowcount
 
 
-def generate(env, partners, invoices, as_of, seed, late_days=(1, 120)):
+def generate(env, partners, invoices, as_of, seed, late_days=(1, 120), issued=None):
     """Clone the template customer and invoice; ``late_days`` = (min, max) days past due on
-    ``as_of`` (a negative minimum gives invoices not yet due)."""
+    ``as_of`` (a negative minimum gives invoices not yet due), each invoice dated 30 days
+    before its due date.
+
+    ``issued=(days, terms)`` instead: every invoice dated ``days`` before ``as_of`` (all issued
+    the same day), due ``terms[h % len(terms)]`` days later (h drawn from the same hash as the
+    spread of ``late_days``, which is then ignored).
+    """
     late_min, late_max = late_days
     assert late_max >= late_min, late_days
+    if issued is None:
+        # Due date spread over late_days, invoice date 30 days before it.
+        due_sql = (
+            "%(as_of)s::date - (%(late_min)s"
+            " + abs(hashint4extended(g, %(seed)s)) %% %(late_span)s)::int"
+        )
+        invoice_date_sql = "due - 30"
+        issue_days, terms = 0, [0]
+    else:
+        # One invoice date for all, due date after one of the payment terms.
+        issue_days, terms = issued
+        assert issue_days >= 0 and terms, issued
+        due_sql = (
+            "%(as_of)s::date - %(issue_days)s + (%(terms)s::int[])"
+            "[1 + abs(hashint4extended(g, %(seed)s)) %% %(term_count)s]"
+        )
+        invoice_date_sql = "%(as_of)s::date - %(issue_days)s"
     cr = env.cr
     params = env["ir.config_parameter"]
     company_id = int(params.get_param("arc_bench.company_id"))
@@ -220,7 +244,7 @@ def generate(env, partners, invoices, as_of, seed, late_days=(1, 120)):
     first_move = _reserve_ids(cr, "account_move", invoices)
     first_line = _reserve_ids(cr, "account_move_line", 2 * invoices)
     cr.execute(
-        """
+        f"""
         CREATE TEMP TABLE bench_invoice ON COMMIT DROP AS
         SELECT g,
                %(first_move)s + g AS move_id,
@@ -228,13 +252,12 @@ def generate(env, partners, invoices, as_of, seed, late_days=(1, 120)):
                'Bench Customer ' || lpad((g %% %(partners)s + 1)::text, 7, '0') AS partner_name,
                'BNCH/' || lpad((g + 1)::text, 8, '0') AS name,
                due,
-               due - 30 AS invoice_date,
+               {invoice_date_sql} AS invoice_date,
                amount,
                amount / %(template_amount)s AS factor
           FROM (
                 SELECT g,
-                       %(as_of)s::date - (%(late_min)s
-                           + abs(hashint4extended(g, %(seed)s)) %% %(late_span)s)::int AS due,
+                       {due_sql} AS due,
                        (5000 + abs(hashint4extended(g, %(seed)s + 1)) %% 495000) / 100.0
                            AS amount
                   FROM generate_series(0, %(invoices)s - 1) g
@@ -250,6 +273,9 @@ def generate(env, partners, invoices, as_of, seed, late_days=(1, 120)):
             "template_amount": TEMPLATE_AMOUNT,
             "late_min": late_min,
             "late_span": late_max - late_min + 1,
+            "issue_days": issue_days,
+            "terms": list(terms),
+            "term_count": len(terms),
         },
     )
     move_overrides = {
