@@ -58,7 +58,8 @@ class ReceivableDunningEngine(models.AbstractModel):
         self.env["receivable.policy"].flush_model(["active", "dunning_active"])
         self.env["receivable.dunning.level"].flush_model(["policy_id", "active", "offset_days"])
         self.env["receivable.reminder"].flush_model(["partner_id", "company_id", "state"])
-        filters = [SQL("TRUE")]
+        # The items of the company's scope this run may remind (the branches it may access).
+        filters = [SQL("item.company_id IN %s", tuple(self.env.companies.ids))]
         if policies:
             filters.append(SQL("pol.id IN %s", tuple(policies.ids)))
         current_offset = SQL("-1000000") if force else SQL("COALESCE(cur.offset_days, -1000000)")
@@ -112,6 +113,17 @@ class ReceivableDunningEngine(models.AbstractModel):
             filters=SQL(" AND ").join(filters),
             remindable=self._remindable_line_conditions(company, date),
         )
+
+    @api.model
+    def _in_company_scope(self, company):
+        """This engine working for ``company`` with the branches of its scope it may access
+        allowed too: a company's reminders list its branches' invoices."""
+        scope = self.env["receivable.facts"]._scope_company_ids(company)
+        user_companies = self.env.user._get_company_ids()
+        branches = [
+            cid for cid in scope if cid != company.id and (self.env.su or cid in user_companies)
+        ]
+        return self.with_context(allowed_company_ids=[company.id, *branches])
 
     @api.model
     def _select_partners_to_remind(self, company, date, policies=None, partner_ids=None):
@@ -362,7 +374,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         the partners not reminded yet (those reminded have an open or a sent reminder).
         Customers another worker is preparing are skipped (it reminds them).
         """
-        company_engine = self.with_company(company)
+        company_engine = self._in_company_scope(company)
         candidates = company_engine._select_partners_to_remind(company, date, policies, partner_ids)
         reminder_ids = []
         for start in range(0, len(candidates), PARTNER_BATCH):
@@ -503,7 +515,7 @@ class ReceivableDunningEngine(models.AbstractModel):
     @api.model
     def _run_company(self, company, date, commit=True):
         """The nightly work for one company: promises, evaluation, then sending."""
-        engine = self.with_company(company)
+        engine = self._in_company_scope(company)
 
         def settle():
             self.env["receivable.promise"].with_company(company)._settle_due_promises(date, company)
@@ -543,7 +555,7 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _remind_partner_now(self, partner, date):
         """'Send reminder now' on a partner: its reminder at its current level, sent now."""
         company = self.env.company
-        engine = self.with_company(company)
+        engine = self._in_company_scope(company)
         existing = self.env["receivable.reminder"].search(
             [
                 ("partner_id", "=", partner.id),

@@ -13,6 +13,7 @@ from . import test_dunning_channels
 from . import test_dunning_exclusions
 from . import test_dunning_guarantees
 from . import test_dunning_ladder
+from . import test_dunning_rule
 from . import test_dunning_validation
 from . import test_field_labels
 from . import test_input_validation
