@@ -150,22 +150,19 @@ class ReceivableDunningEngine(models.AbstractModel):
         rows = self.env.execute_query_dict(
             SQL(
                 """
-                WITH lines AS (%(lines)s),
-                     partner_level AS (
-                         SELECT partner_id,
-                                (ARRAY_AGG(reached_level_id ORDER BY reached_offset DESC))[1]
-                                    AS level_id,
-                                MAX(reached_offset) AS level_offset
-                           FROM lines
-                          WHERE reached_level_id IS NOT NULL
-                       GROUP BY partner_id
-                     )
-                SELECT lines.*, partner_level.level_id AS partner_level_id
-                  FROM lines
-                  JOIN partner_level ON partner_level.partner_id = lines.partner_id
-                 WHERE lines.days_late > 0
-                    OR lines.days_late >= partner_level.level_offset
-                    OR lines.reached_level_id IS NOT NULL
+                SELECT *
+                  FROM (
+                      SELECT lines.*,
+                             FIRST_VALUE(reached_level_id) OVER (
+                                 PARTITION BY partner_id ORDER BY reached_offset DESC NULLS LAST
+                             ) AS partner_level_id,
+                             MAX(reached_offset) OVER (PARTITION BY partner_id) AS level_offset
+                        FROM (%(lines)s) lines
+                       ) lines
+                 WHERE lines.partner_level_id IS NOT NULL
+                   AND (lines.days_late > 0
+                        OR lines.days_late >= lines.level_offset
+                        OR lines.reached_level_id IS NOT NULL)
               ORDER BY lines.partner_id, lines.date_maturity, lines.line_id
                 """,
                 lines=lines,
