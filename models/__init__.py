@@ -10,6 +10,7 @@ from . import receivable_credit_limit_request
 from . import receivable_credit_override
 from . import receivable_dunning_engine
 from . import receivable_dunning_level
+from . import receivable_dunning_rule
 from . import receivable_facts
 from . import receivable_facts_position
 from . import receivable_grouped_read

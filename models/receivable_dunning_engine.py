@@ -46,57 +46,55 @@ class ReceivableDunningEngine(models.AbstractModel):
     # ------------------------------------------------------------------------------------------
     @api.model
     def _open_lines_query(self, company, date, policies=None, partner_ids=None, force=False):
-        """SQL of the open receivable lines that may be reminded, with their reached level.
+        """SQL of the open receivable items that may be reminded, with their reached level.
 
-        ``force`` (a reminder sent by hand) ignores the levels already had: the line reaches
-        the highest level whose offset it has passed.
+        The items are the facts' open items of ``company``'s scope (the company and its
+        branches) on ``date`` (live residual; entries dated later are not owed yet), filtered
+        by ``_remindable_line_conditions``. ``force`` (a reminder sent by hand) ignores the
+        levels already had: the item reaches the highest level whose offset it has passed.
         """
-        # The query reads columns written by the ORM (levels, disputes, reminders): raw SQL
-        # flushes nothing by itself.
-        self.env.flush_all()
-        default_policy = company.receivable_default_policy_id.id or None
-        cid = str(company.id)
-        filters = [SQL("TRUE")]
+        facts = self.env["receivable.facts"]
+        # Hand-written joins below: the policy, the ladder and the open reminders.
+        self.env["receivable.policy"].flush_model(["active", "dunning_active"])
+        self.env["receivable.dunning.level"].flush_model(["policy_id", "active", "offset_days"])
+        self.env["receivable.reminder"].flush_model(["partner_id", "company_id", "state"])
+        # The items of the company's scope this run may remind (the branches it may access).
+        filters = [SQL("item.company_id IN %s", tuple(self.env.companies.ids))]
         if policies:
             filters.append(SQL("pol.id IN %s", tuple(policies.ids)))
-        if partner_ids is not None:
-            filters.append(SQL("cp.id = ANY(%s)", list(partner_ids)))
         current_offset = SQL("-1000000") if force else SQL("COALESCE(cur.offset_days, -1000000)")
         return SQL(
             """
-            SELECT cp.id AS partner_id,
-                   aml.id AS line_id,
-                   aml.move_id,
-                   aml.date_maturity,
-                   %(date)s::date - aml.date_maturity AS days_late,
-                   aml.amount_residual,
-                   aml.amount_residual_currency,
-                   aml.currency_id,
-                   move.amount_total_signed,
+            SELECT item.partner_id,
+                   item.id AS line_id,
+                   item.move_id,
+                   item.company_id,
+                   item.date_maturity,
+                   item.days_late,
+                   item.amount_residual,
+                   item.amount_residual_currency,
+                   item.currency_id,
+                   item.amount_total_signed,
                    pol.id AS policy_id,
                    reached.id AS reached_level_id,
                    reached.offset_days AS reached_offset
-              FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN res_partner p ON p.id = aml.partner_id
-              JOIN res_partner cp ON cp.id = p.commercial_partner_id
+              FROM (%(items)s) item
+              JOIN res_partner cp ON cp.id = item.partner_id
               JOIN receivable_policy pol
-                ON pol.id = COALESCE((cp.receivable_policy_id ->> %(cid)s)::int, %(default)s)
+                ON pol.id = COALESCE(%(policy)s, %(default)s)
                AND pol.active AND pol.dunning_active
-         LEFT JOIN receivable_dunning_level cur ON cur.id = move.receivable_dunning_level_id
+         LEFT JOIN receivable_dunning_level cur ON cur.id = item.dunning_level_id
          LEFT JOIN LATERAL (
                    SELECT level.id, level.offset_days
                      FROM receivable_dunning_level level
                     WHERE level.policy_id = pol.id
                       AND level.active
-                      AND level.offset_days <= %(date)s::date - aml.date_maturity
+                      AND level.offset_days <= item.days_late
                       AND level.offset_days > %(current_offset)s
                  ORDER BY level.offset_days DESC
                     LIMIT 1
                    ) reached ON TRUE
-             WHERE aml.company_id = %(company_id)s
-               AND (%(remindable)s)
+             WHERE %(remindable)s
                AND NOT EXISTS (
                    SELECT 1
                      FROM receivable_reminder reminder
@@ -106,9 +104,9 @@ class ReceivableDunningEngine(models.AbstractModel):
                )
                AND %(filters)s
             """,
-            date=date,
-            cid=cid,
-            default=default_policy,
+            items=facts._open_items_query(date, company, partner_ids, as_of=False),
+            policy=facts._col("res.partner", "cp", "receivable_policy_id", company),
+            default=company.receivable_default_policy_id.id or None,
             company_id=company.id,
             current_offset=current_offset,
             open_states=OPEN_STATES,
@@ -117,74 +115,15 @@ class ReceivableDunningEngine(models.AbstractModel):
         )
 
     @api.model
-    def _remindable_line_conditions(self, company, date):
-        """The exclusions of the evaluation (on ``aml``, its ``account``, ``move`` and the
-        commercial partner ``cp``): a line that fails them is never reminded. The sending
-        checks them again (``_remindable_line_ids``)."""
-        return SQL(
-            """
-                  account.account_type = 'asset_receivable'
-              AND aml.parent_state = 'posted'
-              AND aml.reconciled IS NOT TRUE
-              AND aml.amount_residual > 0
-              AND aml.date_maturity IS NOT NULL
-              AND aml.no_followup IS NOT TRUE
-              AND move.receivable_dispute IS NOT TRUE
-              AND move.receivable_factor_id IS NULL
-              AND NOT EXISTS (
-                  SELECT 1
-                    FROM receivable_payment_plan_move_rel plan_rel
-                    JOIN receivable_payment_plan plan ON plan.id = plan_rel.plan_id
-                   WHERE plan_rel.move_id = aml.move_id
-                     AND plan.state = 'active'
-              )
-              AND move.receivable_agency_state IS NULL
-              AND move.receivable_is_legal_charge IS NOT TRUE
-              AND COALESCE((cp.dunning_excluded ->> %(cid)s)::boolean, FALSE) IS FALSE
-              AND COALESCE((cp.dunning_paused_until ->> %(cid)s)::date, '1900-01-01')
-                  < %(date)s::date
-              AND NOT EXISTS (
-                  SELECT 1
-                    FROM receivable_promise promise
-                   WHERE promise.partner_id = cp.id
-                     AND promise.company_id = %(company_id)s
-                     AND promise.state = 'open'
-                     AND promise.promise_date >= %(date)s::date
-                     AND (NOT EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
-                                       WHERE rel.promise_id = promise.id)
-                          OR EXISTS (SELECT 1 FROM receivable_promise_move_rel rel
-                                      WHERE rel.promise_id = promise.id
-                                        AND rel.move_id = aml.move_id))
-              )
-            """,
-            date=date,
-            cid=str(company.id),
-            company_id=company.id,
-        )
-
-    @api.model
-    def _remindable_line_ids(self, company, date, line_ids):
-        """Those of ``line_ids`` that may still be reminded on ``date``: the evaluation's
-        exclusions (paid, disputed, promised, planned, factored, with the agency, excluded or
-        paused customer…), without its levels."""
-        self.env.flush_all()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT aml.id
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE aml.id = ANY(%s)
-                   AND (%s)
-                """,
-                list(line_ids),
-                self._remindable_line_conditions(company, date),
-            )
-        )
-        return {line_id for (line_id,) in rows}
+    def _in_company_scope(self, company):
+        """This engine working for ``company`` with the branches of its scope it may access
+        allowed too: a company's reminders list its branches' invoices."""
+        scope = self.env["receivable.facts"]._scope_company_ids(company)
+        user_companies = self.env.user._get_company_ids()
+        branches = [
+            cid for cid in scope if cid != company.id and (self.env.su or cid in user_companies)
+        ]
+        return self.with_context(allowed_company_ids=[company.id, *branches])
 
     @api.model
     def _select_partners_to_remind(self, company, date, policies=None, partner_ids=None):
@@ -211,22 +150,19 @@ class ReceivableDunningEngine(models.AbstractModel):
         rows = self.env.execute_query_dict(
             SQL(
                 """
-                WITH lines AS (%(lines)s),
-                     partner_level AS (
-                         SELECT partner_id,
-                                (ARRAY_AGG(reached_level_id ORDER BY reached_offset DESC))[1]
-                                    AS level_id,
-                                MAX(reached_offset) AS level_offset
-                           FROM lines
-                          WHERE reached_level_id IS NOT NULL
-                       GROUP BY partner_id
-                     )
-                SELECT lines.*, partner_level.level_id AS partner_level_id
-                  FROM lines
-                  JOIN partner_level ON partner_level.partner_id = lines.partner_id
-                 WHERE lines.days_late > 0
-                    OR lines.days_late >= partner_level.level_offset
-                    OR lines.reached_level_id IS NOT NULL
+                SELECT *
+                  FROM (
+                      SELECT lines.*,
+                             FIRST_VALUE(reached_level_id) OVER (
+                                 PARTITION BY partner_id ORDER BY reached_offset DESC NULLS LAST
+                             ) AS partner_level_id,
+                             MAX(reached_offset) OVER (PARTITION BY partner_id) AS level_offset
+                        FROM (%(lines)s) lines
+                       ) lines
+                 WHERE lines.partner_level_id IS NOT NULL
+                   AND (lines.days_late > 0
+                        OR lines.days_late >= lines.level_offset
+                        OR lines.reached_level_id IS NOT NULL)
               ORDER BY lines.partner_id, lines.date_maturity, lines.line_id
                 """,
                 lines=lines,
@@ -265,7 +201,7 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _get_last_sent_dates(self, company, partner_ids):
         if not partner_ids:
             return {}
-        self.env.flush_all()
+        self.env["receivable.reminder"].flush_model(["company_id", "state", "partner_id", "date"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -283,7 +219,7 @@ class ReceivableDunningEngine(models.AbstractModel):
     @api.model
     def _get_recipients(self, partner_ids):
         """{commercial partner id: recipient id}: the invoicing contact with an email, if any."""
-        self.env.flush_all()
+        self.env["res.partner"].flush_model(["commercial_partner_id", "type", "active", "email"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -411,7 +347,7 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _prepare_reminder_line(self, company, row, charges=None):
         interest, fee, rate = charges or (0.0, 0.0, 0.0)
         return {
-            "company_id": company.id,
+            "company_id": row["company_id"],
             "currency_id": company.currency_id.id,
             "interest_amount": interest,
             "fee_amount": fee,
@@ -435,7 +371,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         the partners not reminded yet (those reminded have an open or a sent reminder).
         Customers another worker is preparing are skipped (it reminds them).
         """
-        company_engine = self.with_company(company)
+        company_engine = self._in_company_scope(company)
         candidates = company_engine._select_partners_to_remind(company, date, policies, partner_ids)
         reminder_ids = []
         for start in range(0, len(candidates), PARTNER_BATCH):
@@ -533,7 +469,8 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _review_uncertain_deliveries(self, company):
         """Reminders of ``company`` whose mail's delivery started and never ended (a killed
         mail queue): back to review, their mail cancelled, never sent again."""
-        self.env.flush_all()
+        self.env["receivable.reminder"].flush_model(["company_id", "state", "mail_id"])
+        self.env["mail.mail"].flush_model(["state", "receivable_delivery_started"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -562,12 +499,15 @@ class ReceivableDunningEngine(models.AbstractModel):
     # ------------------------------------------------------------------------------------------
     @api.model
     def _get_dunning_companies(self):
-        return (
+        """The companies with a ladder; a branch of one of them is left out: its company's
+        run reminds the invoices of its whole scope (company and branches), once."""
+        companies = (
             self.env["receivable.dunning.level"]
             .sudo()  # sudo: the nightly run covers every company that has a ladder
             .search([("policy_id.dunning_active", "=", True)])
             .company_id
         )
+        return companies.filtered(lambda company: not (company.parent_ids - company) & companies)
 
     @api.model
     def _run_company(self, company, date, commit=True):
@@ -575,7 +515,7 @@ class ReceivableDunningEngine(models.AbstractModel):
 
         The payment plans are not checked here: their own cron does it once a night, before
         this run (``night_runs.NIGHT_SCHEDULE``)."""
-        engine = self.with_company(company)
+        engine = self._in_company_scope(company)
 
         def settle():
             self.env["receivable.promise"].with_company(company)._settle_due_promises(date, company)
@@ -611,7 +551,7 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _remind_partner_now(self, partner, date):
         """'Send reminder now' on a partner: its reminder at its current level, sent now."""
         company = self.env.company
-        engine = self.with_company(company)
+        engine = self._in_company_scope(company)
         existing = self.env["receivable.reminder"].search(
             [
                 ("partner_id", "=", partner.id),

@@ -25,6 +25,8 @@ class ReceivableDunningLevel(models.Model):
     _description = "Dunning Level"
     _order = "policy_id, sequence, offset_days, id"
     _check_company_auto = True
+    # A branch's invoice reaches a level of its company's ladder.
+    _check_company_domain = models.check_company_domain_parent_of
 
     # ------------------------------------------------------------------------------------------
     # Fields

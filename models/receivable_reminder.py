@@ -61,6 +61,8 @@ class ReceivableReminder(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # A company's reminder lists the invoices of its branches too (one customer, one ladder).
+    _check_company_domain = models.check_company_domain_parent_of
 
     _one_open_reminder = models.UniqueIndex(
         "(company_id, partner_id) WHERE state IN ('draft', 'to_send', 'failed')",

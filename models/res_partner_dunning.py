@@ -104,10 +104,11 @@ class ResPartner(models.Model):
     @api.depends("dunning_excluded", "dunning_paused_until", "receivable_promise_ids.state")
     def _compute_dunning_status(self):
         today = fields.Date.context_today(self)
+        blockers = self._get_dunning_blockers(today)
         for partner in self:
-            partner.dunning_status = partner.commercial_partner_id._get_dunning_blocker(
-                today
-            ) or self.env._("Reminded by the ladder of its credit policy.")
+            partner.dunning_status = blockers[partner.commercial_partner_id.id] or self.env._(
+                "Reminded by the ladder of its credit policy."
+            )
 
     # ------------------------------------------------------------------------------------------
     # CRUD
@@ -128,31 +129,72 @@ class ResPartner(models.Model):
     def _get_dunning_blocker(self, date):
         """Why this customer gets no reminder at ``date`` in the current company, or None."""
         self.ensure_one()
-        partner = self.commercial_partner_id
-        if partner.dunning_excluded:
-            return self.env._("Never reminded (excluded from dunning).")
-        if partner.dunning_paused_until and partner.dunning_paused_until >= date:
-            return self.env._(
-                "Reminders paused until %(date)s%(reason)s.",
-                date=format_date(self.env, partner.dunning_paused_until),
-                reason=f": {partner.dunning_pause_reason}" if partner.dunning_pause_reason else "",
+        return self._get_dunning_blockers(date)[self.commercial_partner_id.id]
+
+    def _get_dunning_blockers(self, date):
+        """``{commercial partner id: why it gets no reminder at date, or None}`` in the current
+        company, from the dunning rule itself (``receivable.dunning.engine``'s exclusions):
+        the customer-level exclusion that holds it, else a policy without reminders, else the
+        exclusions holding every invoice it owes. Read from the database: a change is
+        explained once saved."""
+        company = self.env.company
+        partners = self.commercial_partner_id
+        engine = self.env["receivable.dunning.engine"]
+        ids = partners._origin.ids
+        customer_reasons = engine._customer_exclusion_reasons(company, date, ids)
+        item_reasons = engine._exclusion_reasons(company, date, ids)
+        blockers = {}
+        for partner in partners:
+            reason = customer_reasons.get(partner._origin.id)
+            if reason == "excluded":
+                blockers[partner.id] = self.env._("Never reminded (excluded from dunning).")
+            elif reason == "paused":
+                blockers[partner.id] = self.env._(
+                    "Reminders paused until %(date)s%(reason)s.",
+                    date=format_date(self.env, partner.dunning_paused_until),
+                    reason=f": {partner.dunning_pause_reason}"
+                    if partner.dunning_pause_reason
+                    else "",
+                )
+            elif not partner._has_dunning_ladder():
+                blockers[partner.id] = self.env._("Its credit policy sends no reminders.")
+            else:
+                reasons = item_reasons.get(partner._origin.id, {})
+                blockers[partner.id] = partner._held_items_blocker(reasons, date)
+        return blockers
+
+    def _has_dunning_ladder(self):
+        policy = self.receivable_effective_policy_id
+        return bool(policy and policy.dunning_active and policy.dunning_level_ids)
+
+    def _held_items_blocker(self, reasons, date):
+        """Why none of the customer's invoices may be reminded, from ``reasons`` ({exclusion:
+        number of its open invoices it holds}, None: not held), or None."""
+        if not reasons or None in reasons:
+            return None
+        if set(reasons) == {"promise"}:
+            promises = self.env["receivable.promise"].search(
+                [
+                    ("partner_id", "=", self._origin.id),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "open"),
+                    ("promise_date", ">=", date),
+                ]
             )
-        promise = self.env["receivable.promise"].search(
-            [
-                ("partner_id", "=", partner._origin.id),
-                ("company_id", "=", self.env.company.id),
-                ("state", "=", "open"),
-                ("promise_date", ">=", date),
-                ("move_ids", "=", False),
-            ],
-            limit=1,
+            return self.env._("Promised to pay: %s.", ", ".join(promises.mapped("display_name")))
+        labels = {
+            "dispute": self.env._("disputed"),
+            "factor": self.env._("sold to a factor"),
+            "agency": self.env._("with a collection agency"),
+            "plan": self.env._("in a payment plan"),
+            "promise": self.env._("promised to pay"),
+            "legal_charge": self.env._("late-payment charges"),
+            "no_followup": self.env._("set to No Follow-Up"),
+        }
+        held = ", ".join(
+            f"{labels.get(reason, reason)} ({count})" for reason, count in sorted(reasons.items())
         )
-        if promise:
-            return self.env._("Promised to pay: %s.", promise.display_name)
-        policy = partner.receivable_effective_policy_id
-        if not policy or not policy.dunning_active or not policy.dunning_level_ids:
-            return self.env._("Its credit policy sends no reminders.")
-        return None
+        return self.env._("No open invoice may be reminded: %s.", held)
 
     def _get_collector(self):
         """Who calls this customer: its collector, its salesperson, or the current user."""

@@ -15,6 +15,7 @@ from . import test_dunning_exclusions
 from . import test_dunning_faults
 from . import test_dunning_guarantees
 from . import test_dunning_ladder
+from . import test_dunning_rule
 from . import test_dunning_validation
 from . import test_facts_consistency
 from . import test_field_labels
