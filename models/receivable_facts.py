@@ -303,7 +303,8 @@ class ReceivableFacts(models.AbstractModel):
         once (a few rows), never looked up per line.
 
         A promise covers an item while it is open and its date not passed: a promise on the
-        whole customer, or one naming the item's invoice."""
+        whole customer made in the item's company or a company above it (its scope), or one
+        naming the item's invoice."""
         promise = self.env["receivable.promise"]
         plan = self.env["receivable.payment.plan"]
         to_flush = (
@@ -312,6 +313,7 @@ class ReceivableFacts(models.AbstractModel):
                 for name in ("state", "partner_id", "company_id", "promise_date", "move_ids")
             ]
             + [plan._fields[name] for name in ("state", "move_ids")]
+            + [self.env["res.company"]._fields["parent_path"]]
             + self._structure_fields()
         )
         return SQL(
@@ -321,8 +323,11 @@ class ReceivableFacts(models.AbstractModel):
          LEFT JOIN res_partner p ON p.id = aml.partner_id
          LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
          LEFT JOIN (
-                   SELECT DISTINCT promise.partner_id, promise.company_id
+                   SELECT DISTINCT promise.partner_id, branch.id AS company_id
                      FROM receivable_promise promise
+                     JOIN res_company owner ON owner.id = promise.company_id
+                     JOIN res_company branch
+                       ON branch.parent_path LIKE owner.parent_path || '%%'
                     WHERE promise.state = 'open'
                       AND promise.promise_date >= %(date)s::date
                       AND NOT EXISTS (SELECT 1 FROM receivable_promise_move_rel rel

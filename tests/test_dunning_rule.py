@@ -171,3 +171,44 @@ class TestDunningRule(DunningCommon, MockEmail):
         self.assertEqual(reminder.amount_total, 500.0)
         self.assertEqual(in_branch.receivable_dunning_level_id, self.first)
         self.assertIn("Reminded by the ladder", self._status(self.customer))
+
+    def test_customer_promise_of_the_company_covers_its_branches_invoices(self):
+        """A promise to pay everything, made to the company, holds the reminders of the
+        branch's invoices too (the company's run reminds them); one made to the branch does
+        not hold the company's own invoices."""
+        self.company.write({"child_ids": [Command.create({"name": "Ghent Branch"})]})
+        self.env.cr.precommit.run()  # the branch's accounting setup
+        branch = self.company.child_ids
+        self.env.user.company_ids |= branch
+        main = self._due_invoice(300.0, "2026-03-01")
+        in_branch = self._due_invoice(200.0, "2026-03-01", company_id=branch.id)
+        with self._frozen("2026-03-02"):
+            branch_promise = self.env["receivable.promise"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": branch.id,
+                    "promise_date": "2026-03-20",
+                    "amount": 200.0,
+                }
+            )
+        with self.mock_mail_gateway():
+            reminder = self._run(DATE)
+        self.assertEqual(reminder.line_ids.move_id, main, "the branch's promise: its own only")
+        self.assertEqual(branch_promise.state, "open")
+
+        with self._frozen("2026-03-02"):
+            self.env["receivable.promise"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "promise_date": "2026-03-20",
+                    "amount": 500.0,
+                }
+            )
+        facts = self.env["receivable.facts"]
+        rows = self.env.execute_query_dict(
+            facts._open_items_query(
+                fields.Date.to_date(DATE), self.company, self.customer.ids, as_of=False
+            )
+        )
+        promised = {row["move_id"]: row["promised"] for row in rows}
+        self.assertEqual(promised, {main.id: True, in_branch.id: True})
