@@ -64,12 +64,10 @@ class ReceivableFacts(models.AbstractModel):
               GROUP BY partner_id
             )
             SELECT position.*,
-                   %(limit)s AS credit_limit,
-                   CASE WHEN %(insurer)s IS NOT NULL THEN %(cover)s END AS cover,
-                   COALESCE(%(on_hold)s, FALSE) AS on_hold
+                   %(terms)s
               FROM position
               JOIN res_partner cp ON cp.id = position.partner_id
-         LEFT JOIN receivable_policy pol ON pol.id = COALESCE(%(policy)s, %(default_policy)s)
+              %(policy_join)s
             """,
             items=items,
             later_items=later_items,
@@ -79,12 +77,32 @@ class ReceivableFacts(models.AbstractModel):
             move_company=self._col(move, "move", "company_id"),
             company_ids=company_ids,
             partner_filter=partner_filter,
+            terms=self._customer_terms_sql(company),
+            policy_join=self._policy_join_sql(company),
+        )
+
+    @api.model
+    def _customer_terms_sql(self, company):
+        """The columns of what ``company`` allows a customer (``cp``, its policy ``pol``):
+        credit_limit (applied), cover (NULL without insurer), on_hold."""
+        return SQL(
+            """%(limit)s AS credit_limit,
+               CASE WHEN %(insurer)s IS NOT NULL THEN %(cover)s END AS cover,
+               COALESCE(%(on_hold)s, FALSE) AS on_hold""",
             limit=self._applied_limit_sql(company),
             insurer=self._col("res.partner", "cp", "credit_insurer_id", company),
             cover=self._col("res.partner", "cp", "credit_insured_amount", company),
             on_hold=self._col("res.partner", "cp", "credit_on_hold", company),
-            policy=self._col("res.partner", "cp", "receivable_policy_id", company),
-            default_policy=company.receivable_default_policy_id.id or None,
+        )
+
+    @api.model
+    def _policy_join_sql(self, company):
+        """Join of the customer's (``cp``) effective policy in ``company`` as ``pol``: its
+        own, else the company's default."""
+        return SQL(
+            "LEFT JOIN receivable_policy pol ON pol.id = COALESCE(%s, %s)",
+            self._col("res.partner", "cp", "receivable_policy_id", company),
+            company.receivable_default_policy_id.id or None,
         )
 
     @api.model
@@ -165,19 +183,13 @@ class ReceivableFacts(models.AbstractModel):
             """
             SELECT cp.id AS partner_id, 0.0 AS open_amount, 0.0 AS overdue_amount,
                    NULL::date AS oldest_due, 0.0 AS pending_amount,
-                   %(limit)s AS credit_limit,
-                   CASE WHEN %(insurer)s IS NOT NULL THEN %(cover)s END AS cover,
-                   COALESCE(%(on_hold)s, FALSE) AS on_hold
+                   %(terms)s
               FROM res_partner cp
-         LEFT JOIN receivable_policy pol ON pol.id = COALESCE(%(policy)s, %(default_policy)s)
+              %(policy_join)s
              WHERE cp.id = ANY(%(ids)s)
             """,
-            limit=self._applied_limit_sql(company),
-            insurer=self._col("res.partner", "cp", "credit_insurer_id", company),
-            cover=self._col("res.partner", "cp", "credit_insured_amount", company),
-            on_hold=self._col("res.partner", "cp", "credit_on_hold", company),
-            policy=self._col("res.partner", "cp", "receivable_policy_id", company),
-            default_policy=company.receivable_default_policy_id.id or None,
+            terms=self._customer_terms_sql(company),
+            policy_join=self._policy_join_sql(company),
             ids=list(partner_ids),
         )
 

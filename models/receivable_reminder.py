@@ -319,7 +319,8 @@ class ReceivableReminder(models.Model):
         goes up to the batch, which is rolled back and retried."""
         if not self:
             return self
-        self.env.flush_all()
+        # Pending writes of the reminders go first: they belong to this transaction's lock.
+        self.flush_model()
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM receivable_reminder WHERE id IN %s ORDER BY id "

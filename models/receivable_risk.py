@@ -143,21 +143,20 @@ class ReceivableRiskEngine(models.AbstractModel):
               FROM figures f
               JOIN res_partner cp ON cp.id = f.partner_id
          LEFT JOIN broken b ON b.partner_id = f.partner_id
-         LEFT JOIN receivable_policy pol ON pol.id = COALESCE(%(policy)s, %(default)s)
+              %(policy_join)s
              WHERE %(scored_filter)s
           ORDER BY f.partner_id
             """,
             scope=scope,
             date=date,
             start=start,
-            default=company.receivable_default_policy_id.id or None,
             scored_filter=scored_filter,
             paid_items=facts._paid_items_query(company, previous_start, date, partner_ids),
             open_items=facts._open_items_query(date, company, partner_ids, as_of=False),
             credit_limit=facts._applied_limit_sql(company),
             previous_class=facts._col("res.partner", "cp", "receivable_risk_class", company),
             on_hold=facts._col("res.partner", "cp", "credit_on_hold", company),
-            policy=facts._col("res.partner", "cp", "receivable_policy_id", company),
+            policy_join=facts._policy_join_sql(company),
         )
 
     @api.model
