@@ -154,6 +154,11 @@ class TestFactsConsistency(ReceivableCommon):
         values = self.env[STATEMENT]._get_report_values(customer.ids, {"statement_date": date})
         return round(values["statements"][customer.id]["total"], 2)
 
+    def _drill_down(self, action):
+        """The total of the journal items a figure's link opens."""
+        lines = self.env[action["res_model"]].search(action["domain"])
+        return round(sum(lines.mapped("amount_residual")), 2)
+
     def _worklist_overdue(self, customer):
         customer.activity_schedule(
             "mail.mail_activity_data_call", summary="Call about the overdue", user_id=self.env.uid
@@ -211,6 +216,9 @@ class TestFactsConsistency(ReceivableCommon):
                         round(customer.credit_open_amount, 2), open_amount, "Credit tab"
                     )
                     self.assertEqual(self._statement(TODAY, customer), open_amount, "statement")
+                    self.assertEqual(
+                        self._drill_down(customer.action_view_open_items()), open_amount
+                    )
 
     def test_overdue_amount_is_the_same_everywhere(self):
         with freeze_time(TODAY):
@@ -226,6 +234,9 @@ class TestFactsConsistency(ReceivableCommon):
                     self.assertEqual(self._worklist_overdue(customer), overdue, "worklist")
                     self.assertEqual(self._risk_overdue(customer), overdue, "risk score")
                     self.assertEqual(top_debtors[customer.id], overdue, "overview")
+                    self.assertEqual(
+                        self._drill_down(customer.action_view_overdue_items()), overdue
+                    )
 
     def test_pending_invoices_count_in_the_exposure_not_in_the_open_items(self):
         with freeze_time(TODAY):
