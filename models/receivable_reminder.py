@@ -6,6 +6,7 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .company_check import company_suspects
 from .engine_mark import has_engine_mark
 from .engine_mark import with_engine_mark
 from .night_runs import CONCURRENCY_ERRORS
@@ -236,7 +237,9 @@ class ReceivableReminder(models.Model):
                 count,
             )
         )
-        return [sequence.get_next_char(number) for (number,) in rows]
+        # The sequence's ``get_next_char`` without interpolating its prefix for each number.
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
 
     # Reminders are the customer's history: users create none, change only the review fields of
     # a reminder not sent yet, and delete nothing sent or cancelled. State, dates, amounts and
@@ -256,6 +259,11 @@ class ReceivableReminder(models.Model):
                     "cannot be deleted."
                 )
             )
+
+    def _check_company(self, fnames=None):
+        # The run creates reminders by the thousand: the batch checked at once, Odoo's own
+        # check (and its error) for the reminders that may fail it.
+        return super(ReceivableReminder, company_suspects(self, fnames))._check_company(fnames)
 
     def _as_engine(self):
         """The reminders as the engine handles them: their state, amounts, lines and sending

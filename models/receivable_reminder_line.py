@@ -3,6 +3,7 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 
+from .company_check import company_suspects
 from .engine_mark import has_engine_mark
 from .receivable_reminder import HISTORY_STATES
 from .receivable_reminder import OPEN_STATES
@@ -80,6 +81,10 @@ class ReceivableReminderLine(models.Model):
                 )
             )
         return super().write(vals)
+
+    def _check_company(self, fnames=None):
+        # Lines come by the hundred thousand in a night: checked per batch (``company_check``).
+        return super(ReceivableReminderLine, company_suspects(self, fnames))._check_company(fnames)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):

@@ -5,6 +5,8 @@
 Wizards are records the Credit Manager of company A opened. A model added to the module and
 missing from the table fails the suite: add its line."""
 
+from datetime import timedelta
+
 from odoo import Command
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -177,6 +179,58 @@ class TestCheckCompany(AccessCommon):
                 with self.assertRaisesRegex(UserError, "belongs to another company"):
                     record.write(values)
                     record.flush_recordset()
+
+    def test_company_b_records_refused_in_a_batch_of_reminders(self):
+        """The run creates reminders and their lines by the thousand, checked per batch: one
+        record of company B among company A's still refuses the whole batch, naming it."""
+        env = self.env(su=True)
+        today = fields.Date.today()
+        customers = env["res.partner"].create(
+            [{"name": f"Batch customer {index}", "is_company": True} for index in range(3)]
+        )
+        invoices = [
+            self._due_invoice(100.0, today - timedelta(days=40), partner=customer)
+            for customer in customers
+        ]
+
+        def line(invoice):
+            items = invoice.line_ids
+            term = items.filtered(lambda item: item.display_type == "payment_term") or items
+            values = {"company_id": self.company.id, "currency_id": self.currency.id}
+            return Command.create(dict(values, move_line_id=term[:1].id, move_id=invoice.id))
+
+        def batch(second_level=None, second_line=None):
+            vals_list = [
+                {
+                    "partner_id": customer.id,
+                    "company_id": self.company.id,
+                    "level_id": self.first.id,
+                    "date": today,
+                    "line_ids": [line(invoice)],
+                }
+                for customer, invoice in zip(customers, invoices, strict=True)
+            ]
+            if second_level:
+                vals_list[1]["level_id"] = second_level.id
+            if second_line:
+                vals_list[1]["line_ids"].append(second_line)
+            return vals_list
+
+        reminders = env["receivable.reminder"]._as_engine()
+        cases = [
+            ("level_id", batch(second_level=self.level_b)),
+            ("move_id", batch(second_line=line(self.invoice_b))),
+        ]
+        for fname, vals_list in cases:
+            refused = rf"\({fname}: .* belongs to another company"
+            with self.subTest(field=fname):
+                with self.assertRaisesRegex(UserError, refused):
+                    with env.cr.savepoint():
+                        reminders.create(vals_list)
+        self.assertFalse(reminders.search([("partner_id", "in", customers.ids)]))
+        created = reminders.create(batch())
+        self.assertEqual(created.partner_id, customers)
+        self.assertEqual(created.line_ids.move_id, self.env["account.move"].concat(*invoices))
 
     def test_company_b_invoice_refused_in_a_charge_of_company_a(self):
         """Invoiced charges are never rewritten: the check holds at their creation."""
