@@ -1,4 +1,3 @@
-import json
 import logging
 
 from dateutil.relativedelta import relativedelta
@@ -20,6 +19,22 @@ _logger = logging.getLogger(__name__)
 # Partners scored, stored and committed per batch.
 RISK_BATCH = 5000
 MANAGER_GROUP = "account_receivable_control.group_credit_manager"
+
+
+def _pg_array(values):
+    """PostgreSQL's text form of a one-dimensional array of numbers or plain strings (class
+    letters): ``{1,2.5,NULL,"A"}``. Numbers as Python writes them (the shortest form that
+    reads back the same float)."""
+
+    def element(value):
+        if value is None:
+            return "NULL"
+        if isinstance(value, str):
+            escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+            return f'"{escaped}"'
+        return str(value)
+
+    return "{" + ",".join(map(element, values)) + "}"
 
 
 class ReceivableRiskEngine(models.AbstractModel):
@@ -234,9 +249,10 @@ class ReceivableRiskEngine(models.AbstractModel):
 
     @api.model
     def _store_snapshots(self, company, date, run_id, run_at, results):
-        """INSERT the batch's snapshots in one statement: the rows travel as one JSON
-        parameter (``jsonb_to_recordset``), which PostgreSQL parses much faster than as many
-        literals."""
+        """INSERT the batch's snapshots in one statement: each column travels as one array
+        parameter in PostgreSQL's text form (``unnest``), which it parses several times faster
+        than JSON records (``jsonb_to_recordset``) or as many literals. Same types as before:
+        the stored values are unchanged."""
         if not results:
             return
         columns = {
@@ -255,26 +271,26 @@ class ReceivableRiskEngine(models.AbstractModel):
             "customer_age_days": "int4",
             **dict.fromkeys(CONTRIBUTION_FIELDS.values(), "float8"),
         }
-        records = []
-        for row, score, letter, contributions in results:
-            values = {
-                "partner_id": row["partner_id"],
-                "score": score,
-                "risk_class": letter,
-                "avg_late_days": round(row["avg_late"] or 0.0, 1),
-                "late_share": round(100.0 * row["late_share"], 1),
-                "paid_count": row["paid_count"],
-                "overdue_amount": round(row["overdue"] or 0.0, 2),
-                "credit_limit": round(row["credit_limit"] or 0.0, 2),
-                "oldest_overdue_days": row["oldest_overdue"],
-                "dunning_rank": row["dunning_rank"],
-                "incident_count": row["incidents"],
-                "prev_avg_late_days": round(row["prev_avg_late"] or 0.0, 1),
-                "customer_age_days": row["age_days"],
-            }
-            for name, column in CONTRIBUTION_FIELDS.items():
-                values[column] = contributions[name]
-            records.append(values)
+        records = [
+            (
+                row["partner_id"],
+                score,
+                letter,
+                round(row["avg_late"] or 0.0, 1),
+                round(100.0 * row["late_share"], 1),
+                row["paid_count"],
+                round(row["overdue"] or 0.0, 2),
+                round(row["credit_limit"] or 0.0, 2),
+                row["oldest_overdue"],
+                row["dunning_rank"],
+                row["incidents"],
+                round(row["prev_avg_late"] or 0.0, 1),
+                row["age_days"],
+                *(contributions[name] for name in CONTRIBUTION_FIELDS),
+            )
+            for row, score, letter, contributions in results
+        ]
+        by_column = zip(*records, strict=True)
         names = SQL(", ").join(SQL.identifier(name) for name in columns)
         self.env.cr.execute(
             SQL(
@@ -284,19 +300,18 @@ class ReceivableRiskEngine(models.AbstractModel):
                         write_date, %(names)s)
                 SELECT %(company)s, %(date)s, %(run_id)s, %(run_at)s, %(uid)s, %(run_at)s,
                        %(uid)s, %(run_at)s, %(names)s
-                  FROM jsonb_to_recordset(%(records)s::jsonb) AS v(%(definition)s)
+                  FROM unnest(%(arrays)s) AS v(%(names)s)
                 """,
                 names=names,
-                definition=SQL(", ").join(
-                    SQL("%s " + sql_type, SQL.identifier(name))
-                    for name, sql_type in columns.items()
+                arrays=SQL(", ").join(
+                    SQL("%s::" + sql_type + "[]", _pg_array(values))
+                    for sql_type, values in zip(columns.values(), by_column, strict=True)
                 ),
                 company=company.id,
                 date=date,
                 run_id=run_id,
                 run_at=run_at,
                 uid=self.env.uid,
-                records=json.dumps(records),
             )
         )
         self.env["receivable.risk.snapshot"].invalidate_model()
@@ -304,14 +319,11 @@ class ReceivableRiskEngine(models.AbstractModel):
     @api.model
     def _store_partner_scores(self, company, results):
         """Write the current score and class of the batch's partners (company-dependent
-        jsonb, keyed by the company id) in one UPDATE; unchanged partners are not rewritten."""
+        jsonb, keyed by the company id) in one UPDATE; unchanged partners are not rewritten.
+        The batch travels as arrays, as the snapshots do."""
         if not results:
             return
         cid = str(company.id)
-        records = [
-            {"id": row["partner_id"], "score": score, "risk_class": letter}
-            for row, score, letter, _contributions in results
-        ]
         self.env.cr.execute(
             SQL(
                 """
@@ -320,14 +332,18 @@ class ReceivableRiskEngine(models.AbstractModel):
                            || jsonb_build_object(%(cid)s, v.score),
                        receivable_risk_class = COALESCE(p.receivable_risk_class, '{}'::jsonb)
                            || jsonb_build_object(%(cid)s, v.risk_class)
-                  FROM jsonb_to_recordset(%(records)s::jsonb)
-                       AS v(id int4, score float8, risk_class text)
+                  FROM unnest(%(ids)s::int4[], %(scores)s::float8[], %(classes)s::text[])
+                       AS v(id, score, risk_class)
                  WHERE p.id = v.id
+                   -- the batch's partners through the primary key, not a scan of all
+                   AND p.id = ANY(%(ids)s::int4[])
                    AND ((p.receivable_risk_score ->> %(cid)s)::float8 IS DISTINCT FROM v.score
                         OR (p.receivable_risk_class ->> %(cid)s) IS DISTINCT FROM v.risk_class)
                 """,
                 cid=cid,
-                records=json.dumps(records),
+                ids=_pg_array([row["partner_id"] for row, *_result in results]),
+                scores=_pg_array([score for _row, score, *_result in results]),
+                classes=_pg_array([letter for _row, _score, letter, _contributions in results]),
             )
         )
         self.env["res.partner"].invalidate_model(["receivable_risk_score", "receivable_risk_class"])
