@@ -60,7 +60,9 @@ EVERY, PARTIAL_SLOT, FULL_SLOT = 21, 10, 20
 # days earlier) not due and 1-30. The same payments as the default shape.
 ISSUED_DAYS, TERMS = 75, (0, 30, 60)
 SHAPES = ("default", "sameday")
-TARGET_LIVE, TARGET_ASOF, TARGET_XLSX = 1.5, 3.0, 30.0
+# Issue 13's targets: the list 1.3x and the other grouped reads (pivot) 1.5x the hand-written
+# aggregate live, 2x at a date; the XLSX in 30 s.
+TARGET_LIST, TARGET_LIVE, TARGET_ASOF, TARGET_XLSX = 1.3, 1.5, 2.0, 30.0
 
 log = bd.log
 
@@ -597,6 +599,8 @@ def report(result):
     print("-" * len(header))
     for label, r in results.items():
         target = {"live": TARGET_LIVE, "as-of": TARGET_ASOF}.get(r["kind"])
+        if r["kind"] == "live" and label.startswith("list"):
+            target = TARGET_LIST
         ratio = r["median"] / ref
         if r["kind"] == "xlsx":
             verdict = f"{'ok' if r['median'] <= TARGET_XLSX else 'MISS'} <={TARGET_XLSX:.0f}s"

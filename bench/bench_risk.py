@@ -46,7 +46,7 @@ import bench_dunning as bd  # noqa: E402
 
 EXTRA_KEY = "arc_bench_risk.extra"
 EXTRA_VERSION = "1"
-TARGET = 2.0
+TARGET = 1.6  # issue 13: the scores in at most 1.6x their hand-written aggregate
 log = bd.log
 
 
