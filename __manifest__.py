@@ -24,6 +24,7 @@
         "data/receivable_risk_data.xml",
         "data/receivable_payment_plan_data.xml",
         "data/ir_cron_schedule.xml",
+        "reports/sender_block.xml",
         "reports/dunning_letter.xml",
         "reports/customer_statement.xml",
         "data/mail_template_customer_statement.xml",

@@ -24,6 +24,7 @@ from . import test_kpi
 from . import test_kpi_formulas
 from . import test_legal_charges
 from . import test_legal_formulas
+from . import test_letters_stand_alone
 from . import test_menus
 from . import test_payment_plan
 from . import test_payment_prediction
