@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from datetime import date as Date
 from datetime import timedelta
@@ -286,10 +285,8 @@ def main():
         return bd.answer_phase(args, PHASES)
 
     started = time.perf_counter()
-    # bench_aging's data set (its phases run from bench_aging.py); its options as it needs them.
-    args.asof_days, args.explain_dir = 60, tempfile.gettempdir()
-    template = ba.ensure_template(args)
-    ba.ensure_data(args, template)
+    # bench_aging's data set (its phases run from bench_aging.py).
+    ba.ensure_aging_data(args)
     day = Date.fromisoformat(args.date)
     reset = child("reset", args, args.db)
     log(f"reset: {reset}")

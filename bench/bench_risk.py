@@ -33,7 +33,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date as Date
 from pathlib import Path
@@ -360,10 +359,8 @@ def main():
         return bd.answer_phase(args, PHASES)
 
     started = time.perf_counter()
-    # bench_aging's data set (its phases run from bench_aging.py); its options as it needs them.
-    args.asof_days, args.explain_dir = 60, tempfile.gettempdir()
-    template = ba.ensure_template(args)
-    ba.ensure_data(args, template)
+    # bench_aging's data set (its phases run from bench_aging.py).
+    ba.ensure_aging_data(args)
     if bd.get_param(args.db, EXTRA_KEY) != EXTRA_VERSION:
         log(f"disputes and broken promises: {child('extra', args, args.db)}")
     log(f"measuring {args.db} ({args.runs} runs each, fresh process)")

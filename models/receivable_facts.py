@@ -196,29 +196,29 @@ class ReceivableFacts(models.AbstractModel):
         """(residual, residual in currency, joins) of ``aml`` at ``date``: its balance minus
         the matchings whose ``max_date`` is up to ``date``, on either side."""
         partial = self.env["account.partial.reconcile"]
-        to_flush = [partial._fields[name] for name in ("amount", "max_date", "debit_move_id")]
-        joins = SQL(
-            """
+
+        def side(name):
+            """The matchings of ``aml`` on its ``name`` side up to ``date``, summed."""
+            fnames = (f"{name}_move_id", f"{name}_amount_currency", "amount", "max_date")
+            return SQL(
+                """
          LEFT JOIN (
-                   SELECT partial.debit_move_id AS line_id,
+                   SELECT partial.%(line)s AS line_id,
                           SUM(partial.amount) AS amount,
-                          SUM(partial.debit_amount_currency) AS amount_currency
+                          SUM(partial.%(amount_currency)s) AS amount_currency
                      FROM account_partial_reconcile partial
                     WHERE partial.max_date <= %(date)s::date
-                 GROUP BY partial.debit_move_id
-                   ) debit_side ON debit_side.line_id = aml.id
-         LEFT JOIN (
-                   SELECT partial.credit_move_id AS line_id,
-                          SUM(partial.amount) AS amount,
-                          SUM(partial.credit_amount_currency) AS amount_currency
-                     FROM account_partial_reconcile partial
-                    WHERE partial.max_date <= %(date)s::date
-                 GROUP BY partial.credit_move_id
-                   ) credit_side ON credit_side.line_id = aml.id
-            """,
-            date=date,
-            to_flush=to_flush,
-        )
+                 GROUP BY partial.%(line)s
+                   ) %(alias)s ON %(alias)s.line_id = aml.id
+                """,
+                line=SQL.identifier(f"{name}_move_id"),
+                amount_currency=SQL.identifier(f"{name}_amount_currency"),
+                alias=SQL.identifier(f"{name}_side"),
+                date=date,
+                to_flush=[partial._fields[fname] for fname in fnames],
+            )
+
+        joins = SQL("%s %s", side("debit"), side("credit"))
         residual = SQL(
             "(%s - COALESCE(debit_side.amount, 0) + COALESCE(credit_side.amount, 0))",
             self._col("account.move.line", "aml", "balance"),

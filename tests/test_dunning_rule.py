@@ -147,15 +147,20 @@ class TestDunningRule(DunningCommon, MockEmail):
             reminder = self._run("2026-03-12")
         self.assertEqual(reminder.level_id, self.friendly)
 
-    def test_branch_invoice_is_reminded_by_its_company(self):
-        """A branch's invoices are the company's receivables: its run reminds them on the
-        customer's one reminder, once (the branch's own run is not started)."""
-        self.company.write({"child_ids": [Command.create({"name": "Brussels Branch"})]})
+    def _branch_and_invoices(self, name):
+        """A branch of the company, and an invoice of the customer in each, due 2026-03-01."""
+        self.company.write({"child_ids": [Command.create({"name": name})]})
         self.env.cr.precommit.run()  # the branch's accounting setup
         branch = self.company.child_ids
         self.env.user.company_ids |= branch
         main = self._due_invoice(300.0, "2026-03-01")
         in_branch = self._due_invoice(200.0, "2026-03-01", company_id=branch.id)
+        return branch, main, in_branch
+
+    def test_branch_invoice_is_reminded_by_its_company(self):
+        """A branch's invoices are the company's receivables: its run reminds them on the
+        customer's one reminder, once (the branch's own run is not started)."""
+        branch, main, in_branch = self._branch_and_invoices("Brussels Branch")
         self.assertEqual(in_branch.company_id, branch)
         self._create_ladder(
             self.env["receivable.policy"].create({"name": "Branch", "company_id": branch.id}),
@@ -176,12 +181,7 @@ class TestDunningRule(DunningCommon, MockEmail):
         """A promise to pay everything, made to the company, holds the reminders of the
         branch's invoices too (the company's run reminds them); one made to the branch does
         not hold the company's own invoices."""
-        self.company.write({"child_ids": [Command.create({"name": "Ghent Branch"})]})
-        self.env.cr.precommit.run()  # the branch's accounting setup
-        branch = self.company.child_ids
-        self.env.user.company_ids |= branch
-        main = self._due_invoice(300.0, "2026-03-01")
-        in_branch = self._due_invoice(200.0, "2026-03-01", company_id=branch.id)
+        branch, main, in_branch = self._branch_and_invoices("Ghent Branch")
         with self._frozen("2026-03-02"):
             branch_promise = self.env["receivable.promise"].create(
                 {
