@@ -7,172 +7,18 @@ import holidays
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo import tools
-from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
-from odoo.tools import format_date
 
 from . import legal_formulas as lf
 from .input_checks import check_range
 from .input_checks import field_label
-
-RATE_KINDS = [
-    ("ecb_mro", "ECB main refinancing operations rate"),
-    ("fr_legal_individual", "French legal interest rate (creditor is a private individual)"),
-    ("fr_legal_other", "French legal interest rate (other cases)"),
-]
 
 
 @functools.cache
 def _country_holidays(country):
     # One object per country and process: it adds the years it is asked about (expand=True).
     return holidays.country_holidays(country)
-
-
-class ReceivableReferenceRate(models.Model):
-    """A reference rate for a half-year: the ECB rate of 1 January / 1 July, or the French
-    legal interest rates set each semester by ministerial order."""
-
-    _name = "receivable.reference.rate"
-    _description = "Reference Interest Rate"
-    _order = "kind, date_from desc"
-
-    _kind_date_uniq = models.Constraint(
-        "UNIQUE(kind, date_from)", "There is already a rate of this kind for this half-year."
-    )
-
-    kind = fields.Selection(RATE_KINDS, required=True)
-    date_from = fields.Date(
-        string="Applies From", required=True, help="1 January or 1 July of the half-year."
-    )
-    rate = fields.Float(string="Rate (%)", required=True, digits=(6, 3))
-    source = fields.Char(help="Where the figure comes from (ECB decision, order in the JORF).")
-
-    @api.constrains("date_from")
-    def _check_half_year(self):
-        for rate in self:
-            if (rate.date_from.month, rate.date_from.day) not in ((1, 1), (7, 1)):
-                raise ValidationError(
-                    self.env._("A reference rate applies from 1 January or 1 July.")
-                )
-
-    @api.constrains("rate")
-    def _check_rate(self):
-        # No reference rate of these tables has ever been negative; a sign typed by mistake
-        # would lower every interest claimed for the half-year.
-        check_range(self, ["rate"], minimum=0.0, maximum=100.0)
-
-    def _check_period_free(self, periods):
-        """ValidationError naming the half-year when a rate of the same kind already covers
-        one of ``periods`` ({(kind, date_from): record being written or None}).
-
-        Called before the rows are written, so the database's unique index never answers
-        with a raw UniqueViolation.
-        """
-        if not periods:
-            return
-        periods = {
-            (kind, fields.Date.to_date(date_from)): record
-            for (kind, date_from), record in periods.items()
-        }
-        kinds = {kind for kind, __ in periods}
-        dates = {date_from for __, date_from in periods}
-        # sudo: the tables are public reference data; a duplicate is one whoever can read
-        others = self.sudo().search([("kind", "in", list(kinds)), ("date_from", "in", list(dates))])
-        for other in others:
-            key = (other.kind, other.date_from)
-            if key in periods and periods[key] != other:
-                self._raise_period_taken(*key)
-
-    def _raise_period_taken(self, kind, date_from):
-        raise ValidationError(
-            self.env._(
-                'There is already a %(kind)s for the half-year from %(date)s ("%(field)s"): '
-                "change its rate instead of adding a second one.",
-                kind=dict(self._fields["kind"]._description_selection(self.env))[kind],
-                date=format_date(self.env, date_from),
-                field=field_label(self, "date_from"),
-            )
-        )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        periods = {}
-        for vals in vals_list:
-            if vals.get("kind") and vals.get("date_from"):
-                key = (vals["kind"], fields.Date.to_date(vals["date_from"]))
-                if key in periods:
-                    self._raise_period_taken(*key)
-                periods[key] = None
-        self._check_period_free(periods)
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "kind" in vals or "date_from" in vals:
-            periods = {}
-            for rate in self:
-                key = (
-                    vals.get("kind", rate.kind),
-                    fields.Date.to_date(vals.get("date_from", rate.date_from)),
-                )
-                if key in periods:
-                    self._raise_period_taken(*key)
-                periods[key] = rate
-            self._check_period_free(periods)
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
-
-    @api.model
-    def _get_table(self, kind):
-        """{half-year start: rate} of ``kind``, for the pure formulas (cached per registry)."""
-        return dict(self._read_table(kind))
-
-    @api.model
-    @tools.ormcache("kind")
-    def _read_table(self, kind):
-        # sudo: the tables are public reference data, read by whoever computes a reminder
-        rates = self.sudo().search([("kind", "=", kind)])
-        return tuple((rate.date_from, rate.rate) for rate in rates)
-
-    @api.model
-    def _rate_lookup(self, kind, missing=None):
-        """A function half-year start → rate.
-
-        A missing rate raises an error naming it; with a ``missing`` set, it is recorded there
-        (as a message) and the function returns None, so a nightly run goes on without it.
-        """
-        table = self._get_table(kind)
-        label = dict(self._fields["kind"]._description_selection(self.env))[kind]
-
-        def rate_for(half_year):
-            if half_year not in table and missing is not None:
-                missing.add(
-                    self.env._(
-                        "No interest for the half-year from %(date)s: the %(rate)s is missing "
-                        "(Configuration → Receivables → Reference Rates).",
-                        rate=label,
-                        date=format_date(self.env, half_year),
-                    )
-                )
-                return None
-            if half_year not in table:
-                raise UserError(
-                    self.env._(
-                        "The %(rate)s of %(date)s is missing: a Credit Manager adds it in "
-                        "Configuration → Receivables → Reference Rates.",
-                        rate=label,
-                        date=format_date(self.env, half_year),
-                    )
-                )
-            return table[half_year]
-
-        return rate_for
 
 
 class ReceivableLegalProfile(models.Model):
