@@ -127,6 +127,9 @@ class TestChargesOwed(DunningCommon, MockEmail):
         leroy = self._paid_invoice(1000.0, "2026-01-31", [("2026-03-02", 1000.0)], self.other)
         rows = self._owed()
         self.assertEqual(len(rows), 3)
+        # A Credit Manager opened the same list before the controller invoiced it.
+        manager_rows = self._owed(user=self.manager)
+        self.assertEqual(manager_rows.mapped("amount_to_invoice"), [48.63, 53.69, 48.63])
         with freeze_time("2026-06-30"):
             action = rows.with_user(self.controller).action_invoice_charges()
         charge_invoices = self.env["account.move"].search(action["domain"])
@@ -175,7 +178,31 @@ class TestChargesOwed(DunningCommon, MockEmail):
         self.assertEqual(again.mapped("amount_to_invoice"), [0.0] * 3)
         with self.assertRefused(UserError, f"Nothing is left to invoice on {first.name}"):
             again.with_user(self.controller).action_invoice_charges()
+        with self.assertRefused(UserError, "Nothing is left to invoice"):
+            manager_rows.with_user(self.manager).action_invoice_charges()
         self.assertEqual(len(first.receivable_legal_charge_ids), 2, "nothing invoiced twice")
+
+    def test_computed_in_a_fixed_number_of_queries(self):
+        """One query for the paid invoices, one for their late payments, one for the charges
+        invoiced, one for the reminder history per legal profile: not one per invoice."""
+
+        def queries(expected_rows):
+            owed = self.env["receivable.charges.owed"]
+            args = (self.company, date(2025, 6, 30), date(2026, 6, 30))
+            owed._compute_owed(*args)  # Odoo's caches (access rules, companies) warm
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.assertEqual(len(owed._compute_owed(*args)), expected_rows)
+            return self.env.cr.sql_log_count - before
+
+        for __ in range(2):
+            self._paid_invoice(1000.0, "2026-01-31", [("2026-03-02", 600.0), ("2026-04-15", 400.0)])
+        few = queries(2)
+        for __ in range(6):
+            self._paid_invoice(1000.0, "2026-01-31", [("2026-03-02", 1000.0)], self.other)
+        # No more queries for 4 times the invoices and a second customer (fewer, even: the
+        # first count holds a few of Odoo's caches filled again after the payments).
+        self.assertLessEqual(queries(8), few)
 
     def test_interest_invoiced_by_a_formal_notice_is_deducted(self):
         """A formal notice invoiced the interest to its date; the rest, to the payment, and no
