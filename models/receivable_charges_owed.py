@@ -228,9 +228,8 @@ class ReceivableChargesOwed(models.TransientModel):
             }
             for item in items
         ]
-        missing = set()
-        charges = profile._compute_charges(lines_data, date, policy, missing)
-        rate_for = profile._rate_functions(policy, set())
+        # Missing reference rates: no interest for their half-years, stated per row below.
+        charges = profile._compute_charges(lines_data, date, policy, set())
         holidays = profile._public_holidays() if profile.interest_start == "free_window" else set()
         currency = company.currency_id
         by_move = defaultdict(list)
@@ -252,6 +251,8 @@ class ReceivableChargesOwed(models.TransientModel):
             if not done.get("interest_to") or done["interest_to"] < pay_date:
                 interest_to_invoice = max(currency.round(interest - done.get("interest", 0.0)), 0)
             fee_to_invoice = 0.0 if "fee" in done else fee
+            missing = set()
+            rates = self._rates_label(profile._rate_functions(policy, missing), first_day, pay_date)
             values.append(
                 {
                     "partner_id": move_lines[0][0]["partner_id"],
@@ -272,7 +273,7 @@ class ReceivableChargesOwed(models.TransientModel):
                     "interest_from": done["interest_to"] + timedelta(days=1)
                     if done.get("interest_to")
                     else first_day,
-                    "rates": self._rates_label(rate_for, first_day, pay_date),
+                    "rates": rates,
                     "warning": "\n".join(sorted(missing)) or False,
                 }
             )

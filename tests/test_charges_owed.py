@@ -112,6 +112,17 @@ class TestChargesOwed(DunningCommon, MockEmail):
         # = 5.9918 + 9.8531 = 15.8449 → 15.84
         self.assertEqual(self._owed().interest, 15.84)
 
+    def test_missing_reference_rate_stated_on_the_row(self):
+        """Paid across 1 July with no ECB rate for the second half of 2026: interest for the
+        first half only, 1,000.00 x 10.5 % x 15 / 365 = 4.32 (16 → 30 June), and the row
+        says which rate is missing."""
+        rates = self.env["receivable.reference.rate"]
+        rates.search([("date_from", ">=", "2026-07-01")]).unlink()
+        self._paid_invoice(1000.0, "2026-06-15", [("2026-07-15", 1000.0)])
+        row = self._owed(at="2026-08-31")
+        self.assertRecordValues(row, [{"interest": 4.32, "fee": 40.0, "rates": "10.5"}])
+        self.assertIn("07/01/2026", row.warning)
+
     def test_outside_the_period_or_without_profile_no_row(self):
         self._paid_invoice(1000.0, "2026-01-31", [("2026-03-02", 1000.0)])
         self.assertFalse(self._owed(since="2026-03-02"), "paid on the day the period starts")
