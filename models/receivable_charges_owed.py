@@ -245,39 +245,56 @@ class ReceivableChargesOwed(models.TransientModel):
                 profile._interest_start_date(data, holidays) or data["due_date"] + timedelta(1)
                 for __, data in move_lines
             )
-            pay_date = max(item["pay_date"] for item, __ in move_lines)
-            done = invoiced.get(move_id, {})
-            interest_to_invoice = 0.0
-            if not done.get("interest_to") or done["interest_to"] < pay_date:
-                interest_to_invoice = max(currency.round(interest - done.get("interest", 0.0)), 0)
-            fee_to_invoice = 0.0 if "fee" in done else fee
-            missing = set()
-            rates = self._rates_label(profile._rate_functions(policy, missing), first_day, pay_date)
             values.append(
                 {
-                    "partner_id": move_lines[0][0]["partner_id"],
                     "move_id": move_id,
+                    "partner_id": move_lines[0][0]["partner_id"],
                     "legal_profile_id": profile.id,
                     "date_due": min(data["due_date"] for __, data in move_lines),
-                    "pay_date": pay_date,
                     "days_late": max(item["days_late"] for item, __ in move_lines),
                     "amount_late": sum(
                         amount for __, data in move_lines for __, amount in data["payments"]
                     ),
                     "interest": interest,
                     "fee": fee,
-                    "amount_invoiced": done.get("interest", 0.0) + done.get("fee", 0.0),
-                    "interest_to_invoice": interest_to_invoice,
-                    "fee_to_invoice": fee_to_invoice,
-                    "amount_to_invoice": interest_to_invoice + fee_to_invoice,
-                    "interest_from": done["interest_to"] + timedelta(days=1)
-                    if done.get("interest_to")
-                    else first_day,
-                    "rates": rates,
-                    "warning": "\n".join(sorted(missing)) or False,
+                    **self._to_invoice(
+                        profile,
+                        policy,
+                        currency,
+                        interest,
+                        fee,
+                        first_day,
+                        max(item["pay_date"] for item, __ in move_lines),
+                        invoiced.get(move_id, {}),
+                    ),
                 }
             )
         return values
+
+    @api.model
+    def _to_invoice(self, profile, policy, currency, interest, fee, first_day, pay_date, done):
+        """What is left to invoice of an invoice's ``interest`` (from ``first_day`` to
+        ``pay_date``) and ``fee`` once the charges ``done`` (see ``_get_invoiced_charges``)
+        are deducted: the fee once, the interest from the day after the last period invoiced.
+        """
+        interest_to_invoice = 0.0
+        if not done.get("interest_to") or done["interest_to"] < pay_date:
+            interest_to_invoice = max(currency.round(interest - done.get("interest", 0.0)), 0.0)
+        fee_to_invoice = 0.0 if "fee" in done else fee
+        missing = set()
+        rates = self._rates_label(profile._rate_functions(policy, missing), first_day, pay_date)
+        return {
+            "pay_date": pay_date,
+            "amount_invoiced": done.get("interest", 0.0) + done.get("fee", 0.0),
+            "interest_to_invoice": interest_to_invoice,
+            "fee_to_invoice": fee_to_invoice,
+            "amount_to_invoice": interest_to_invoice + fee_to_invoice,
+            "interest_from": done["interest_to"] + timedelta(days=1)
+            if done.get("interest_to")
+            else first_day,
+            "rates": rates,
+            "warning": "\n".join(sorted(missing)) or False,
+        }
 
     @api.model
     def _rates_label(self, rate_for, first_day, last_day):
