@@ -57,6 +57,7 @@
         "views/receivable_worklist_views.xml",
         "views/receivable_cash_forecast_views.xml",
         "views/receivable_provision_views.xml",
+        "views/receivable_charges_owed_views.xml",
         "views/receivable_kpi_views.xml",
         "views/menus.xml",
         "views/receivable_payment_plan_views.xml",

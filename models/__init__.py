@@ -5,6 +5,7 @@ from . import mail_mail
 from . import receivable_aging
 from . import receivable_aging_xlsx
 from . import receivable_cash_forecast
+from . import receivable_charges_owed
 from . import receivable_claim_file
 from . import receivable_credit_limit_request
 from . import receivable_credit_override

@@ -4,6 +4,7 @@ from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import LockError
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
@@ -45,6 +46,7 @@ class ReceivableLegalCharge(models.Model):
         ondelete="cascade",
         check_company=True,
     )
+    # Empty for the charges owed on invoices paid in full (no reminder claimed them).
     reminder_id = fields.Many2one("receivable.reminder", string="Formal Notice", check_company=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -79,6 +81,130 @@ class ReceivableLegalCharge(models.Model):
         """Post one customer invoice of the interest and fees claimed by ``reminder`` that were
         not invoiced yet. Raise when there is nothing new to invoice."""
         company = reminder.company_id
+        self._check_charge_settings(company)
+        lines, charges = self._prepare_new_charges(reminder)
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "The interest and fees of %s were already invoiced for this period.",
+                    reminder.name,
+                )
+            )
+        move = self._post_charges_invoice(
+            company,
+            reminder.partner_id,
+            reminder.date,
+            reminder.deadline or reminder.date,
+            reminder.name,
+            lines,
+            charges,
+        )
+        reminder.message_post(
+            body=self.env._("Interest and fees invoiced: %s", move.name),
+            subtype_xmlid="mail.mt_note",
+        )
+        return move
+
+    def _invoice_owed_charges(self, rows):
+        """Post the charges still owed on the invoices of ``rows`` (``receivable.charges.owed``,
+        paid late in full): one invoice per customer, a fee line and an interest line per
+        invoice. Nothing is invoiced when one of them has nothing left to invoice.
+
+        Two users at once: the invoices are locked first (the second user is told to try
+        again); one whose transaction read the charges before the first committed is stopped
+        by the unique indexes (fee once per invoice, interest once per period)."""
+        company = rows.company_id
+        if len(company) != 1 or len(set(rows.mapped("date"))) != 1:
+            raise UserError(
+                self.env._("Invoice the charges of one company and one date at a time.")
+            )
+        self._check_charge_settings(company)
+        self._lock_origin_invoices(rows.move_id)
+        date = rows[0].date
+        owed = {
+            vals["move_id"]: vals
+            for vals in rows._compute_owed(
+                company, min(rows.mapped("date_since")), date, rows.partner_id.ids
+            )
+        }
+        done = rows.move_id.filtered(
+            lambda move: company.currency_id.is_zero(
+                owed.get(move.id, {}).get("amount_to_invoice", 0.0)
+            )
+        )
+        if done:
+            raise UserError(
+                self.env._(
+                    "Nothing is left to invoice on %(invoices)s: their charges were invoiced "
+                    "already. Leave them out of the selection.",
+                    invoices=", ".join(done.mapped("name")),
+                )
+            )
+        moves = self.env["account.move"]
+        for partner, partner_rows in rows.grouped("partner_id").items():
+            lines, charges = [], []
+            for move in partner_rows.move_id:
+                vals = owed[move.id]
+                if vals["fee_to_invoice"]:
+                    lines.append(self._fee_line(company, move, vals["fee_to_invoice"]))
+                    charges.append(
+                        self._charge_vals(
+                            company,
+                            move,
+                            "fee",
+                            vals["date_due"],
+                            vals["pay_date"],
+                            vals["fee_to_invoice"],
+                        )
+                    )
+                if vals["interest_to_invoice"]:
+                    lines.append(
+                        self._interest_line(
+                            company,
+                            move,
+                            vals["interest_from"],
+                            vals["pay_date"],
+                            vals["rates"],
+                            vals["interest_to_invoice"],
+                        )
+                    )
+                    charges.append(
+                        self._charge_vals(
+                            company,
+                            move,
+                            "interest",
+                            vals["interest_from"],
+                            vals["pay_date"],
+                            vals["interest_to_invoice"],
+                        )
+                    )
+            moves |= self._post_charges_invoice(
+                company,
+                partner,
+                date,
+                date,
+                ", ".join(partner_rows.move_id.mapped("name")),
+                lines,
+                charges,
+            )
+        return moves
+
+    def _lock_origin_invoices(self, moves):
+        """Hold ``moves`` until the end of the transaction (the charges records reference
+        them: a lock that lets references through)."""
+        try:
+            # sudo: a lock, no data read or written
+            moves.sudo().lock_for_update(allow_referencing=True)
+        except LockError:
+            raise UserError(
+                self.env._(
+                    "Another user is invoicing the charges of these invoices right now: try "
+                    "again in a moment."
+                )
+            ) from None
+
+    def _check_charge_settings(self, company):
+        """UserError unless ``company`` has the journal and accounts of the charges."""
         if not (
             company.receivable_charges_journal_id
             and company.receivable_fee_account_id
@@ -91,14 +217,11 @@ class ReceivableLegalCharge(models.Model):
                     company.name,
                 )
             )
-        lines, charges = self._prepare_new_charges(reminder)
-        if not lines:
-            raise UserError(
-                self.env._(
-                    "The interest and fees of %s were already invoiced for this period.",
-                    reminder.name,
-                )
-            )
+
+    def _post_charges_invoice(self, company, partner, date, date_due, origin, lines, charges):
+        """Post the customer invoice of ``partner`` made of the charge ``lines`` (see
+        ``_charge_line``) in ``company``'s charges journal and record its ``charges`` (values
+        of ``_charge_vals``): the unique indexes refuse a charge invoiced twice."""
         move = (
             self.env["account.move"]
             .sudo()  # sudo: a controller sends the notice; the charges follow the policy
@@ -106,11 +229,11 @@ class ReceivableLegalCharge(models.Model):
             .create(
                 {
                     "move_type": "out_invoice",
-                    "partner_id": reminder.partner_id.id,
+                    "partner_id": partner.id,
                     "journal_id": company.receivable_charges_journal_id.id,
-                    "invoice_date": reminder.date,
-                    "invoice_date_due": reminder.deadline or reminder.date,
-                    "invoice_origin": reminder.name,
+                    "invoice_date": date,
+                    "invoice_date_due": date_due,
+                    "invoice_origin": origin,
                     "receivable_is_legal_charge": True,
                     "invoice_line_ids": lines,
                 }
@@ -118,10 +241,6 @@ class ReceivableLegalCharge(models.Model):
         )
         move.action_post()
         self.sudo().create([{**vals, "charge_move_id": move.id} for vals in charges])
-        reminder.message_post(
-            body=self.env._("Interest and fees invoiced: %s", move.name),
-            subtype_xmlid="mail.mt_note",
-        )
         return move
 
     def _prepare_new_charges(self, reminder):
@@ -131,21 +250,24 @@ class ReceivableLegalCharge(models.Model):
         company = reminder.company_id
         done = self.sudo().search([("origin_move_id", "in", reminder.line_ids.move_id.ids)])
         fee_done = set(done.filtered(lambda c: c.kind == "fee").origin_move_id.ids)
-        first_days = self._first_interest_days(reminder)
+        first_days = self._first_interest_days(
+            reminder.legal_profile_id,
+            [(line.move_id.id, line.date_due) for line in reminder.line_ids],
+        )
         lines, charges = [], []
         for move, reminder_lines in reminder.line_ids.grouped("move_id").items():
             fee = sum(reminder_lines.mapped("fee_amount"))
             if fee and move.id not in fee_done:
-                lines.append(
-                    self._charge_line(
-                        company.receivable_fee_account_id,
-                        self.env._("Fixed recovery compensation, invoice %s", move.name),
-                        fee,
-                    )
-                )
+                lines.append(self._fee_line(company, move, fee))
                 charges.append(
                     self._charge_vals(
-                        reminder, move, "fee", min(reminder_lines.mapped("date_due")), fee
+                        company,
+                        move,
+                        "fee",
+                        min(reminder_lines.mapped("date_due")),
+                        reminder.date,
+                        fee,
+                        reminder,
                     )
                 )
             previous = done.filtered(
@@ -158,37 +280,51 @@ class ReceivableLegalCharge(models.Model):
             )
             if new_interest > 0 and (not last_day or last_day < reminder.date):
                 start = last_day + timedelta(days=1) if last_day else first_days[move.id]
+                rate = max(reminder_lines.mapped("interest_rate"))
                 lines.append(
-                    self._charge_line(
-                        company.receivable_interest_account_id,
-                        self.env._(
-                            "Late interest on invoice %(invoice)s from %(start)s to %(end)s "
-                            "at %(rate)s %%",
-                            invoice=move.name,
-                            start=format_date(self.env, start),
-                            end=format_date(self.env, reminder.date),
-                            rate=max(reminder_lines.mapped("interest_rate")),
-                        ),
-                        new_interest,
+                    self._interest_line(company, move, start, reminder.date, rate, new_interest)
+                )
+                charges.append(
+                    self._charge_vals(
+                        company, move, "interest", start, reminder.date, new_interest, reminder
                     )
                 )
-                charges.append(self._charge_vals(reminder, move, "interest", start, new_interest))
         return lines, charges
 
-    def _first_interest_days(self, reminder):
-        """{invoice id: first day of interest} under the reminder's legal profile (the day
-        after the due date, the formal notice or the free window, per the profile)."""
-        profile = reminder.legal_profile_id
+    def _first_interest_days(self, profile, items):
+        """{invoice id: first day of interest} under the legal ``profile`` (the day after the
+        due date, the formal notice or the free window, per the profile) of ``items``:
+        ``(invoice id, due date)`` of their receivable lines."""
         history = self.env["receivable.legal.profile"]._get_invoice_history(
-            set(reminder.line_ids.move_id.ids)
+            {move_id for move_id, __ in items}
         )
         holidays = profile._public_holidays() if profile.interest_start == "free_window" else set()
         first_days = {}
-        for line in reminder.line_ids:
-            data = {"due_date": line.date_due, **history.get(line.move_id.id, {})}
-            day = profile._interest_start_date(data, holidays) or line.date_due + timedelta(days=1)
-            first_days[line.move_id.id] = min(first_days.get(line.move_id.id, day), day)
+        for move_id, date_due in items:
+            data = {"due_date": date_due, **history.get(move_id, {})}
+            day = profile._interest_start_date(data, holidays) or date_due + timedelta(days=1)
+            first_days[move_id] = min(first_days.get(move_id, day), day)
         return first_days
+
+    def _fee_line(self, company, move, amount):
+        return self._charge_line(
+            company.receivable_fee_account_id,
+            self.env._("Fixed recovery compensation, invoice %s", move.name),
+            amount,
+        )
+
+    def _interest_line(self, company, move, start, end, rate, amount):
+        return self._charge_line(
+            company.receivable_interest_account_id,
+            self.env._(
+                "Late interest on invoice %(invoice)s from %(start)s to %(end)s at %(rate)s %%",
+                invoice=move.name,
+                start=format_date(self.env, start),
+                end=format_date(self.env, end),
+                rate=rate,
+            ),
+            amount,
+        )
 
     def _charge_line(self, account, label, amount):
         # No VAT: the recovery compensation and late interest are damages, not a supply.
@@ -202,13 +338,13 @@ class ReceivableLegalCharge(models.Model):
             }
         )
 
-    def _charge_vals(self, reminder, move, kind, date_from, amount):
+    def _charge_vals(self, company, move, kind, date_from, date_to, amount, reminder=None):
         return {
             "origin_move_id": move.id,
-            "reminder_id": reminder.id,
-            "company_id": reminder.company_id.id,
+            "reminder_id": reminder.id if reminder else False,
+            "company_id": company.id,
             "kind": kind,
             "date_from": date_from,
-            "date_to": reminder.date,
+            "date_to": date_to,
             "amount": amount,
         }

@@ -171,6 +171,10 @@ class AccessCommon(DunningCommon):
             "receivable.call.result": env["receivable.call.result"].create(
                 {"partner_id": cls.customer.id}
             ),
+            "receivable.charges.owed": env["receivable.charges.owed"].create(
+                {"company_id": cls.company.id, "partner_id": cls.customer.id, "move_id": invoice.id}
+            ),
+            "receivable.charges.owed.wizard": env["receivable.charges.owed.wizard"].create({}),
             "receivable.cash.forecast.line": env["receivable.cash.forecast.line"].create(
                 {"company_id": cls.company.id, "name": "Overdue", "key": "overdue"}
             ),

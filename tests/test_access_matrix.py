@@ -38,6 +38,8 @@ MATRIX = {
     "receivable.call.result":            ("",     "",     "",     "",     "crwu", ""),
     "receivable.cash.forecast.line":     ("",     "",     "",     "",     "crwu", ""),
     # Overrides: history, created by the Credit Manager only, never changed.
+    "receivable.charges.owed":           ("",     "",     "",     "",     "crwu", ""),
+    "receivable.charges.owed.wizard":    ("",     "",     "",     "",     "crwu", ""),
     "receivable.credit.override":        ("",     "",     "r",    "r",    "cr",   ""),
     "receivable.credit.hold.wizard":     ("",     "",     "",     "",     "crwu", ""),
     "receivable.credit.limit.request":   ("",     "",     "",     "crw",  "crwu", ""),

@@ -30,6 +30,7 @@ class TestMenus(ReceivableCommon):
                 "menu_receivable_reminder",
                 "menu_receivable_promise",
                 "menu_receivable_dunning_run",
+                "menu_receivable_charges_owed",
             )
         }
         levels = self.env.ref("account_receivable_control.menu_receivable_dunning_level")
