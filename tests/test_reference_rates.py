@@ -92,6 +92,19 @@ class TestReferenceRates(DunningCommon, MockEmail):
     def test_shipped_rows_are_marked_shipped(self):
         self.assertEqual(set(self.rates.search([]).mapped("origin")), {"shipped"})
 
+    def test_rows_of_older_databases_get_their_origin_at_update(self):
+        """Rows made before the field existed: shipped when the data file made them."""
+        shipped = self.env.ref("account_receivable_control.rate_ecb_2026_01")
+        typed = self.rates.create({"kind": "fr_legal_other", "date_from": "2026-07-01", "rate": 2})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE receivable_reference_rate SET origin = NULL WHERE id IN %s",
+            [(shipped.id, typed.id)],
+        )
+        self.env.invalidate_all()
+        self.rates._set_missing_origins()
+        self.assertEqual((shipped.origin, typed.origin), ("shipped", "manual"))
+
     def test_fetch_adds_the_missing_half_year_only(self):
         """In August 2026 the table ends with 1 January 2026: the fetch adds 1 July 2026 at the
         rate of the last change on or before that day (2.15 % set on 11 June 2025), no
@@ -247,6 +260,24 @@ class TestReferenceRates(DunningCommon, MockEmail):
         self.assertEqual(
             {kind: self._table(kind) for kind in before}, before, "the good line 2 not imported"
         )
+
+    def test_csv_import_names_the_bad_line(self):
+        header = "kind,date_from,rate,source\n"
+        cases = {
+            "ecb,2026-07-01,2.15,x\n": r'Line 2: unknown kind "ecb"',
+            "ecb_mro,01/07/2026,2.15,x\n": r'Line 2: the date "01/07/2026"',
+            "ecb_mro,2026-07-01,2,15,x\n": "Line 2 does not have one value",  # a comma decimal
+            "ecb_mro,2026-07-01,-1,x\n": r'Line 2: the rate "-1"',
+            "ecb_mro,2026-07-01,abc,x\n": r'Line 2: the rate "abc"',
+            "ecb_mro,2026-07-01,2.15,x\necb_mro,2026-07-01,2.15,y\n": "Line 3: the same kind",
+        }
+        wizard = self._csv_wizard("rates_import_good.csv")
+        for lines, error in cases.items():
+            with self.subTest(lines=lines):
+                wizard.file = base64.b64encode((header + lines).encode())
+                with self.assertRefused(ValidationError, error):
+                    wizard.action_import()
+                self.assertNotIn("2026-07-01", self._table())
 
     def test_csv_import_requires_the_header(self):
         wizard = self._csv_wizard("rates_import_good.csv")

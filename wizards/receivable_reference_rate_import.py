@@ -118,6 +118,16 @@ class ReceivableReferenceRateImport(models.TransientModel):
         return rows
 
     def _check_row(self, number, raw):
+        if None in raw or None in raw.values():
+            # More or fewer values than columns: a comma in a number or in a source shifts
+            # every value after it.
+            raise ValidationError(
+                self.env._(
+                    "Line %(line)s does not have one value per column of the header (write "
+                    "decimals with a dot, and put a source holding a comma in double quotes).",
+                    line=number,
+                )
+            )
         kinds = dict(RATE_KINDS)
         kind = (raw.get("kind") or "").strip()
         if kind not in kinds:
