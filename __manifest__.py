@@ -39,6 +39,7 @@
         "wizards/receivable_credit_hold_wizard_views.xml",
         "wizards/receivable_hold_override_wizard_views.xml",
         "views/receivable_dunning_level_views.xml",
+        "wizards/receivable_reference_rate_import_views.xml",
         "views/receivable_legal_views.xml",
         "views/receivable_reminder_views.xml",
         "views/receivable_promise_views.xml",

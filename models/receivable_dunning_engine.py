@@ -249,6 +249,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         history = self.env["receivable.legal.profile"]._get_invoice_history(
             {row["move_id"] for p in proposals if profiles[p["partner_id"]] for row in p["rows"]}
         )
+        rates = self.env["receivable.reference.rate"]
         vals_list = []
         for proposal in proposals:
             level = proposal["level"]
@@ -284,7 +285,8 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "channel_call": level.channel_call,
                     "state": "draft" if level.needs_approval else "to_send",
                     "legal_profile_id": profile.id if profile else False,
-                    "legal_warning": "\n".join(sorted(missing)) or False,
+                    "legal_warning": rates._missing_rates_warning(missing),
+                    "interest_missing_from": rates._missing_rates_from(missing),
                     "line_ids": [
                         Command.create(
                             self._prepare_reminder_line(company, row, charges.get(row["line_id"]))

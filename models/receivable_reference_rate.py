@@ -9,6 +9,14 @@ from odoo.tools import format_date
 from .input_checks import check_range
 from .input_checks import field_label
 
+RATE_ORIGINS = [
+    ("shipped", "Shipped"),
+    ("ecb", "ECB Fetch"),
+    ("manual", "Manual"),
+]
+# A user's change of these fields makes the row the user's own: the fetch never touches it.
+RATE_FIGURES = ("kind", "date_from", "rate")
+
 RATE_KINDS = [
     ("ecb_mro", "ECB main refinancing operations rate"),
     ("fr_legal_individual", "French legal interest rate (creditor is a private individual)"),
@@ -21,6 +29,7 @@ class ReceivableReferenceRate(models.Model):
     legal interest rates set each semester by ministerial order."""
 
     _name = "receivable.reference.rate"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Reference Interest Rate"
     _order = "kind, date_from desc"
 
@@ -28,12 +37,26 @@ class ReceivableReferenceRate(models.Model):
         "UNIQUE(kind, date_from)", "There is already a rate of this kind for this half-year."
     )
 
-    kind = fields.Selection(RATE_KINDS, required=True)
+    kind = fields.Selection(RATE_KINDS, required=True, tracking=True)
     date_from = fields.Date(
-        string="Applies From", required=True, help="1 January or 1 July of the half-year."
+        string="Applies From",
+        required=True,
+        tracking=True,
+        help="1 January or 1 July of the half-year.",
     )
-    rate = fields.Float(string="Rate (%)", required=True, digits=(6, 3))
-    source = fields.Char(help="Where the figure comes from (ECB decision, order in the JORF).")
+    rate = fields.Float(string="Rate (%)", required=True, digits=(6, 3), tracking=True)
+    source = fields.Char(
+        tracking=True, help="Where the figure comes from (ECB decision, order in the JORF)."
+    )
+    # Not required and no field default: rows of databases installed before the field get
+    # theirs from ``_set_missing_origins`` (shipped when they carry the module's xmlid).
+    origin = fields.Selection(
+        RATE_ORIGINS,
+        readonly=True,
+        tracking=True,
+        help="Shipped with the module, fetched from the ECB Data Portal, or entered or changed "
+        "by a user (the ECB fetch never changes a row; it only adds the missing half-years).",
+    )
 
     @api.constrains("date_from")
     def _check_half_year(self):
@@ -92,8 +115,12 @@ class ReceivableReferenceRate(models.Model):
                     self._raise_period_taken(*key)
                 periods[key] = None
         self._check_period_free(periods)
+        for vals in vals_list:
+            vals.setdefault("origin", "manual")
         self.env.registry.clear_cache()
-        return super().create(vals_list)
+        rates = super().create(vals_list)
+        rates._close_missing_rate_activities()
+        return rates
 
     def write(self, vals):
         if "kind" in vals or "date_from" in vals:
@@ -107,12 +134,38 @@ class ReceivableReferenceRate(models.Model):
                     self._raise_period_taken(*key)
                 periods[key] = rate
             self._check_period_free(periods)
+        if "origin" not in vals and any(fname in vals for fname in RATE_FIGURES):
+            # A row a user typed in or corrected is the user's: the fetch never overwrites it.
+            vals = {**vals, "origin": "manual"}
         self.env.registry.clear_cache()
-        return super().write(vals)
+        result = super().write(vals)
+        if "kind" in vals or "date_from" in vals:
+            self._close_missing_rate_activities()
+        return result
 
     def unlink(self):
         self.env.registry.clear_cache()
         return super().unlink()
+
+    def _load_records(self, data_list, update=False):
+        """The rows of the module's data files are the shipped ones."""
+        for data in data_list:
+            data["values"].setdefault("origin", "shipped")
+        return super()._load_records(data_list, update=update)
+
+    @api.model
+    def _set_missing_origins(self):
+        """Rows created before the origin existed: shipped when the module's data file made
+        them, manual otherwise. Idempotent (called at every install or update)."""
+        # sudo: a maintenance step of the module's update on shared reference data
+        rates = self.sudo().with_context(tracking_disable=True).search([("origin", "=", False)])
+        shipped = rates.filtered(
+            lambda rate: (rate.get_external_id()[rate.id] or "").startswith(
+                "account_receivable_control."
+            )
+        )
+        shipped.write({"origin": "shipped"})
+        (rates - shipped).write({"origin": "manual"})
 
     @api.model
     def _get_table(self, kind):
@@ -131,21 +184,17 @@ class ReceivableReferenceRate(models.Model):
         """A function half-year start → rate.
 
         A missing rate raises an error naming it; with a ``missing`` set, it is recorded there
-        (as a message) and the function returns None, so a nightly run goes on without it.
+        as ``(kind, half-year start)`` and the function returns None, so a nightly run goes on
+        without it (see ``_missing_rates_warning`` and ``_missing_rates_from``).
         """
         table = self._get_table(kind)
         label = dict(self._fields["kind"]._description_selection(self.env))[kind]
 
         def rate_for(half_year):
             if half_year not in table and missing is not None:
-                missing.add(
-                    self.env._(
-                        "No interest for the half-year from %(date)s: the %(rate)s is missing "
-                        "(Configuration → Receivables → Reference Rates).",
-                        rate=label,
-                        date=format_date(self.env, half_year),
-                    )
-                )
+                # Kept as data: the controller's warning (``_missing_rates_warning``) and the
+                # customer's sentence (in the customer's language) are written from it.
+                missing.add((kind, half_year))
                 return None
             if half_year not in table:
                 raise UserError(
@@ -159,3 +208,45 @@ class ReceivableReferenceRate(models.Model):
             return table[half_year]
 
         return rate_for
+
+    @api.model
+    def _missing_rates_warning(self, missing):
+        """The controller's warning (env language) for the entries of a ``missing`` set."""
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        messages = set()
+        for entry in missing:
+            if isinstance(entry, str):  # a message added by another check: kept as it is
+                messages.add(entry)
+                continue
+            kind, half_year = entry
+            messages.add(
+                self.env._(
+                    "No interest for the half-year from %(date)s: the %(rate)s is missing "
+                    "(Configuration → Receivables → Reference Rates).",
+                    rate=labels[kind],
+                    date=format_date(self.env, half_year),
+                )
+            )
+        return "\n".join(sorted(messages)) or False
+
+    @api.model
+    def _missing_rates_from(self, missing):
+        """The first half-year of a ``missing`` set whose interest is not claimed, or False:
+        stored on the reminder, which tells the customer in the customer's language."""
+        return min((entry[1] for entry in missing if not isinstance(entry, str)), default=False)
+
+    def _close_missing_rate_activities(self):
+        """The rate of a half-year is known now: the Credit Managers' To-Dos asking for it are
+        done (see ``_schedule_missing_rate_activity``)."""
+        for rate in self:
+            activities = self.env["mail.activity"].search(
+                rate._missing_rate_activity_domain(rate.kind, rate.date_from)
+            )
+            if activities:
+                # sudo: the To-Do may be another Credit Manager's; entering the rate ends it
+                origins = dict(self._fields["origin"]._description_selection(self.env))
+                activities.sudo().action_feedback(
+                    feedback=self.env._(
+                        "The rate was entered (%(origin)s).", origin=origins.get(rate.origin, "")
+                    )
+                )

@@ -132,6 +132,12 @@ class ReceivableReminder(models.Model):
         readonly=True,
         help="Why part of the interest the law allows is not claimed (a missing reference rate).",
     )
+    interest_missing_from = fields.Date(
+        string="Interest Not Claimed From",
+        readonly=True,
+        help="First half-year whose reference rate is missing: its interest is not claimed, "
+        "and the email and the letter tell the customer so, in the customer's language.",
+    )
     amount_interest = fields.Monetary(
         string="Late Interest", compute="_compute_amount_total", store=True
     )
@@ -462,7 +468,9 @@ class ReceivableReminder(models.Model):
             ],
             missing=missing,
         )
-        self.legal_warning = "\n".join(sorted(missing)) or False
+        rates = self.env["receivable.reference.rate"]
+        self.legal_warning = rates._missing_rates_warning(missing)
+        self.interest_missing_from = rates._missing_rates_from(missing)
         return {
             line_id: {
                 "interest_amount": self.currency_id.round(interest),

@@ -1,6 +1,7 @@
 """One record of every model of the module in company A, and one user per role, for the tests
 that call the module as each kind of user (the access matrix, the public methods)."""
 
+import base64
 from datetime import timedelta
 
 from odoo import Command
@@ -195,6 +196,9 @@ class AccessCommon(DunningCommon):
             ),
             "receivable.hold.override.wizard": env["receivable.hold.override.wizard"].create({}),
             "receivable.provision.wizard": provision,
+            "receivable.reference.rate.import": env["receivable.reference.rate.import"].create(
+                {"file": base64.b64encode(b"kind,date_from,rate,source\n")}
+            ),
             "receivable.provision.line": env["receivable.provision.line"].create(
                 {"wizard_id": provision.id}
             ),

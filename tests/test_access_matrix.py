@@ -58,6 +58,7 @@ MATRIX = {
     "receivable.provision.line":         ("",     "",     "",     "",     "crwu", ""),
     "receivable.provision.wizard":       ("",     "",     "",     "",     "crwu", ""),
     "receivable.reference.rate":         ("",     "",     "r",    "r",    "crwu", "crwu"),
+    "receivable.reference.rate.import":  ("",     "",     "",     "",     "crwu", ""),
     # Reminders: deleted by Credit Managers only; sent ones are frozen in the model's code.
     "receivable.reminder":               ("",     "",     "r",    "crw",  "crwu", ""),
     "receivable.reminder.line":          ("",     "",     "r",    "crwu", "crwu", ""),
