@@ -464,14 +464,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _format_credit_reasons(self, reasons):
-        """The sentences of ``reasons`` ([(code, params)] or ``CreditBreach``es), one a line."""
-        return "\n".join(
-            self._format_credit_reason(code, params)
-            for code, params in (
-                (reason[0], reason.params) if isinstance(reason, CreditBreach) else reason
-                for reason in reasons
-            )
-        )
+        """The sentences of ``reasons`` ([(code, params)]), one a line."""
+        return "\n".join(self._format_credit_reason(code, params) for code, params in reasons)
 
     def _get_credit_limit_figures(self, extra_amount=0.0):
         """Return (limit, exposure, allowed exposure) of the commercial partner under its
