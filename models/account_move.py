@@ -376,9 +376,9 @@ class AccountMove(models.Model):
         for move, (policy, move_breaches) in breaches.items():
             partner = move.commercial_partner_id.with_company(move.company_id)
             if policy and policy.auto_hold and not partner.credit_on_hold:
-                reasons = [message for code, message in move_breaches if code != "hold"]
+                reasons = [breach for breach in move_breaches if breach[0] != "hold"]
                 if reasons:
-                    partner._put_on_credit_hold("\n".join(reasons), origin="auto")
+                    partner._put_on_credit_hold(reasons, origin="auto")
 
     def _log_credit_override(self, override, breaches):
         """Trace the posting under an override on the invoice and on the partner: who, how

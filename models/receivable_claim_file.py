@@ -15,10 +15,14 @@ class ReceivableClaimFile(models.AbstractModel):
 
     @api.model
     def _attach_claim_file(self, reminder):
-        content = self._build_claim_file(reminder)
+        # The file is read by the agency: written in its language (labels, dates, level
+        # names, channels), not in the language of the user or the cron that hands over.
+        lang = reminder.policy_id.agency_id.lang or self.env.lang
+        claim_files = self.with_context(lang=lang)
+        content = claim_files._build_claim_file(reminder.with_context(lang=lang))
         return self.env["ir.attachment"].create(
             {
-                "name": self.env._("Claim %s.xlsx", reminder.name.replace("/", "-")),
+                "name": claim_files.env._("Claim %s.xlsx", reminder.name.replace("/", "-")),
                 "raw": content,
                 "res_model": reminder._name,
                 "res_id": reminder.id,

@@ -165,7 +165,12 @@ class ReceivableReminder(models.Model):
             partner = self.partner_id.with_company(self.company_id)
             if not partner.credit_on_hold:
                 partner._put_on_credit_hold(
-                    self.env._("Dunning level '%s' reached.", self.level_id.name),
+                    [
+                        (
+                            "dunning_level",
+                            {"level_id": self.level_id.id, "level": self.level_id.name},
+                        )
+                    ],
                     origin="dunning",
                 )
 

@@ -379,12 +379,7 @@ class ReceivableRiskEngine(models.AbstractModel):
             if not hold_class or letter < hold_class:
                 continue
             partner._put_on_credit_hold(
-                self.env._(
-                    "Risk class %(letter)s (score %(score)s) reached the hold class %(hold)s.",
-                    letter=letter,
-                    score=score,
-                    hold=hold_class,
-                ),
+                [("risk_class", {"letter": letter, "score": score, "hold": hold_class})],
                 origin="auto",
             )
 

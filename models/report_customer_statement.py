@@ -33,6 +33,7 @@ class ReportCustomerStatement(models.AbstractModel):
         )
         labels = aging._get_bucket_labels()
         statements = self._get_open_items(aging, partners, company, len(labels))
+        self._set_reader_labels(aging, partners, statements)
         if options["date_from"] and options["date_to"]:
             activity = self._get_activity(
                 partners, company, options["date_from"], options["date_to"]
@@ -48,6 +49,7 @@ class ReportCustomerStatement(models.AbstractModel):
             "statement_date": options["date"],
             "date_from": options["date_from"],
             "date_to": options["date_to"],
+            # The printing user's labels; each statement carries its customer's own.
             "bucket_labels": labels,
             "statements": statements,
         }
@@ -68,6 +70,26 @@ class ReportCustomerStatement(models.AbstractModel):
         if date_from and not date_to:
             date_to = date
         return {"date": date, "date_from": date_from, "date_to": date_to}
+
+    @api.model
+    def _set_reader_labels(self, aging, partners, statements):
+        """Give each statement the bucket labels in its customer's language.
+
+        The document is rendered in the customer's language (``t-lang`` in the template), but
+        labels computed here would be in the printing user's: they are computed once per
+        language of the customers printed together.
+        """
+        labels_by_lang = {}
+        for partner in partners:
+            lang = self._get_reader_lang(partner)
+            if lang not in labels_by_lang:
+                labels_by_lang[lang] = aging.with_context(lang=lang)._get_bucket_labels()
+            statements[partner.id]["bucket_labels"] = labels_by_lang[lang]
+
+    @api.model
+    def _get_reader_lang(self, partner):
+        """Language the statement of ``partner`` is rendered in: the template's ``lang``."""
+        return partner.lang or self.env.lang
 
     @api.model
     def _get_open_items(self, aging, partners, company, bucket_count):

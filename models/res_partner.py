@@ -1,3 +1,4 @@
+import json
 from datetime import date
 
 from odoo import api
@@ -12,6 +13,19 @@ from .receivable_security import check_receivable_group
 
 MANAGER_GROUP = "account_receivable_control.group_credit_manager"
 
+
+class CreditBreach(tuple):
+    """A broken rule of the credit policy: unpacks as ``(code, message)``, the message in the
+    current language, and keeps in ``params`` the facts (JSON-safe) the message was written
+    from, so that a hold can store them and say them again in each reader's language
+    (``res.partner._format_credit_reason``)."""
+
+    def __new__(cls, code, message, params=None):
+        breach = super().__new__(cls, (code, message))
+        breach.params = dict(params or {})
+        return breach
+
+
 # Company-dependent values that only a Credit Manager sets (a limit through an approved
 # request); contacts receive them from their commercial partner.
 PROTECTED_CREDIT_FIELDS = (
@@ -21,6 +35,7 @@ PROTECTED_CREDIT_FIELDS = (
     "credit_on_hold",
     "credit_hold_origin",
     "credit_hold_reason",
+    "credit_hold_reason_data",
     "credit_insurer_id",
     "credit_insured_amount",
     "credit_insurance_start",
@@ -73,7 +88,21 @@ class ResPartner(models.Model):
         company_dependent=True,
         copy=False,
     )
-    credit_hold_reason = fields.Char(string="Hold Reason", company_dependent=True, copy=False)
+    # The reason as typed by a Credit Manager (kept as typed), or the sentence stored by an
+    # earlier version; the automatic holds store their facts in credit_hold_reason_data and
+    # are said in the reader's language by credit_hold_reason_display.
+    credit_hold_reason = fields.Char(
+        string="Hold Reason as Typed", company_dependent=True, copy=False
+    )
+    credit_hold_reason_data = fields.Char(
+        string="Hold Reason Facts",
+        company_dependent=True,
+        copy=False,
+        help="Technical: the rules broken when the hold was set, as JSON [[code, params], ...].",
+    )
+    credit_hold_reason_display = fields.Text(
+        string="Hold Reason", compute="_compute_credit_hold_reason_display"
+    )
     credit_hold_date = fields.Datetime(string="On Hold Since", company_dependent=True, copy=False)
     credit_hold_user_id = fields.Many2one(
         "res.users", string="Put on Hold By", company_dependent=True, copy=False
@@ -125,6 +154,13 @@ class ResPartner(models.Model):
         for partner in self:
             on_hold = (partner.commercial_partner_id or partner).credit_on_hold
             partner.credit_hold_state = "hold" if on_hold else "none"
+
+    @api.depends_context("company", "lang")
+    @api.depends("credit_hold_reason", "credit_hold_reason_data", "commercial_partner_id")
+    def _compute_credit_hold_reason_display(self):
+        for partner in self:
+            commercial = partner.commercial_partner_id or partner
+            partner.credit_hold_reason_display = commercial._get_credit_hold_reason_text()
 
     # ------------------------------------------------------------------------------------------
     # Constraints
@@ -338,12 +374,12 @@ class ResPartner(models.Model):
         breaches = []
         if partner.credit_on_hold:
             breaches.append(
-                (
+                CreditBreach(
                     "hold",
                     self.env._(
                         "%(partner)s is on credit hold: %(reason)s",
                         partner=partner.display_name,
-                        reason=partner.credit_hold_reason or "—",
+                        reason=partner._get_credit_hold_reason_text() or "—",
                     ),
                 )
             )
@@ -352,36 +388,84 @@ class ResPartner(models.Model):
         limit, exposure, allowed = partner._get_credit_limit_figures(extra_amount)
         if limit and exposure > allowed:
             breaches.append(
-                (
+                self._credit_breach(
                     "limit",
-                    self.env._(
-                        "Exposure of %(partner)s, %(exposure)s, exceeds the credit limit of "
-                        "%(limit)s plus tolerance (%(allowed)s) by %(excess)s.",
-                        partner=partner.display_name,
-                        exposure=format_amount(self.env, exposure, currency),
-                        limit=format_amount(self.env, limit, currency),
-                        allowed=format_amount(self.env, allowed, currency),
-                        excess=format_amount(self.env, exposure - allowed, currency),
-                    ),
+                    partner=partner.display_name,
+                    exposure=exposure,
+                    limit=limit,
+                    allowed=allowed,
+                    currency_id=currency.id,
                 )
             )
         days = partner.credit_oldest_overdue_days
         if policy.max_days_overdue and days > policy.max_days_overdue:
             breaches.append(
-                (
+                self._credit_breach(
                     "overdue",
-                    self.env._(
-                        "%(partner)s has an invoice %(days)s days past due (%(amount)s overdue); "
-                        "the policy allows %(max)s days, %(excess)s days more than allowed.",
-                        partner=partner.display_name,
-                        days=days,
-                        amount=format_amount(self.env, partner.credit_overdue_amount, currency),
-                        max=policy.max_days_overdue,
-                        excess=days - policy.max_days_overdue,
-                    ),
+                    partner=partner.display_name,
+                    days=days,
+                    amount=partner.credit_overdue_amount,
+                    max=policy.max_days_overdue,
+                    currency_id=currency.id,
                 )
             )
         return breaches
+
+    @api.model
+    def _credit_breach(self, code, **params):
+        """A ``CreditBreach`` of ``code`` from its facts, said in the current language."""
+        return CreditBreach(code, self._format_credit_reason(code, params), params)
+
+    @api.model
+    def _format_credit_reason(self, code, params):
+        """The sentence of a hold reason ``code`` from its facts, in the current language
+        (amounts formatted in it too). Extended by the modules that add reasons; an unknown
+        code says its stored ``text``, if any."""
+        if code == "limit":
+            currency = self.env["res.currency"].browse(params["currency_id"])
+            exposure, allowed = params["exposure"], params["allowed"]
+            return self.env._(
+                "Exposure of %(partner)s, %(exposure)s, exceeds the credit limit of "
+                "%(limit)s plus tolerance (%(allowed)s) by %(excess)s.",
+                partner=params["partner"],
+                exposure=format_amount(self.env, exposure, currency),
+                limit=format_amount(self.env, params["limit"], currency),
+                allowed=format_amount(self.env, allowed, currency),
+                excess=format_amount(self.env, exposure - allowed, currency),
+            )
+        if code == "overdue":
+            currency = self.env["res.currency"].browse(params["currency_id"])
+            return self.env._(
+                "%(partner)s has an invoice %(days)s days past due (%(amount)s overdue); "
+                "the policy allows %(max)s days, %(excess)s days more than allowed.",
+                partner=params["partner"],
+                days=params["days"],
+                amount=format_amount(self.env, params["amount"], currency),
+                max=params["max"],
+                excess=params["days"] - params["max"],
+            )
+        if code == "dunning_level":
+            level = self.env["receivable.dunning.level"].browse(params["level_id"]).exists()
+            return self.env._("Dunning level '%s' reached.", level.name or params["level"])
+        return params.get("text") or ""
+
+    def _get_credit_hold_reason_text(self):
+        """The reason of the partner's hold in the current language: the stored facts said
+        again, else the reason as typed (or as stored by an earlier version)."""
+        self.ensure_one()
+        data = self.credit_hold_reason_data
+        if not data:
+            return self.credit_hold_reason or ""
+        try:
+            reasons = json.loads(data)
+        except ValueError:
+            return self.credit_hold_reason or data
+        return self._format_credit_reasons(reasons)
+
+    @api.model
+    def _format_credit_reasons(self, reasons):
+        """The sentences of ``reasons`` ([(code, params)]), one a line."""
+        return "\n".join(self._format_credit_reason(code, params) for code, params in reasons)
 
     def _get_credit_limit_figures(self, extra_amount=0.0):
         """Return (limit, exposure, allowed exposure) of the commercial partner under its
@@ -406,19 +490,35 @@ class ResPartner(models.Model):
                 continue
             breaches = [b for b in partner._get_credit_breaches() if b[0] != "hold"]
             if breaches and not partner.credit_on_hold:
-                partner._put_on_credit_hold("\n".join(m for _c, m in breaches), origin="auto")
+                partner._put_on_credit_hold(breaches, origin="auto")
             elif not breaches and partner.credit_on_hold and partner.credit_hold_origin == "auto":
                 partner._release_credit_hold(self.env._("The cause of the hold is gone."))
 
     def _put_on_credit_hold(self, reason, origin="manual"):
+        """Put the partner on hold in the current company.
+
+        :param reason: the text a Credit Manager typed (kept as typed), or the broken rules,
+            a list of ``CreditBreach`` (or ``(code, params)``): their facts are stored, and
+            said in each reader's language (``credit_hold_reason_display``).
+        """
         self.ensure_one()
+        if isinstance(reason, str):
+            text, data = reason, False
+        else:
+            facts = [
+                (item[0], item.params) if isinstance(item, CreditBreach) else tuple(item)
+                for item in reason
+            ]
+            text, data = False, json.dumps(facts)
+            reason = self._format_credit_reasons(facts)
         # sudo: the automatic hold is the policy's decision, applied whoever posted or paid;
         # manual holds reach here only through the Credit Manager's wizard.
         self.sudo().write(
             {
                 "credit_on_hold": True,
                 "credit_hold_origin": origin,
-                "credit_hold_reason": reason,
+                "credit_hold_reason": text,
+                "credit_hold_reason_data": data,
                 "credit_hold_date": fields.Datetime.now(),
                 "credit_hold_user_id": self.env.user.id,
             }
@@ -447,6 +547,7 @@ class ResPartner(models.Model):
                 "credit_on_hold": False,
                 "credit_hold_origin": False,
                 "credit_hold_reason": False,
+                "credit_hold_reason_data": False,
                 "credit_hold_date": False,
                 "credit_hold_user_id": False,
             }

@@ -2,6 +2,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.tools import SQL
+from odoo.tools import formatLang
 
 from .receivable_risk_snapshot import RISK_CLASSES
 from .receivable_security import check_receivable_group
@@ -115,19 +116,37 @@ class ResPartner(models.Model):
         letter = partner.receivable_risk_class
         if letter and letter >= hold_class:
             breaches.append(
-                (
+                self._credit_breach(
                     "risk",
-                    self.env._(
-                        "%(partner)s is in risk class %(letter)s (score %(score)s); customers "
-                        "are held from class %(hold)s.",
-                        partner=partner.display_name,
-                        letter=letter,
-                        score=partner.receivable_risk_score,
-                        hold=hold_class,
-                    ),
+                    partner=partner.display_name,
+                    letter=letter,
+                    score=partner.receivable_risk_score,
+                    hold=hold_class,
                 )
             )
         return breaches
+
+    @api.model
+    def _format_credit_reason(self, code, params):
+        """The risk class's hold reasons: a breach of the policy (``risk``) and the nightly
+        scoring reaching the hold class (``risk_class``)."""
+        if code == "risk":
+            return self.env._(
+                "%(partner)s is in risk class %(letter)s (score %(score)s); customers "
+                "are held from class %(hold)s.",
+                partner=params["partner"],
+                letter=params["letter"],
+                score=formatLang(self.env, params["score"]),
+                hold=params["hold"],
+            )
+        if code == "risk_class":
+            return self.env._(
+                "Risk class %(letter)s (score %(score)s) reached the hold class %(hold)s.",
+                letter=params["letter"],
+                score=formatLang(self.env, params["score"]),
+                hold=params["hold"],
+            )
+        return super()._format_credit_reason(code, params)
 
     def action_view_risk_history(self):
         """The partner's score history in the current company: a line graph over the date."""

@@ -31,6 +31,7 @@ from . import test_payment_plan
 from . import test_payment_prediction
 from . import test_provision
 from . import test_public_methods
+from . import test_reader_language
 from . import test_reminder_history
 from . import test_risk
 from . import test_risk_formulas

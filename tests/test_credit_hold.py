@@ -16,7 +16,7 @@ class TestCreditHold(ReceivableCommon):
         self.assertTrue(self.customer.credit_on_hold)
         self.assertEqual(self.customer.credit_hold_origin, "auto")
         self.assertEqual(self.customer.credit_hold_state, "hold")
-        self.assertIn("exceeds the credit limit", self.customer.credit_hold_reason)
+        self.assertIn("exceeds the credit limit", self.customer.credit_hold_reason_display)
         self.assertIn("Put on credit hold by the credit policy", self._last_message(self.customer))
         self.assertTrue(self.contact.credit_on_hold, "contacts mirror their company")
 
@@ -30,8 +30,8 @@ class TestCreditHold(ReceivableCommon):
         with freeze_time("2026-02-11"):  # 32 days past due, the policy allows 30
             self.env["res.partner"]._select_partners_to_refresh()._refresh_credit_hold()
             self.assertTrue(self.customer.credit_on_hold)
-            self.assertIn("32 days past due", self.customer.credit_hold_reason)
-            self.assertIn("2 days more than allowed", self.customer.credit_hold_reason)
+            self.assertIn("32 days past due", self.customer.credit_hold_reason_display)
+            self.assertIn("2 days more than allowed", self.customer.credit_hold_reason_display)
             self._register_payment(invoice)
             self.assertFalse(self.customer.credit_on_hold)
 
@@ -50,7 +50,9 @@ class TestCreditHold(ReceivableCommon):
             self.env.invalidate_all()
             self.assertTrue(self.customer.credit_on_hold)
             self.assertEqual(self.customer.credit_overdue_amount, 70.0)
-            self.assertIn("32 days past due ($\xa070.00 overdue)", self.customer.credit_hold_reason)
+            self.assertIn(
+                "32 days past due ($\xa070.00 overdue)", self.customer.credit_hold_reason_display
+            )
 
     def test_manual_hold_is_not_released_by_the_policy(self):
         wizard = (

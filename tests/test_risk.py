@@ -180,7 +180,7 @@ class TestRiskScore(RiskCommon):
         self.assertIn("D → E", activity.summary)
         self.assertTrue(self.newcomer.credit_on_hold)
         self.assertEqual(self.newcomer.credit_hold_origin, "auto")
-        self.assertIn("Risk class E", self.newcomer.credit_hold_reason)
+        self.assertIn("Risk class E", self.newcomer.credit_hold_reason_display)
         # Same class again: no new activity
         self._recompute(self.newcomer)
         self.assertEqual(len(self._activities(self.newcomer)), 1)
@@ -204,7 +204,7 @@ class TestRiskScore(RiskCommon):
         self._recompute(self.newcomer)
         self.assertEqual(self.newcomer.receivable_risk_class, "D")
         self.assertTrue(self.newcomer.credit_on_hold, "the policy holds from class D")
-        self.assertIn("hold class D", self.newcomer.credit_hold_reason)
+        self.assertIn("hold class D", self.newcomer.credit_hold_reason_display)
 
     def test_trend_against_previous_window(self):
         # Previous window: paid on time; current window: 30 days late -> trend (30 - 0) / 30

@@ -16,7 +16,9 @@ class ReceivableCreditHoldWizard(models.TransientModel):
     action = fields.Selection(
         [("hold", "Put on hold"), ("release", "Release the hold")], required=True, readonly=True
     )
-    current_reason = fields.Char(related="partner_id.credit_hold_reason", string="Current Reason")
+    current_reason = fields.Text(
+        related="partner_id.credit_hold_reason_display", string="Current Reason"
+    )
     reason = fields.Text()
 
     def action_confirm(self):
