@@ -165,6 +165,19 @@ class AccessCommon(DunningCommon):
         env = cls.env(user=cls.manager, su=True)
         run = env["receivable.dunning.run"].create({})
         provision = env["receivable.provision.wizard"].create({})
+        letters = env["receivable.letter.post.wizard"].create(
+            {
+                "line_ids": [
+                    Command.create(
+                        {
+                            "reminder_id": env["receivable.reminder"]
+                            .search([("company_id", "=", cls.company.id)], limit=1)
+                            .id
+                        }
+                    )
+                ]
+            }
+        )
         records = {
             "receivable.aging.date": env["receivable.aging.date"].create({}),
             "receivable.aging.export": env["receivable.aging.export"].create({}),
@@ -190,6 +203,8 @@ class AccessCommon(DunningCommon):
                 }
             ),
             "receivable.hold.override.wizard": env["receivable.hold.override.wizard"].create({}),
+            "receivable.letter.post.wizard": letters,
+            "receivable.letter.post.wizard.line": letters.line_ids,
             "receivable.provision.wizard": provision,
             "receivable.provision.line": env["receivable.provision.line"].create(
                 {"wizard_id": provision.id}
