@@ -63,10 +63,10 @@ class TestDunningChannels(DunningCommon, MockEmail):
         self.assertIn(invoice.name, html.decode())
         self.assertEqual(draft.post_state, "to_post", "the letter waits in Letters to Post")
         action = draft.with_user(self.controller).action_mark_posted()
-        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        wizard = self.env[action["res_model"]].with_user(self.controller).browse(action["res_id"])
         self.assertTrue(wizard.registered, "the shipped formal notice goes registered")
         wizard.line_ids.tracking = "RR000111222BE"
-        wizard.with_user(self.controller).action_confirm()
+        wizard.action_confirm()
         html, _format = self.env["ir.actions.report"]._render_qweb_html(LETTER, draft.ids)
         self.assertIn("Registered letter", html.decode())
         self.assertIn("RR000111222BE", html.decode())
