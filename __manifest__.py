@@ -42,6 +42,7 @@
         "wizards/receivable_reference_rate_import_views.xml",
         "views/receivable_legal_views.xml",
         "views/receivable_reminder_views.xml",
+        "views/receivable_letter_post_views.xml",
         "views/receivable_promise_views.xml",
         "views/res_partner_dunning_views.xml",
         "views/account_move_views.xml",

@@ -31,6 +31,8 @@ from . import receivable_reminder
 from . import receivable_reminder_channels
 from . import receivable_reminder_line
 from . import receivable_reminder_outcome
+from . import receivable_reminder_post
+from . import receivable_reminder_wording
 from . import receivable_risk
 from . import receivable_risk_snapshot
 from . import receivable_worklist

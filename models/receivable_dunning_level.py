@@ -101,6 +101,14 @@ class ReceivableDunningLevel(models.Model):
         string="Formal Notice",
         help="This level is a formal notice (mise en demeure / ingebrekestelling).",
     )
+    letter_registered = fields.Boolean(
+        string="Letter by Registered Mail",
+        compute="_compute_letter_registered",
+        store=True,
+        readonly=False,
+        help="The letters of this level are meant to go by registered mail: Mark Posted "
+        "proposes it. A letter says it is registered only once recorded as posted so.",
+    )
     hand_to_agency = fields.Boolean(
         string="Hand Over to the Collection Agency",
         help="Sending a reminder of this level assigns its invoices to the policy's collection "
@@ -115,6 +123,12 @@ class ReceivableDunningLevel(models.Model):
     def _compute_is_pre_due(self):
         for level in self:
             level.is_pre_due = level.offset_days < 0
+
+    @api.depends("formal_notice")
+    def _compute_letter_registered(self):
+        # A formal notice is usually sent by registered letter (it proves the notice's date).
+        for level in self:
+            level.letter_registered = level.formal_notice
 
     @api.depends("name", "offset_days")
     def _compute_display_name(self):

@@ -166,6 +166,19 @@ class AccessCommon(DunningCommon):
         env = cls.env(user=cls.manager, su=True)
         run = env["receivable.dunning.run"].create({})
         provision = env["receivable.provision.wizard"].create({})
+        letters = env["receivable.letter.post.wizard"].create(
+            {
+                "line_ids": [
+                    Command.create(
+                        {
+                            "reminder_id": env["receivable.reminder"]
+                            .search([("company_id", "=", cls.company.id)], limit=1)
+                            .id
+                        }
+                    )
+                ]
+            }
+        )
         records = {
             "receivable.aging.date": env["receivable.aging.date"].create({}),
             "receivable.aging.export": env["receivable.aging.export"].create({}),
@@ -195,6 +208,8 @@ class AccessCommon(DunningCommon):
                 }
             ),
             "receivable.hold.override.wizard": env["receivable.hold.override.wizard"].create({}),
+            "receivable.letter.post.wizard": letters,
+            "receivable.letter.post.wizard.line": letters.line_ids,
             "receivable.provision.wizard": provision,
             "receivable.reference.rate.import": env["receivable.reference.rate.import"].create(
                 {"file": base64.b64encode(b"kind,date_from,rate,source\n")}

@@ -48,6 +48,8 @@ MATRIX = {
     "receivable.dunning.run":            ("",     "",     "",     "",     "crwu", ""),
     "receivable.dunning.run.line":       ("",     "",     "",     "",     "crwu", ""),
     "receivable.hold.override.wizard":   ("",     "",     "",     "",     "crwu", ""),
+    "receivable.letter.post.wizard":     ("",     "",     "",     "",     "crwu", ""),
+    "receivable.letter.post.wizard.line":("",     "",     "",     "",     "crwu", ""),
     "receivable.legal.charge":           ("",     "",     "r",    "r",    "crwu", ""),
     # Shared legal tables (no company): every Credit Manager maintains them.
     "receivable.legal.profile":          ("",     "",     "r",    "r",    "crwu", "crwu"),

@@ -59,8 +59,17 @@ class TestDunningChannels(DunningCommon, MockEmail):
         draft.with_user(self.controller).action_send()
         self.assertEqual(draft.state, "sent")
         html, _format = self.env["ir.actions.report"]._render_qweb_html(LETTER, draft.ids)
-        self.assertIn("Registered letter", html.decode())
+        self.assertNotIn("Registered letter", html.decode(), "no posting recorded yet")
         self.assertIn(invoice.name, html.decode())
+        self.assertEqual(draft.post_state, "to_post", "the letter waits in Letters to Post")
+        action = draft.with_user(self.controller).action_mark_posted()
+        wizard = self.env[action["res_model"]].with_user(self.controller).browse(action["res_id"])
+        self.assertTrue(wizard.registered, "the shipped formal notice goes registered")
+        wizard.line_ids.tracking = "RR000111222BE"
+        wizard.action_confirm()
+        html, _format = self.env["ir.actions.report"]._render_qweb_html(LETTER, draft.ids)
+        self.assertIn("Registered letter", html.decode())
+        self.assertIn("RR000111222BE", html.decode())
         self.assertEqual(invoice.receivable_dunning_level_id, notice)
 
     def test_email_and_letter_in_the_partner_language(self):
