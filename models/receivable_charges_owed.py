@@ -293,7 +293,7 @@ class ReceivableChargesOwed(models.TransientModel):
             if done.get("interest_to")
             else first_day,
             "rates": rates,
-            "warning": "\n".join(sorted(missing)) or False,
+            "warning": self.env["receivable.reference.rate"]._missing_rates_warning(missing),
         }
 
     @api.model
