@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import Command
 from odoo import api
 from odoo import fields
@@ -125,17 +123,25 @@ class ReceivableLegalCharge(models.Model):
         return move
 
     def _prepare_new_charges(self, reminder):
-        """Invoice lines and charge records for what ``reminder`` claims beyond what was
-        invoiced already: per invoice (an invoice paid in instalments has a reminder line per
-        due date), the fee once, and the interest since the last period invoiced."""
+        """Invoice lines and charge records for what ``reminder`` claims that was not invoiced
+        yet, per invoice (an invoice paid in instalments has a reminder line per due date).
+
+        The reminder's charges are computed again at its date against the charges invoiced by
+        now: the computation itself leaves out what was invoiced (interest from the day after
+        the last period invoiced, the fee once; ``receivable.legal.profile._compute_charges``),
+        so a reminder computed before another one's charges were invoiced never bills them
+        twice.
+        """
         company = reminder.company_id
-        done = self.sudo().search([("origin_move_id", "in", reminder.line_ids.move_id.ids)])
-        fee_done = set(done.filtered(lambda c: c.kind == "fee").origin_move_id.ids)
-        first_days = self._first_interest_days(reminder)
+        current = reminder._compute_legal_charges(
+            {line.id: line.amount_residual for line in reminder.line_ids}, missing=set()
+        )
+        first_days = self._first_interest_days(reminder, current)
         lines, charges = [], []
         for move, reminder_lines in reminder.line_ids.grouped("move_id").items():
-            fee = sum(reminder_lines.mapped("fee_amount"))
-            if fee and move.id not in fee_done:
+            values = [current.get(line.id, {}) for line in reminder_lines]
+            fee = sum(value.get("fee_amount", 0.0) for value in values)
+            if fee:
                 lines.append(
                     self._charge_line(
                         company.receivable_fee_account_id,
@@ -148,16 +154,11 @@ class ReceivableLegalCharge(models.Model):
                         reminder, move, "fee", min(reminder_lines.mapped("date_due")), fee
                     )
                 )
-            previous = done.filtered(
-                lambda c, m=move: c.origin_move_id == m and c.kind == "interest"
-            )
-            already = sum(previous.mapped("amount"))
-            last_day = max(previous.mapped("date_to"), default=None)
             new_interest = reminder.currency_id.round(
-                sum(reminder_lines.mapped("interest_amount")) - already
+                sum(value.get("interest_amount", 0.0) for value in values)
             )
-            if new_interest > 0 and (not last_day or last_day < reminder.date):
-                start = last_day + timedelta(days=1) if last_day else first_days[move.id]
+            if new_interest > 0:
+                start = first_days[move.id]
                 lines.append(
                     self._charge_line(
                         company.receivable_interest_account_id,
@@ -167,7 +168,7 @@ class ReceivableLegalCharge(models.Model):
                             invoice=move.name,
                             start=format_date(self.env, start),
                             end=format_date(self.env, reminder.date),
-                            rate=max(reminder_lines.mapped("interest_rate")),
+                            rate=max(value.get("interest_rate", 0.0) for value in values),
                         ),
                         new_interest,
                     )
@@ -175,19 +176,16 @@ class ReceivableLegalCharge(models.Model):
                 charges.append(self._charge_vals(reminder, move, "interest", start, new_interest))
         return lines, charges
 
-    def _first_interest_days(self, reminder):
-        """{invoice id: first day of interest} under the reminder's legal profile (the day
-        after the due date, the formal notice or the free window, per the profile)."""
-        profile = reminder.legal_profile_id
-        history = self.env["receivable.legal.profile"]._get_invoice_history(
-            set(reminder.line_ids.move_id.ids)
-        )
-        holidays = profile._public_holidays() if profile.interest_start == "free_window" else set()
+    def _first_interest_days(self, reminder, current):
+        """{invoice id: first day of the interest to invoice} from ``current`` ({reminder line
+        id: its charges now}): the earliest of its lines' (the day after the due date, the
+        formal notice or the free window per the profile, or after the last period
+        invoiced)."""
         first_days = {}
         for line in reminder.line_ids:
-            data = {"due_date": line.date_due, **history.get(line.move_id.id, {})}
-            day = profile._interest_start_date(data, holidays) or line.date_due + timedelta(days=1)
-            first_days[line.move_id.id] = min(first_days.get(line.move_id.id, day), day)
+            day = current.get(line.id, {}).get("interest_date_from")
+            if day:
+                first_days[line.move_id.id] = min(first_days.get(line.move_id.id, day), day)
         return first_days
 
     def _charge_line(self, account, label, amount):

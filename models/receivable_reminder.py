@@ -447,7 +447,26 @@ class ReceivableReminder(models.Model):
         if not self.legal_profile_id or not self.line_ids:
             return {}
         missing = set()
-        charges = self.env["receivable.dunning.engine"]._compute_line_charges(
+        charges = self._compute_legal_charges(
+            {line_id: line_values["amount_residual"] for line_id, line_values in values.items()},
+            missing,
+        )
+        self.legal_warning = "\n".join(sorted(missing)) or False
+        return charges
+
+    def _compute_legal_charges(self, amounts, missing=None):
+        """{line id: charge values} of the reminder's lines at its date, for the amounts due
+        ``amounts`` ({line id: amount}): with the parts paid late, the invoices' history and
+        the charges invoiced by now (never claimed twice), at the reminder's level."""
+        self.ensure_one()
+        if not self.legal_profile_id:
+            return {}
+        lines = self.line_ids
+        # A part paid after the reminder's date was still due on it: every payment counts.
+        payments = self.env["receivable.facts"]._get_late_payments(
+            lines.move_line_id.ids, max(self.date, fields.Date.context_today(self))
+        )
+        return self.env["receivable.dunning.engine"]._compute_line_charges(
             self.legal_profile_id,
             self.policy_id,
             self.date,
@@ -455,22 +474,15 @@ class ReceivableReminder(models.Model):
                 {
                     "key": line.id,
                     "move_id": line.move_id.id,
-                    "amount": values[line.id]["amount_residual"],
+                    "amount": amounts[line.id],
                     "due_date": line.date_due,
+                    "payments": payments.get(line.move_line_id.id, []),
                 }
-                for line in self.line_ids
+                for line in lines
             ],
             missing=missing,
+            level=self.level_id,
         )
-        self.legal_warning = "\n".join(sorted(missing)) or False
-        return {
-            line_id: {
-                "interest_amount": self.currency_id.round(interest),
-                "fee_amount": fee,
-                "interest_rate": rate,
-            }
-            for line_id, (interest, fee, rate) in charges.items()
-        }
 
     def _cancel(self, reason):
         self.write({"state": "cancelled", "cancel_reason": reason})
