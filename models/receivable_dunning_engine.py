@@ -348,7 +348,7 @@ class ReceivableDunningEngine(models.AbstractModel):
             )
         for data in lines_data:
             data.update(history.get(data["move_id"], {}))
-        fees = not level or policy._claims_fees_at(level, profile)
+        fees = not (level and policy) or policy._claims_fees_at(level, profile)
         currency = self.env.company.currency_id
         details = {}
         charges = profile._compute_charges(lines_data, date, policy, missing, details)

@@ -306,11 +306,12 @@ class ReceivableLegalProfile(models.Model):
     # Invoice history
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _get_invoice_history(self, move_ids):
+    def _get_invoice_history(self, move_ids, except_reminder=None):
         """{move id: history} in one query: ``notice_date`` (first formal notice sent),
         ``first_reminder`` ((date, by letter) of the first reminder after the due date), the
         charges already invoiced for it (``fee_invoiced``, ``interest_invoiced_until``: last
-        day of interest invoiced) and ``legal_charge`` (it is a charges invoice itself)."""
+        day of interest invoiced), but those of ``except_reminder``, and ``legal_charge`` (it
+        is a charges invoice itself)."""
         if not move_ids:
             return {}
         self.env["receivable.reminder.line"].flush_model(["move_id", "days_late", "reminder_id"])
@@ -318,7 +319,9 @@ class ReceivableLegalProfile(models.Model):
             ["date", "state", "level_id", "channel_letter", "channel_email"]
         )
         self.env["receivable.dunning.level"].flush_model(["formal_notice"])
-        self.env["receivable.legal.charge"].flush_model(["origin_move_id", "kind", "date_to"])
+        self.env["receivable.legal.charge"].flush_model(
+            ["origin_move_id", "kind", "date_to", "reminder_id"]
+        )
         self.env["account.move"].flush_model(["receivable_is_legal_charge"])
         rows = self.env.execute_query(
             SQL(
@@ -342,6 +345,7 @@ class ReceivableLegalProfile(models.Model):
                            MAX(charge.date_to) FILTER (WHERE charge.kind = 'interest') AS until
                       FROM receivable_legal_charge charge
                      WHERE charge.origin_move_id = ANY(%(ids)s)
+                       AND charge.reminder_id IS DISTINCT FROM %(reminder)s
                   GROUP BY charge.origin_move_id
                 )
                 SELECT move.id, reminded.notice, reminded.first_date, reminded.by_letter,
@@ -353,6 +357,7 @@ class ReceivableLegalProfile(models.Model):
                  WHERE move.id = ANY(%(ids)s)
                 """,
                 ids=list(move_ids),
+                reminder=except_reminder.id if except_reminder else None,
             )
         )
         history = {}

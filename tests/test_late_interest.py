@@ -295,6 +295,11 @@ class TestLateInterest(DunningCommon, MockEmail):
             notice.action_invoice_charges()
             with self._frozen("2026-04-30"):
                 later.action_send()
+        # At sending the final notice no longer claims what was invoiced meanwhile.
+        self.assertRecordValues(
+            later.line_ids,
+            [{"interest_amount": 9.99, "fee_amount": 0.0, "interest_date_from": date(2026, 4, 1)}],
+        )
         later.action_invoice_charges()
         charges = invoice.receivable_legal_charge_ids.sorted("id")
         self.assertEqual(
@@ -306,6 +311,33 @@ class TestLateInterest(DunningCommon, MockEmail):
                 ("interest", 9.99, "2026-04-01", "2026-04-30"),
             ],
         )
+
+    def test_notice_sent_again_keeps_claiming_its_own_charges(self):
+        """A formal notice whose charges were invoiced at its sending, sent again after its
+        email failed and a payment came: its own charges are not deducted from it."""
+        self.policy.post_legal_charges = True
+        invoice = self._due_invoice(1000.0, "2026-03-01")
+        with self.mock_mail_gateway():
+            notice = self._run("2026-03-31")
+            self.assertEqual(len(invoice.receivable_legal_charge_ids), 2)
+            notice._as_engine().write({"state": "failed"})
+            self._pay(invoice, 400.0, "2026-03-31")
+            with self._frozen("2026-03-31"):
+                notice.action_send()
+        # 400 paid on 31/03 and 600 still due, each 30 days: 1000 x 12.15 % x 30 / 365 = 9.99
+        self.assertRecordValues(
+            notice.line_ids,
+            [
+                {
+                    "amount_residual": 600.0,
+                    "amount_paid_late": 400.0,
+                    "interest_amount": 9.99,
+                    "fee_amount": 40.0,
+                    "charges_invoiced_until": False,
+                }
+            ],
+        )
+        self.assertEqual(len(invoice.receivable_legal_charge_ids), 2, "nothing invoiced again")
 
     # ------------------------------------------------------------------------------------------
     # Fees from a chosen level
