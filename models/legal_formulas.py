@@ -44,9 +44,7 @@ def fr_b2b_rate(ecb_rate, contract_rate=None, legal_rate=None):
     A contract rate may not be lower than three times the legal interest rate (L441-10).
     """
     if contract_rate:
-        # Rounded so that a contract at exactly three times the rate passes (3 x 0.76 is
-        # 2.2800000000000002 in binary floating point).
-        floor = round(FR_CONTRACT_RATE_FLOOR_FACTOR * (legal_rate or 0.0), 9)
+        floor = fr_contract_rate_floor(legal_rate or 0.0)
         if contract_rate < floor:
             raise ValueError(
                 f"A contract rate of {contract_rate} % is below three times the legal rate "
@@ -54,6 +52,27 @@ def fr_b2b_rate(ecb_rate, contract_rate=None, legal_rate=None):
             )
         return contract_rate
     return ecb_rate + FR_B2B_MARGIN
+
+
+def fr_contract_rate_floor(legal_rate):
+    """The lowest lawful French contract rate: three times the legal interest rate (L441-10).
+
+    Rounded so that a contract at exactly three times the rate passes (3 x 0.76 is
+    2.2800000000000002 in binary floating point).
+    """
+    return round(FR_CONTRACT_RATE_FLOOR_FACTOR * legal_rate, 9)
+
+
+def fr_contract_rate(contract_rate, legal_rate):
+    """The rate a French contract rate gives for a half-year whose legal interest rate is
+    ``legal_rate``: never below the floor. Return ``(rate, raised)``, ``raised`` when the
+    floor replaced the contract rate; an unknown legal rate (None) leaves the contract rate."""
+    if legal_rate is None:
+        return contract_rate, False
+    floor = fr_contract_rate_floor(legal_rate)
+    if contract_rate < floor:
+        return floor, True
+    return contract_rate, False
 
 
 def be_b2b_rate(ecb_rate):

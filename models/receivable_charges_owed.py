@@ -229,7 +229,11 @@ class ReceivableChargesOwed(models.TransientModel):
             for item in items
         ]
         # Missing reference rates: no interest for their half-years, stated per row below.
-        charges = profile._compute_charges(lines_data, date, policy, set())
+        # The history holds the charges invoiced: the computation leaves them out (interest
+        # from the day after the last period invoiced, the fee once), so what it returns is
+        # what is left to invoice; earned = invoiced + left.
+        details = {}
+        charges = profile._compute_charges(lines_data, date, policy, set(), details)
         holidays = profile._public_holidays() if profile.interest_start == "free_window" else set()
         currency = company.currency_id
         by_move = defaultdict(list)
@@ -237,14 +241,26 @@ class ReceivableChargesOwed(models.TransientModel):
             by_move[item["move_id"]].append((item, data))
         values = []
         for move_id, move_lines in by_move.items():
+            done = invoiced.get(move_id, {})
             interest = sum(currency.round(charges[data["key"]][0]) for __, data in move_lines)
             fee = sum(charges[data["key"]][1] for __, data in move_lines)
-            if currency.is_zero(interest) and currency.is_zero(fee):
+            if all(currency.is_zero(amount) for amount in (interest, fee, *done.values())):
                 continue
             first_day = min(
                 profile._interest_start_date(data, holidays) or data["due_date"] + timedelta(1)
                 for __, data in move_lines
             )
+            interest_from = min(
+                (
+                    details[data["key"]]["interest_date_from"]
+                    for __, data in move_lines
+                    if details.get(data["key"], {}).get("interest_date_from")
+                ),
+                default=first_day,
+            )
+            pay_date = max(item["pay_date"] for item, __ in move_lines)
+            missing = set()
+            rate_for = profile._rate_functions(policy, missing)
             values.append(
                 {
                     "move_id": move_id,
@@ -255,46 +271,21 @@ class ReceivableChargesOwed(models.TransientModel):
                     "amount_late": sum(
                         amount for __, data in move_lines for __, amount in data["payments"]
                     ),
-                    "interest": interest,
-                    "fee": fee,
-                    **self._to_invoice(
-                        profile,
-                        policy,
-                        currency,
-                        interest,
-                        fee,
-                        first_day,
-                        max(item["pay_date"] for item, __ in move_lines),
-                        invoiced.get(move_id, {}),
+                    "interest": currency.round(interest + done.get("interest", 0.0)),
+                    "fee": fee + done.get("fee", 0.0),
+                    "pay_date": pay_date,
+                    "amount_invoiced": done.get("interest", 0.0) + done.get("fee", 0.0),
+                    "interest_to_invoice": interest,
+                    "fee_to_invoice": fee,
+                    "amount_to_invoice": interest + fee,
+                    "interest_from": interest_from,
+                    "rates": self._rates_label(rate_for, first_day, pay_date),
+                    "warning": self.env["receivable.reference.rate"]._missing_rates_warning(
+                        missing
                     ),
                 }
             )
         return values
-
-    @api.model
-    def _to_invoice(self, profile, policy, currency, interest, fee, first_day, pay_date, done):
-        """What is left to invoice of an invoice's ``interest`` (from ``first_day`` to
-        ``pay_date``) and ``fee`` once the charges ``done`` (see ``_get_invoiced_charges``)
-        are deducted: the fee once, the interest from the day after the last period invoiced.
-        """
-        interest_to_invoice = 0.0
-        if not done.get("interest_to") or done["interest_to"] < pay_date:
-            interest_to_invoice = max(currency.round(interest - done.get("interest", 0.0)), 0.0)
-        fee_to_invoice = 0.0 if "fee" in done else fee
-        missing = set()
-        rates = self._rates_label(profile._rate_functions(policy, missing), first_day, pay_date)
-        return {
-            "pay_date": pay_date,
-            "amount_invoiced": done.get("interest", 0.0) + done.get("fee", 0.0),
-            "interest_to_invoice": interest_to_invoice,
-            "fee_to_invoice": fee_to_invoice,
-            "amount_to_invoice": interest_to_invoice + fee_to_invoice,
-            "interest_from": done["interest_to"] + timedelta(days=1)
-            if done.get("interest_to")
-            else first_day,
-            "rates": rates,
-            "warning": self.env["receivable.reference.rate"]._missing_rates_warning(missing),
-        }
 
     @api.model
     def _rates_label(self, rate_for, first_day, last_day):

@@ -246,8 +246,15 @@ class ReceivableDunningEngine(models.AbstractModel):
             return self.env["receivable.reminder"]
         recipients = self._get_recipients([p["partner_id"] for p in proposals])
         profiles = self._get_legal_profiles(proposals)
+        # The charges' inputs of the whole batch at once: the invoices' history (reminders
+        # sent, charges invoiced) and the parts of their lines paid late.
+        charged_rows = [row for p in proposals if profiles[p["partner_id"]] for row in p["rows"]]
         history = self.env["receivable.legal.profile"]._get_invoice_history(
-            {row["move_id"] for p in proposals if profiles[p["partner_id"]] for row in p["rows"]}
+            {row["move_id"] for row in charged_rows}
+        )
+        # A part paid after the run's date was still due on it: every payment counts.
+        payments = self.env["receivable.facts"]._get_late_payments(
+            [row["line_id"] for row in charged_rows], max(date, fields.Date.context_today(self))
         )
         rates = self.env["receivable.reference.rate"]
         vals_list = []
@@ -265,11 +272,13 @@ class ReceivableDunningEngine(models.AbstractModel):
                         "move_id": row["move_id"],
                         "amount": row["amount_residual"],
                         "due_date": row["date_maturity"],
+                        "payments": payments.get(row["line_id"], []),
                     }
                     for row in proposal["rows"]
                 ],
                 history,
                 missing,
+                level=level,
             )
             vals_list.append(
                 {
@@ -324,10 +333,14 @@ class ReceivableDunningEngine(models.AbstractModel):
         return result
 
     @api.model
-    def _compute_line_charges(self, profile, policy, date, lines_data, history=None, missing=None):
-        """{key: (interest, fee, rate)} of the lines, with the invoices' reminder history.
+    def _compute_line_charges(
+        self, profile, policy, date, lines_data, history=None, missing=None, level=None
+    ):
+        """{key: reminder line values of its charges} of the lines (``_compute_charges``'s
+        ``lines_data``), with the invoices' history (reminders sent, charges invoiced).
 
         Missing reference rates go to the ``missing`` set (no interest for those half-years).
+        A reminder at ``level`` below the policy's fee level claims no recovery fee.
         """
         if not profile:
             return {}
@@ -337,23 +350,33 @@ class ReceivableDunningEngine(models.AbstractModel):
             )
         for data in lines_data:
             data.update(history.get(data["move_id"], {}))
+        fees = not (level and policy) or policy._claims_fees_at(level, profile)
         currency = self.env.company.currency_id
-        return {
-            key: (currency.round(interest), fee, rate)
-            for key, (interest, fee, rate) in profile._compute_charges(
-                lines_data, date, policy, missing
-            ).items()
-        }
+        details = {}
+        charges = profile._compute_charges(lines_data, date, policy, missing, details)
+        result = {}
+        for key, (interest, fee, rate) in charges.items():
+            detail = details.get(key, {})
+            result[key] = {
+                "interest_amount": currency.round(interest),
+                "fee_amount": fee if fees else 0.0,
+                "interest_rate": rate,
+                "amount_paid_late": detail.get("amount_paid_late", 0.0),
+                "interest_date_from": detail.get("interest_date_from") or False,
+                "charges_invoiced_until": detail.get("charges_invoiced_until") or False,
+                "interest_rate_raised": detail.get("interest_rate_raised", False),
+            }
+        return result
 
     @api.model
     def _prepare_reminder_line(self, company, row, charges=None):
-        interest, fee, rate = charges or (0.0, 0.0, 0.0)
         return {
             "company_id": row["company_id"],
             "currency_id": company.currency_id.id,
-            "interest_amount": interest,
-            "fee_amount": fee,
-            "interest_rate": rate,
+            "interest_amount": 0.0,
+            "fee_amount": 0.0,
+            "interest_rate": 0.0,
+            **(charges or {}),
             "move_line_id": row["line_id"],
             "move_id": row["move_id"],
             "level_id": row["reached_level_id"],

@@ -7,8 +7,10 @@ import holidays
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+from odoo.tools import format_date
 
 from . import legal_formulas as lf
 from .input_checks import check_range
@@ -134,60 +136,118 @@ class ReceivableLegalProfile(models.Model):
             return self.b2c_profile_id
         return self
 
-    def _rate_functions(self, policy, missing=None):
-        """Function half-year start → late-payment rate of this profile (None: unknown)."""
+    def _rate_functions(self, policy, missing=None, raised=None):
+        """Function half-year start → late-payment rate of this profile (None: unknown).
+
+        A French contract rate is raised, per half-year, to three times that half-year's legal
+        interest rate when below it; the half-years where it was are added to ``raised``.
+        """
         self.ensure_one()
         rates = self.env["receivable.reference.rate"]
         if self.interest_rule == "none":
             return None
         if self.interest_rule == "fr_legal_individual":
             return rates._rate_lookup("fr_legal_individual", missing)
+        if self.interest_rule == "fr_b2b" and policy and policy.contract_interest_rate:
+            return self._fr_contract_rate_function(policy.contract_interest_rate, missing, raised)
         ecb = rates._rate_lookup("ecb_mro", missing)
         if self.interest_rule == "fr_b2b":
-            contract = policy.contract_interest_rate if policy else 0.0
-            if contract:
-                return lambda half: contract
             return lambda half: None if (rate := ecb(half)) is None else lf.fr_b2b_rate(rate)
         return lambda half: None if (rate := ecb(half)) is None else lf.be_b2b_rate(rate)
 
-    def _compute_charges(self, lines_data, until, policy, missing=None):
+    def _fr_contract_rate_function(self, contract, missing=None, raised=None):
+        """Function half-year start → the French contract rate ``contract`` of that half-year:
+        never below three times its legal interest rate (L441-10). While that legal rate is
+        missing the contract rate applies unchecked, and the missing rate is noted in
+        ``missing`` (without ``missing``: an error naming it, as for the other rates)."""
+        rates = self.env["receivable.reference.rate"]
+        table = rates._get_table("fr_legal_other")
+        label = dict(rates._fields["kind"]._description_selection(self.env))["fr_legal_other"]
+
+        def rate_for(half_year):
+            legal = table.get(half_year)
+            if legal is None:
+                message = self.env._(
+                    "The contract rate applies to the half-year from %(date)s without the check "
+                    "of its legal minimum: the %(rate)s is missing (Configuration → Receivables "
+                    "→ Reference Rates).",
+                    rate=label,
+                    date=format_date(self.env, half_year),
+                )
+                if missing is None:
+                    raise UserError(message)
+                missing.add(message)
+            rate, was_raised = lf.fr_contract_rate(contract, legal)
+            if was_raised and raised is not None:
+                raised.add(half_year)
+            return rate
+
+        return rate_for
+
+    def _compute_charges(self, lines_data, until, policy, missing=None, details=None):
         """Interest and fees claimed per invoice at ``until``.
 
         ``lines_data``: dicts with ``key``, ``move_id``, ``amount`` (due at ``until``),
         ``due_date``, optionally ``payments`` (``(date, amount)`` of the parts paid after the
-        due date: see ``receivable.facts._get_late_payments``) and the invoice's history:
-        ``notice_date`` (first formal notice sent), ``first_reminder`` (date, by letter) of its
-        first reminder after the due date. Return {key: (interest, fee, rate)} where rate is
-        the rate of ``until``'s half-year (for display). Missing reference rates are collected
-        in ``missing`` (see ``_rate_lookup``).
+        due date: see ``receivable.facts._get_late_payments``; a part paid after ``until`` was
+        still due on it) and the invoice's history (``_get_invoice_history``): ``notice_date``
+        (first formal notice sent), ``first_reminder`` (date, by letter) of its first reminder
+        after the due date, the charges already invoiced (``fee_invoiced``,
+        ``interest_invoiced_until``) and ``legal_charge`` (a charges invoice itself). Return
+        {key: (interest, fee, rate)} where rate is the rate of ``until``'s half-year (for
+        display). Missing reference rates are collected in ``missing`` (see ``_rate_lookup``);
+        ``details`` (a dict), when given, receives per key what the letter explains:
+        ``amount_paid_late``, ``interest_date_from``, ``charges_invoiced_until``,
+        ``interest_rate_raised`` (a contract rate raised to its legal minimum).
 
         Interest runs per line (an invoice paid in instalments has one per due date), on the
         amount still due and on every part paid late, each until its payment. The fee is due
         once per invoice, on all it still owes (on what was paid late when nothing is owed any
-        more), and goes on its first line.
+        more), and goes on its first line. What was invoiced as charges is never claimed
+        again: interest runs from the day after the last period invoiced, and a fee invoiced
+        is not claimed a second time. A charges invoice bears neither.
         """
         self.ensure_one()
-        rate_for = self._rate_functions(policy, missing)
+        raised = set()
+        rate_for = self._rate_functions(policy, missing, raised)
         holidays = self._public_holidays() if self.interest_start == "free_window" else set()
         result = {}
-        charged = defaultdict(list)  # invoice: its lines that bear charges
+        spans_of = {}
+        charged = defaultdict(list)  # invoice: its lines that bear a fee
         for data in lines_data:
             start = self._interest_start_date(data, holidays)
             late_paid = [
-                (day, amount) for day, amount in data.get("payments", ()) if start and day >= start
+                (min(day, until), amount)
+                for day, amount in data.get("payments", ())
+                if start and day >= start
             ]
-            if start is None or until < start or (data["amount"] <= 0 and not late_paid):
+            if (
+                data.get("legal_charge")
+                or start is None
+                or until < start
+                or (data["amount"] <= 0 and not late_paid)
+            ):
                 result[data["key"]] = (0.0, 0.0, 0.0)
                 continue
+            interest_from = self._interest_start_after_invoiced(data, start)
+            paid_late = [(day, amount) for day, amount in late_paid if day >= interest_from]
             interest = 0.0
             rate = 0.0
-            if rate_for:
-                interest, _spans = lf.late_interest_on_parts(
-                    max(data["amount"], 0.0), late_paid, data["due_date"], until, rate_for, start
+            spans = []
+            if rate_for and until >= interest_from:
+                interest, spans = lf.late_interest_on_parts(
+                    max(data["amount"], 0.0),
+                    paid_late,
+                    data["due_date"],
+                    until,
+                    rate_for,
+                    interest_from,
                 )
                 rate = rate_for(lf.half_year_start(until)) or 0.0
             result[data["key"]] = (interest, 0.0, rate)
-            charged[data["move_id"]].append((data, late_paid))
+            spans_of[data["key"]] = (interest_from if spans else None, paid_late, spans, data)
+            if not data.get("fee_invoiced"):
+                charged[data["move_id"]].append((data, late_paid))
         for invoice_lines in charged.values():
             first = invoice_lines[0][0]["key"]
             owed = sum(max(data["amount"], 0.0) for data, __ in invoice_lines)
@@ -195,7 +255,27 @@ class ReceivableLegalProfile(models.Model):
                 owed = sum(amount for __, paid in invoice_lines for __, amount in paid)
             interest, __, rate = result[first]
             result[first] = (interest, self._fee_for(owed), rate)
+        if details is not None:
+            for key, (interest_from, paid_late, spans, data) in spans_of.items():
+                details[key] = {
+                    "amount_paid_late": sum(amount for __, amount in paid_late),
+                    "interest_date_from": interest_from,
+                    "charges_invoiced_until": data.get("interest_invoiced_until"),
+                    "interest_rate_raised": any(
+                        lf.half_year_start(first_day) in raised
+                        for __, periods in spans
+                        for first_day, *__ in periods
+                    ),
+                }
         return result
+
+    def _interest_start_after_invoiced(self, data, start):
+        """First day of the interest still to claim: ``start``, or the day after the last
+        period of interest invoiced for the invoice (never claimed twice)."""
+        invoiced_until = data.get("interest_invoiced_until")
+        if invoiced_until and invoiced_until >= start:
+            return invoiced_until + timedelta(days=1)
+        return start
 
     def _interest_start_date(self, data, holidays):
         """First day of interest and fees for an invoice, or None when none is due yet."""
@@ -226,8 +306,12 @@ class ReceivableLegalProfile(models.Model):
     # Invoice history
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _get_invoice_history(self, move_ids):
-        """{move id: {'notice_date': date, 'first_reminder': (date, by_letter)}} in one query."""
+    def _get_invoice_history(self, move_ids, except_reminder=None):
+        """{move id: history} in one query: ``notice_date`` (first formal notice sent),
+        ``first_reminder`` ((date, by letter) of the first reminder after the due date), the
+        charges already invoiced for it (``fee_invoiced``, ``interest_invoiced_until``: last
+        day of interest invoiced), but those of ``except_reminder``, and ``legal_charge`` (it
+        is a charges invoice itself)."""
         if not move_ids:
             return {}
         self.env["receivable.reminder.line"].flush_model(["move_id", "days_late", "reminder_id"])
@@ -235,28 +319,55 @@ class ReceivableLegalProfile(models.Model):
             ["date", "state", "level_id", "channel_letter", "channel_email"]
         )
         self.env["receivable.dunning.level"].flush_model(["formal_notice"])
+        self.env["receivable.legal.charge"].flush_model(
+            ["origin_move_id", "kind", "date_to", "reminder_id"]
+        )
+        self.env["account.move"].flush_model(["receivable_is_legal_charge"])
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT line.move_id,
-                       MIN(reminder.date) FILTER (WHERE level.formal_notice),
-                       (ARRAY_AGG(reminder.date ORDER BY reminder.date, reminder.id)
-                            FILTER (WHERE line.days_late > 0))[1],
-                       (ARRAY_AGG(reminder.channel_letter AND NOT reminder.channel_email
-                                  ORDER BY reminder.date, reminder.id)
-                            FILTER (WHERE line.days_late > 0))[1]
-                  FROM receivable_reminder_line line
-                  JOIN receivable_reminder reminder ON reminder.id = line.reminder_id
-                  JOIN receivable_dunning_level level ON level.id = reminder.level_id
-                 WHERE reminder.state = 'sent' AND line.move_id = ANY(%s)
-              GROUP BY line.move_id
+                WITH reminded AS (
+                    SELECT line.move_id,
+                           MIN(reminder.date) FILTER (WHERE level.formal_notice) AS notice,
+                           (ARRAY_AGG(reminder.date ORDER BY reminder.date, reminder.id)
+                                FILTER (WHERE line.days_late > 0))[1] AS first_date,
+                           (ARRAY_AGG(reminder.channel_letter AND NOT reminder.channel_email
+                                      ORDER BY reminder.date, reminder.id)
+                                FILTER (WHERE line.days_late > 0))[1] AS by_letter
+                      FROM receivable_reminder_line line
+                      JOIN receivable_reminder reminder ON reminder.id = line.reminder_id
+                      JOIN receivable_dunning_level level ON level.id = reminder.level_id
+                     WHERE reminder.state = 'sent' AND line.move_id = ANY(%(ids)s)
+                  GROUP BY line.move_id
+                ), invoiced AS (
+                    SELECT charge.origin_move_id AS move_id,
+                           BOOL_OR(charge.kind = 'fee') AS fee,
+                           MAX(charge.date_to) FILTER (WHERE charge.kind = 'interest') AS until
+                      FROM receivable_legal_charge charge
+                     WHERE charge.origin_move_id = ANY(%(ids)s)
+                       AND charge.reminder_id IS DISTINCT FROM %(reminder)s
+                  GROUP BY charge.origin_move_id
+                )
+                SELECT move.id, reminded.notice, reminded.first_date, reminded.by_letter,
+                       COALESCE(invoiced.fee, FALSE), invoiced.until,
+                       COALESCE(move.receivable_is_legal_charge, FALSE)
+                  FROM account_move move
+             LEFT JOIN reminded ON reminded.move_id = move.id
+             LEFT JOIN invoiced ON invoiced.move_id = move.id
+                 WHERE move.id = ANY(%(ids)s)
                 """,
-                list(move_ids),
+                ids=list(move_ids),
+                reminder=except_reminder.id if except_reminder else None,
             )
         )
-        history = defaultdict(dict)
-        for move_id, notice, first_date, by_letter in rows:
-            history[move_id]["notice_date"] = notice
+        history = {}
+        for move_id, notice, first_date, by_letter, fee, until, legal_charge in rows:
+            history[move_id] = {
+                "notice_date": notice,
+                "fee_invoiced": fee,
+                "interest_invoiced_until": until,
+                "legal_charge": legal_charge,
+            }
             if first_date:
                 history[move_id]["first_reminder"] = (first_date, bool(by_letter))
         return history

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import Command
 from odoo import api
 from odoo import fields
@@ -244,20 +242,25 @@ class ReceivableLegalCharge(models.Model):
         return move
 
     def _prepare_new_charges(self, reminder):
-        """Invoice lines and charge records for what ``reminder`` claims beyond what was
-        invoiced already: per invoice (an invoice paid in instalments has a reminder line per
-        due date), the fee once, and the interest since the last period invoiced."""
+        """Invoice lines and charge records for what ``reminder`` claims that was not invoiced
+        yet, per invoice (an invoice paid in instalments has a reminder line per due date).
+
+        The reminder's charges are computed again at its date against the charges invoiced by
+        now: the computation itself leaves out what was invoiced (interest from the day after
+        the last period invoiced, the fee once; ``receivable.legal.profile._compute_charges``),
+        so a reminder computed before another one's charges were invoiced never bills them
+        twice.
+        """
         company = reminder.company_id
-        done = self.sudo().search([("origin_move_id", "in", reminder.line_ids.move_id.ids)])
-        fee_done = set(done.filtered(lambda c: c.kind == "fee").origin_move_id.ids)
-        first_days = self._first_interest_days(
-            reminder.legal_profile_id,
-            [(line.move_id.id, line.date_due) for line in reminder.line_ids],
+        current = reminder._compute_legal_charges(
+            {line.id: line.amount_residual for line in reminder.line_ids}, missing=set()
         )
+        first_days = self._reminder_interest_days(reminder, current)
         lines, charges = [], []
         for move, reminder_lines in reminder.line_ids.grouped("move_id").items():
-            fee = sum(reminder_lines.mapped("fee_amount"))
-            if fee and move.id not in fee_done:
+            values = [current.get(line.id, {}) for line in reminder_lines]
+            fee = sum(value.get("fee_amount", 0.0) for value in values)
+            if fee:
                 lines.append(self._fee_line(company, move, fee))
                 charges.append(
                     self._charge_vals(
@@ -270,17 +273,12 @@ class ReceivableLegalCharge(models.Model):
                         reminder,
                     )
                 )
-            previous = done.filtered(
-                lambda c, m=move: c.origin_move_id == m and c.kind == "interest"
-            )
-            already = sum(previous.mapped("amount"))
-            last_day = max(previous.mapped("date_to"), default=None)
             new_interest = reminder.currency_id.round(
-                sum(reminder_lines.mapped("interest_amount")) - already
+                sum(value.get("interest_amount", 0.0) for value in values)
             )
-            if new_interest > 0 and (not last_day or last_day < reminder.date):
-                start = last_day + timedelta(days=1) if last_day else first_days[move.id]
-                rate = max(reminder_lines.mapped("interest_rate"))
+            if new_interest > 0:
+                start = first_days[move.id]
+                rate = max(value.get("interest_rate", 0.0) for value in values)
                 lines.append(
                     self._interest_line(company, move, start, reminder.date, rate, new_interest)
                 )
@@ -291,19 +289,16 @@ class ReceivableLegalCharge(models.Model):
                 )
         return lines, charges
 
-    def _first_interest_days(self, profile, items):
-        """{invoice id: first day of interest} under the legal ``profile`` (the day after the
-        due date, the formal notice or the free window, per the profile) of ``items``:
-        ``(invoice id, due date)`` of their receivable lines."""
-        history = self.env["receivable.legal.profile"]._get_invoice_history(
-            {move_id for move_id, __ in items}
-        )
-        holidays = profile._public_holidays() if profile.interest_start == "free_window" else set()
+    def _reminder_interest_days(self, reminder, current):
+        """{invoice id: first day of the interest to invoice} from ``current`` ({reminder line
+        id: its charges now}): the earliest of its lines' (the day after the due date, the
+        formal notice or the free window per the profile, or after the last period
+        invoiced)."""
         first_days = {}
-        for move_id, date_due in items:
-            data = {"due_date": date_due, **history.get(move_id, {})}
-            day = profile._interest_start_date(data, holidays) or date_due + timedelta(days=1)
-            first_days[move_id] = min(first_days.get(move_id, day), day)
+        for line in reminder.line_ids:
+            day = current.get(line.id, {}).get("interest_date_from")
+            if day:
+                first_days[line.move_id.id] = min(first_days.get(line.move_id.id, day), day)
         return first_days
 
     def _fee_line(self, company, move, amount):

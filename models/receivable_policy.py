@@ -4,9 +4,11 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from . import legal_formulas as lf
 from .input_checks import check_range
+from .input_checks import field_label
 
 
 class ReceivablePolicy(models.Model):
@@ -120,6 +122,20 @@ class ReceivablePolicy(models.Model):
         help="Late-payment rate set by the general terms of sale, instead of the statutory "
         "one. In France it may not be lower than three times the legal interest rate.",
     )
+    contract_rate_warning = fields.Char(
+        compute="_compute_contract_rate_warning",
+        help="A French contract rate below three times the latest known legal interest rate.",
+    )
+    fee_from_level_id = fields.Many2one(
+        "receivable.dunning.level",
+        string="Fees from Level",
+        tracking=True,
+        domain="[('policy_id', '=', id)]",
+        help="Recovery fees are claimed from this level of the ladder on; reminders at a lower "
+        "level claim none. Empty: from the first level after the due date for businesses. The "
+        "legal profile's own rules apply on top (no fee during the Belgian consumer's free "
+        "window, none for French consumers).",
+    )
     post_legal_charges = fields.Boolean(
         string="Invoice Interest and Fees at Formal Notice",
         tracking=True,
@@ -164,6 +180,31 @@ class ReceivablePolicy(models.Model):
         for policy in self:
             policy.partner_count = counts.get(policy.id, 0)
 
+    @api.depends_context("lang")
+    @api.depends("contract_interest_rate", "legal_profile_id.interest_rule")
+    def _compute_contract_rate_warning(self):
+        rates = self.env["receivable.reference.rate"]
+        for policy in self:
+            policy.contract_rate_warning = False
+            rate = policy.contract_interest_rate
+            if not rate or policy.legal_profile_id.interest_rule != "fr_b2b":
+                continue
+            table = rates._get_table("fr_legal_other")
+            if not table:
+                continue
+            half_year = max(table)
+            floor, raised = lf.fr_contract_rate(rate, table[half_year])
+            if raised:
+                policy.contract_rate_warning = self.env._(
+                    "The contract rate of %(rate)s %% is below the French legal minimum of "
+                    "%(floor)s %% (3 x the legal interest rate of %(legal)s %% of the half-year "
+                    "from %(date)s): reminders claim that minimum instead for that half-year.",
+                    rate=rate,
+                    floor=round(floor, 2),
+                    legal=table[half_year],
+                    date=format_date(self.env, half_year),
+                )
+
     # ------------------------------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------------------------------
@@ -174,28 +215,25 @@ class ReceivablePolicy(models.Model):
         check_range(self, ["default_credit_limit", "tolerance_amount", "max_days_overdue"], 0)
         check_range(self, ["tolerance_percent"], 0.0, 100.0)
 
-    @api.constrains("contract_interest_rate", "legal_profile_id")
+    @api.constrains("contract_interest_rate")
     def _check_contract_interest_rate(self):
-        today = fields.Date.context_today(self)
-        rates = self.env["receivable.reference.rate"]
+        # The French floor (3 x the legal rate) is applied per half-year by the computation
+        # and shown as a warning on the form: a rate below it is never claimed.
         check_range(self, ["contract_interest_rate"], 0.0, 100.0)
+
+    @api.constrains("fee_from_level_id")
+    def _check_fee_from_level(self):
         for policy in self:
-            rate = policy.contract_interest_rate
-            if not rate or policy.legal_profile_id.interest_rule != "fr_b2b":
-                continue
-            legal = rates._get_table("fr_legal_other").get(lf.half_year_start(today))
-            try:
-                lf.fr_b2b_rate(0.0, contract_rate=rate, legal_rate=legal)
-            except ValueError as error:
+            if policy.fee_from_level_id and policy.fee_from_level_id.policy_id != policy:
                 raise ValidationError(
                     self.env._(
-                        "A contract rate of %(rate)s %% is below three times the French legal "
-                        "interest rate (3 x %(legal)s %% = %(floor)s %%).",
-                        rate=rate,
-                        legal=legal,
-                        floor=round(lf.FR_CONTRACT_RATE_FLOOR_FACTOR * legal, 2),
+                        'The "%(field)s" of the policy %(policy)s must be a level of its own '
+                        "ladder, not %(level)s.",
+                        field=field_label(self, "fee_from_level_id"),
+                        policy=policy.name,
+                        level=policy.fee_from_level_id.display_name,
                     )
-                ) from error
+                )
 
     def _check_dunning_ladder(self):
         """Offsets must grow strictly with the sequence: one level per offset, in order."""
@@ -239,6 +277,23 @@ class ReceivablePolicy(models.Model):
             return 0.0
         tolerance = max(self.tolerance_amount, limit * self.tolerance_percent / 100.0)
         return limit + tolerance
+
+    def _get_fee_level(self, profile):
+        """The level from which reminders claim recovery fees under ``profile``: the chosen
+        one, else for businesses the first level after the due date; empty: any level (the
+        profile's own rules decide)."""
+        self.ensure_one()
+        if self.fee_from_level_id:
+            return self.fee_from_level_id
+        if profile.customer_kind != "b2b":
+            return self.env["receivable.dunning.level"]
+        after_due = self.dunning_level_ids.filtered(lambda level: level.offset_days > 0)
+        return after_due.sorted(lambda level: (level.offset_days, level.id))[:1]
+
+    def _claims_fees_at(self, level, profile):
+        """Whether a reminder at ``level`` claims recovery fees (levels compare by offset)."""
+        fee_level = self._get_fee_level(profile)
+        return not fee_level or level.offset_days >= fee_level.offset_days
 
     def _may_override(self, user):
         self.ensure_one()

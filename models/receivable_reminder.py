@@ -431,9 +431,13 @@ class ReceivableReminder(models.Model):
         if settled:
             settled.unlink()
         values = {line.id: line._get_current_amounts() for line in self.line_ids}
-        if not settled and all(
-            all(line[name] == value for name, value in values[line.id].items())
-            for line in self.line_ids
+        if (
+            not settled
+            and all(
+                all(line[name] == value for name, value in values[line.id].items())
+                for line in self.line_ids
+            )
+            and not self._charges_invoiced_since_prepared()
         ):
             # Nothing changed since the evaluation (the nightly run sends what it has just
             # prepared): its amounts and charges stand, no need to compute them again.
@@ -446,6 +450,26 @@ class ReceivableReminder(models.Model):
             return False
         return True
 
+    def _charges_invoiced_since_prepared(self):
+        """Whether charges of the reminder's invoices were invoiced after it was prepared (the
+        charges of an earlier formal notice, invoiced while this one waited for review): its
+        figures would claim them a second time."""
+        if not self.legal_profile_id:
+            return False
+        # sudo: the invoiced charges are the history the figures depend on, whoever sends
+        return bool(
+            self.env["receivable.legal.charge"]
+            .sudo()
+            .search_count(
+                [
+                    ("origin_move_id", "in", self.line_ids.move_id.ids),
+                    ("reminder_id", "!=", self.id),
+                    ("create_date", ">=", self.create_date),
+                ],
+                limit=1,
+            )
+        )
+
     def _get_legal_charges(self, values):
         """{line id: interest, fee and rate values} at the reminder's date, for the amounts due
         in ``values`` ({line id: line values}); notes the missing reference rates."""
@@ -453,7 +477,35 @@ class ReceivableReminder(models.Model):
         if not self.legal_profile_id or not self.line_ids:
             return {}
         missing = set()
-        charges = self.env["receivable.dunning.engine"]._compute_line_charges(
+        # What this reminder claims stays claimed by it, even when its own charges were
+        # invoiced at its first sending (a failed email sent again).
+        charges = self._compute_legal_charges(
+            {line_id: line_values["amount_residual"] for line_id, line_values in values.items()},
+            missing,
+            keep_own=True,
+        )
+        rates = self.env["receivable.reference.rate"]
+        self.legal_warning = rates._missing_rates_warning(missing)
+        self.interest_missing_from = rates._missing_rates_from(missing)
+        return charges
+
+    def _compute_legal_charges(self, amounts, missing=None, keep_own=False):
+        """{line id: charge values} of the reminder's lines at its date, for the amounts due
+        ``amounts`` ({line id: amount}): with the parts paid late, the invoices' history and
+        the charges invoiced by now (never claimed twice; with ``keep_own``, but those
+        invoiced from this reminder), at the reminder's level."""
+        self.ensure_one()
+        if not self.legal_profile_id:
+            return {}
+        lines = self.line_ids
+        # A part paid after the reminder's date was still due on it: every payment counts.
+        payments = self.env["receivable.facts"]._get_late_payments(
+            lines.move_line_id.ids, max(self.date, fields.Date.context_today(self))
+        )
+        history = self.env["receivable.legal.profile"]._get_invoice_history(
+            set(lines.move_id.ids), except_reminder=self if keep_own else None
+        )
+        return self.env["receivable.dunning.engine"]._compute_line_charges(
             self.legal_profile_id,
             self.policy_id,
             self.date,
@@ -461,24 +513,16 @@ class ReceivableReminder(models.Model):
                 {
                     "key": line.id,
                     "move_id": line.move_id.id,
-                    "amount": values[line.id]["amount_residual"],
+                    "amount": amounts[line.id],
                     "due_date": line.date_due,
+                    "payments": payments.get(line.move_line_id.id, []),
                 }
-                for line in self.line_ids
+                for line in lines
             ],
-            missing=missing,
+            history,
+            missing,
+            level=self.level_id,
         )
-        rates = self.env["receivable.reference.rate"]
-        self.legal_warning = rates._missing_rates_warning(missing)
-        self.interest_missing_from = rates._missing_rates_from(missing)
-        return {
-            line_id: {
-                "interest_amount": self.currency_id.round(interest),
-                "fee_amount": fee,
-                "interest_rate": rate,
-            }
-            for line_id, (interest, fee, rate) in charges.items()
-        }
 
     def _cancel(self, reason):
         self.write({"state": "cancelled", "cancel_reason": reason})

@@ -2,6 +2,8 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount
+from odoo.tools import format_date
 
 from .company_check import company_suspects
 from .engine_mark import has_engine_mark
@@ -49,6 +51,67 @@ class ReceivableReminderLine(models.Model):
     interest_rate = fields.Float(string="Interest Rate (%)", digits=(6, 3))
     interest_amount = fields.Monetary(string="Late Interest")
     fee_amount = fields.Monetary(string="Recovery Fee")
+    # How the interest was reckoned, for the letter and the controller.
+    amount_paid_late = fields.Monetary(
+        string="Paid Late",
+        help="Parts of the invoice paid after the due date: each bears interest up to its "
+        "payment date.",
+    )
+    interest_date_from = fields.Date(
+        string="Interest From",
+        help="First day of the interest claimed: the day after the due date, or after the last "
+        "period of interest already invoiced.",
+    )
+    charges_invoiced_until = fields.Date(
+        string="Charges Invoiced Until",
+        help="Interest up to this day was invoiced already: it is not claimed again, nor is a "
+        "recovery fee already invoiced.",
+    )
+    interest_rate_raised = fields.Boolean(
+        string="Rate Raised to the Legal Minimum",
+        help="The contract rate was below three times the French legal interest rate of a "
+        "half-year: that minimum applied instead.",
+    )
+    charges_explanation = fields.Text(
+        string="How the Charges Were Reckoned", compute="_compute_charges_explanation"
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------------------------------
+    @api.depends_context("lang")
+    @api.depends(
+        "amount_paid_late",
+        "charges_invoiced_until",
+        "interest_rate_raised",
+        "interest_amount",
+        "currency_id",
+    )
+    def _compute_charges_explanation(self):
+        """How the interest of the line was reckoned, in the reader's language (the letter and
+        the email are rendered in the customer's)."""
+        for line in self:
+            notes = []
+            if line.amount_paid_late and line.interest_amount:
+                notes.append(
+                    self.env._(
+                        "Interest includes %(amount)s paid late, each part from the day after "
+                        "the due date to its payment date.",
+                        amount=format_amount(self.env, line.amount_paid_late, line.currency_id),
+                    )
+                )
+            if line.charges_invoiced_until:
+                notes.append(
+                    self.env._(
+                        "Charges invoiced up to %(date)s are not claimed again.",
+                        date=format_date(self.env, line.charges_invoiced_until),
+                    )
+                )
+            if line.interest_rate_raised:
+                notes.append(
+                    self.env._("Contract rate raised to the legal minimum (3 x the legal rate).")
+                )
+            line.charges_explanation = " ".join(notes) or False
 
     # ------------------------------------------------------------------------------------------
     # CRUD: the lines are what was claimed, written by the engine only

@@ -23,6 +23,7 @@ from . import test_field_labels
 from . import test_input_validation
 from . import test_kpi
 from . import test_kpi_formulas
+from . import test_late_interest
 from . import test_legal_charges
 from . import test_legal_formulas
 from . import test_letters_stand_alone

@@ -6,9 +6,9 @@ import openpyxl
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.account_receivable_control.models import legal_formulas as lf
 from odoo.addons.mail.tests.common import MockEmail
 
 from .common import DunningCommon
@@ -231,21 +231,24 @@ class TestLegalCharges(DunningCommon, MockEmail):
         self.assertEqual(later.amount_interest, 5.48)
         self.assertEqual(later.amount_fees, 0.0, "no €40 for consumers")
 
-    def test_contract_rate_below_three_times_the_legal_rate_is_refused(self):
-        with self._frozen("2026-03-01"), self.assertRefused(ValidationError, "three times"):
-            self.policy.contract_interest_rate = 5.0  # 3 x 2.62 = 7.86
-        self.assertEqual(self.policy.contract_interest_rate, 0.0)
-        with self._frozen("2026-03-01"):
-            self.policy.contract_interest_rate = 8.0
+    def test_contract_rate_below_three_times_the_legal_rate_is_raised_to_it(self):
+        """A contract rate below the French floor is kept (the policy form warns) and never
+        applied below it: the floor of each half-year replaces it."""
+        self.policy.contract_interest_rate = 5.0  # 3 x 2.62 = 7.86 in the first half of 2026
+        self.assertIn("7.86", self.policy.contract_rate_warning)
         self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
             reminder = self._run("2026-03-31")
-        self.assertEqual(reminder.line_ids.interest_rate, 8.0)
+        # 1000 x 7.86 % x 30 / 365 = 6.46
+        self.assertRecordValues(
+            reminder.line_ids,
+            [{"interest_rate": 7.86, "interest_amount": 6.46, "interest_rate_raised": True}],
+        )
+        self.policy.contract_interest_rate = 8.0
+        self.assertFalse(self.policy.contract_rate_warning)
         # Exactly three times the legal rate is lawful, though 3 x 0.76 is 2.2800000000000002
         # in floating point (legal rate of the first half of 2022).
-        with self._frozen("2022-03-01"):
-            self.policy.contract_interest_rate = 2.28
-        self.assertEqual(self.policy.contract_interest_rate, 2.28)
+        self.assertEqual(lf.fr_contract_rate(2.28, 0.76), (2.28, False))
 
     def test_collection_agency_handover(self):
         agency = self.env["res.partner"].create(
