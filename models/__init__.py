@@ -26,6 +26,7 @@ from . import receivable_provision
 from . import receivable_reference_rate
 from . import receivable_reminder
 from . import receivable_reminder_channels
+from . import receivable_reminder_credit
 from . import receivable_reminder_line
 from . import receivable_reminder_outcome
 from . import receivable_risk

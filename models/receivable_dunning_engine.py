@@ -111,7 +111,7 @@ class ReceivableDunningEngine(models.AbstractModel):
             current_offset=current_offset,
             open_states=OPEN_STATES,
             filters=SQL(" AND ").join(filters),
-            remindable=self._remindable_line_conditions(company, date),
+            remindable=self._remindable_line_conditions(company, date, partner_ids),
         )
 
     @api.model
@@ -171,6 +171,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         by_partner = defaultdict(list)
         for row in rows:
             by_partner[row["partner_id"]].append(row)
+        credits = self._get_open_credits(company, date, list(by_partner))
         last_sent = self._get_last_sent_dates(company, list(by_partner))
         levels = self.env["receivable.dunning.level"].browse(
             {row["partner_level_id"] for row in rows}
@@ -179,7 +180,15 @@ class ReceivableDunningEngine(models.AbstractModel):
         proposals = []
         for partner_id, partner_rows in by_partner.items():
             level = levels.browse(partner_rows[0]["partner_level_id"])
-            total = sum(row["amount_residual"] for row in partner_rows)
+            credit_rows = credits.get(partner_id, [])
+            # Credits first: what the reminder claims is net of the customer's credits; a
+            # customer they cover is not reminded (see ``_credits_cover_query``; here also
+            # before the due date, with the invoices a friendly reminder would list).
+            total = sum(row["amount_residual"] for row in partner_rows) + sum(
+                row["amount_residual"] for row in credit_rows
+            )
+            if company.currency_id.compare_amounts(total, 0) <= 0:
+                continue
             if not force:
                 if company.currency_id.compare_amounts(total, level.min_amount) < 0:
                     continue
@@ -193,9 +202,55 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "level": level,
                     "amount": total,
                     "rows": partner_rows,
+                    "credits": credit_rows,
                 }
             )
         return proposals
+
+    @api.model
+    def _open_credits_query(self, company, date, partner_ids):
+        """SQL of the open credits of ``partner_ids`` in ``company``'s scope on ``date``: their
+        unapplied payments and open credit notes (the facts' open items of negative residual),
+        oldest first."""
+        return SQL(
+            """
+            SELECT item.partner_id, item.id AS line_id, item.move_id, item.move_type,
+                   item.company_id, item.date, item.currency_id, item.amount_residual,
+                   item.amount_residual_currency
+              FROM (%s) item
+             WHERE item.amount_residual < 0
+          ORDER BY item.partner_id, item.date, item.id
+            """,
+            self.env["receivable.facts"]._open_items_query(date, company, partner_ids, as_of=False),
+        )
+
+    @api.model
+    def _get_open_credits(self, company, date, partner_ids):
+        """``{commercial partner id: [credit row]}`` (see ``_open_credits_query``), one query
+        for the whole batch."""
+        if not partner_ids:
+            return {}
+        credits = defaultdict(list)
+        for row in self.env.execute_query_dict(
+            self._open_credits_query(company, date, partner_ids)
+        ):
+            credits[row["partner_id"]].append(row)
+        return credits
+
+    @api.model
+    def _prepare_reminder_credit(self, company, row):
+        """Values of a ``receivable.reminder.credit`` from a credit row."""
+        return {
+            "company_id": row["company_id"],
+            "currency_id": company.currency_id.id,
+            "move_line_id": row["line_id"],
+            "move_id": row["move_id"],
+            "credit_type": "refund" if row["move_type"] == "out_refund" else "payment",
+            "date": row["date"],
+            "amount_residual": row["amount_residual"],
+            "amount_residual_currency": row["amount_residual_currency"],
+            "document_currency_id": row["currency_id"],
+        }
 
     @api.model
     def _get_last_sent_dates(self, company, partner_ids):
@@ -290,6 +345,10 @@ class ReceivableDunningEngine(models.AbstractModel):
                             self._prepare_reminder_line(company, row, charges.get(row["line_id"]))
                         )
                         for row in proposal["rows"]
+                    ],
+                    "credit_ids": [
+                        Command.create(self._prepare_reminder_credit(company, row))
+                        for row in proposal.get("credits", [])
                     ],
                 }
             )
