@@ -474,10 +474,12 @@ class ReceivableReminder(models.Model):
     def _refresh_credits(self):
         """The customer's open credits as they stand now: those allocated since the evaluation
         leave the reminder, those partly allocated shrink, new ones (a payment received since)
-        come in."""
+        come in (up to the day of sending: a reminder reviewed for a few days deducts the
+        payments received meanwhile)."""
         self.ensure_one()
         engine = self.env["receivable.dunning.engine"]
-        rows = engine._get_open_credits(self.company_id, self.date, self.partner_id.ids).get(
+        date = max(self.date, fields.Date.context_today(self))
+        rows = engine._get_open_credits(self.company_id, date, self.partner_id.ids).get(
             self.partner_id.id, []
         )
         current = {row["line_id"]: row for row in rows}
