@@ -150,7 +150,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         rows = self.env.execute_query_dict(
             SQL(
                 """
-                SELECT *
+                SELECT lines.*, credits.credits
                   FROM (
                       SELECT lines.*,
                              FIRST_VALUE(reached_level_id) OVER (
@@ -159,6 +159,13 @@ class ReceivableDunningEngine(models.AbstractModel):
                              MAX(reached_offset) OVER (PARTITION BY partner_id) AS level_offset
                         FROM (%(lines)s) lines
                        ) lines
+             LEFT JOIN (
+                       SELECT credit.partner_id,
+                              JSON_AGG(TO_JSON(credit) ORDER BY credit.date, credit.line_id)
+                                  AS credits
+                         FROM (%(credits)s) credit
+                     GROUP BY credit.partner_id
+                       ) credits ON credits.partner_id = lines.partner_id
                  WHERE lines.partner_level_id IS NOT NULL
                    AND (lines.days_late > 0
                         OR lines.days_late >= lines.level_offset
@@ -166,12 +173,17 @@ class ReceivableDunningEngine(models.AbstractModel):
               ORDER BY lines.partner_id, lines.date_maturity, lines.line_id
                 """,
                 lines=lines,
+                # The customers' credits in the same query (set-based: one query a batch).
+                credits=self._open_credits_query(company, date, partner_ids),
             )
         )
         by_partner = defaultdict(list)
         for row in rows:
             by_partner[row["partner_id"]].append(row)
-        credits = self._get_open_credits(company, date, list(by_partner))
+        credits = {
+            partner_id: [self._credit_row(credit) for credit in partner_rows[0]["credits"] or []]
+            for partner_id, partner_rows in by_partner.items()
+        }
         last_sent = self._get_last_sent_dates(company, list(by_partner))
         levels = self.env["receivable.dunning.level"].browse(
             {row["partner_level_id"] for row in rows}
@@ -210,8 +222,8 @@ class ReceivableDunningEngine(models.AbstractModel):
     @api.model
     def _open_credits_query(self, company, date, partner_ids):
         """SQL of the open credits of ``partner_ids`` in ``company``'s scope on ``date``: their
-        unapplied payments and open credit notes (the facts' open items of negative residual),
-        oldest first."""
+        unapplied payments and open credit notes (the facts' open items of negative residual).
+        """
         return SQL(
             """
             SELECT item.partner_id, item.id AS line_id, item.move_id, item.move_type,
@@ -219,7 +231,6 @@ class ReceivableDunningEngine(models.AbstractModel):
                    item.amount_residual_currency
               FROM (%s) item
              WHERE item.amount_residual < 0
-          ORDER BY item.partner_id, item.date, item.id
             """,
             self.env["receivable.facts"]._open_items_query(date, company, partner_ids, as_of=False),
         )
@@ -232,10 +243,18 @@ class ReceivableDunningEngine(models.AbstractModel):
             return {}
         credits = defaultdict(list)
         for row in self.env.execute_query_dict(
-            self._open_credits_query(company, date, partner_ids)
+            SQL(
+                "SELECT * FROM (%s) credit ORDER BY credit.date, credit.line_id",
+                self._open_credits_query(company, date, partner_ids),
+            )
         ):
             credits[row["partner_id"]].append(row)
         return credits
+
+    @api.model
+    def _credit_row(self, values):
+        """A credit row read as JSON (``_evaluate``) with the types of a query row."""
+        return {**values, "date": fields.Date.to_date(values["date"])}
 
     @api.model
     def _prepare_reminder_credit(self, company, row):
