@@ -221,6 +221,11 @@ class ReceivableReminder(models.Model):
             reminder.amount_credits = sum(reminder.credit_ids.mapped("amount_residual"))
             reminder.amount_net = reminder.amount_claimed + reminder.amount_credits
 
+    def _net_due(self):
+        """The invoices due less the customer's credits, before late-payment charges."""
+        self.ensure_one()
+        return self.amount_total + self.amount_credits
+
     # ------------------------------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------------------------------
@@ -466,7 +471,7 @@ class ReceivableReminder(models.Model):
             self._cancel(self.env._("Every invoice of the reminder was paid or excluded."))
             return False
         self._refresh_credits()
-        if self.currency_id.compare_amounts(self.amount_total + self.amount_credits, 0) <= 0:
+        if self.currency_id.compare_amounts(self._net_due(), 0) <= 0:
             self._cancel(self.env._("The customer's credits cover the overdue amount."))
             return False
         return True

@@ -99,6 +99,8 @@ class TestDunningCredits(DunningCommon, MockEmail):
         letter = self._letter(reminder).split('<div class="page', 1)[1]
         for text in (refund.name, payment.move_id.name, "Net amount claimed", "900.00"):
             self.assertIn(text, letter)
+        trace = self.customer.message_ids.filtered(lambda m: "Formal notice sent" in m.body)
+        self.assertIn("900.00 due", trace.body, "the customer's chatter: the net due")
 
     def test_legal_charges_stay_on_the_invoices_and_the_net_deducts_the_credits(self):
         """With the French B2B profile: interest and the 40.00 fee on each overdue invoice as
