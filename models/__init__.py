@@ -12,6 +12,7 @@ from . import receivable_dunning_engine
 from . import receivable_dunning_level
 from . import receivable_dunning_rule
 from . import receivable_facts
+from . import receivable_facts_payments
 from . import receivable_facts_position
 from . import receivable_grouped_read
 from . import receivable_kpi

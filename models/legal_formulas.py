@@ -95,6 +95,28 @@ def late_interest(amount, due_date, until, rate_for, start=None):
     return interest, periods
 
 
+def late_interest_on_parts(open_amount, payments, due_date, until, rate_for, start=None):
+    """Interest on an amount partly paid late: every euro bears interest while it is late.
+
+    ``payments``: ``(date, amount)`` of the parts paid after the due date. A part paid on a
+    day bears interest from the first day of interest (the day after ``due_date``, or
+    ``start``) to that day, both included; ``open_amount``, still due, bears it to ``until``.
+    Each span is split at half-years (``late_interest``). Parts paid on or before the first
+    day, or after ``until``, bear none here. Return ``(interest, spans)`` where ``spans`` is
+    a list of ``(amount, periods)``, one per part that bears interest.
+    """
+    spans = []
+    interest = 0.0
+    parts = [(paid_on, amount) for paid_on, amount in payments if paid_on <= until]
+    parts.append((until, open_amount))
+    for last_day, amount in parts:
+        part_interest, periods = late_interest(amount, due_date, last_day, rate_for, start=start)
+        if periods:
+            interest += part_interest
+            spans.append((amount, periods))
+    return interest, spans
+
+
 def be_b2c_lump_sum(amount_due):
     """Belgian B2C lump-sum compensation for ``amount_due`` (Book XIX, art. XIX.4)."""
     if amount_due <= 0:

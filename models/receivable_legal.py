@@ -153,14 +153,18 @@ class ReceivableLegalProfile(models.Model):
     def _compute_charges(self, lines_data, until, policy, missing=None):
         """Interest and fees claimed per invoice at ``until``.
 
-        ``lines_data``: dicts with ``key``, ``move_id``, ``amount`` (due), ``due_date`` and the
-        invoice's history: ``notice_date`` (first formal notice sent), ``first_reminder``
-        (date, by letter) of its first reminder after the due date. Return {key: (interest,
-        fee, rate)} where rate is the rate of ``until``'s half-year (for display). Missing
-        reference rates are collected in ``missing`` (see ``_rate_lookup``).
+        ``lines_data``: dicts with ``key``, ``move_id``, ``amount`` (due at ``until``),
+        ``due_date``, optionally ``payments`` (``(date, amount)`` of the parts paid after the
+        due date: see ``receivable.facts._get_late_payments``) and the invoice's history:
+        ``notice_date`` (first formal notice sent), ``first_reminder`` (date, by letter) of its
+        first reminder after the due date. Return {key: (interest, fee, rate)} where rate is
+        the rate of ``until``'s half-year (for display). Missing reference rates are collected
+        in ``missing`` (see ``_rate_lookup``).
 
-        Interest runs per line (an invoice paid in instalments has one per due date); the fee
-        is due once per invoice, on all it owes, and goes on its first line.
+        Interest runs per line (an invoice paid in instalments has one per due date), on the
+        amount still due and on every part paid late, each until its payment. The fee is due
+        once per invoice, on all it still owes (on what was paid late when nothing is owed any
+        more), and goes on its first line.
         """
         self.ensure_one()
         rate_for = self._rate_functions(policy, missing)
@@ -169,21 +173,26 @@ class ReceivableLegalProfile(models.Model):
         charged = defaultdict(list)  # invoice: its lines that bear charges
         for data in lines_data:
             start = self._interest_start_date(data, holidays)
-            if start is None or data["amount"] <= 0 or until < start:
+            late_paid = [
+                (day, amount) for day, amount in data.get("payments", ()) if start and day >= start
+            ]
+            if start is None or until < start or (data["amount"] <= 0 and not late_paid):
                 result[data["key"]] = (0.0, 0.0, 0.0)
                 continue
             interest = 0.0
             rate = 0.0
             if rate_for:
-                interest, _periods = lf.late_interest(
-                    data["amount"], data["due_date"], until, rate_for, start=start
+                interest, _spans = lf.late_interest_on_parts(
+                    max(data["amount"], 0.0), late_paid, data["due_date"], until, rate_for, start
                 )
                 rate = rate_for(lf.half_year_start(until)) or 0.0
             result[data["key"]] = (interest, 0.0, rate)
-            charged[data["move_id"]].append(data)
+            charged[data["move_id"]].append((data, late_paid))
         for invoice_lines in charged.values():
-            first = invoice_lines[0]["key"]
-            owed = sum(data["amount"] for data in invoice_lines)
+            first = invoice_lines[0][0]["key"]
+            owed = sum(max(data["amount"], 0.0) for data, __ in invoice_lines)
+            if not owed:
+                owed = sum(amount for __, paid in invoice_lines for __, amount in paid)
             interest, __, rate = result[first]
             result[first] = (interest, self._fee_for(owed), rate)
         return result
