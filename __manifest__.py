@@ -25,6 +25,7 @@
         "data/receivable_payment_plan_data.xml",
         "data/ir_cron_schedule.xml",
         "reports/sender_block.xml",
+        "reports/reminder_credits.xml",
         "reports/dunning_letter.xml",
         "reports/customer_statement.xml",
         "data/mail_template_customer_statement.xml",

@@ -111,7 +111,7 @@ class ReceivableDunningEngine(models.AbstractModel):
             current_offset=current_offset,
             open_states=OPEN_STATES,
             filters=SQL(" AND ").join(filters),
-            remindable=self._remindable_line_conditions(company, date),
+            remindable=self._remindable_line_conditions(company, date, partner_ids),
         )
 
     @api.model
@@ -150,7 +150,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         rows = self.env.execute_query_dict(
             SQL(
                 """
-                SELECT *
+                SELECT lines.*, credits.credits
                   FROM (
                       SELECT lines.*,
                              FIRST_VALUE(reached_level_id) OVER (
@@ -159,6 +159,13 @@ class ReceivableDunningEngine(models.AbstractModel):
                              MAX(reached_offset) OVER (PARTITION BY partner_id) AS level_offset
                         FROM (%(lines)s) lines
                        ) lines
+             LEFT JOIN (
+                       SELECT credit.partner_id,
+                              JSON_AGG(TO_JSON(credit) ORDER BY credit.date, credit.line_id)
+                                  AS credits
+                         FROM (%(credits)s) credit
+                     GROUP BY credit.partner_id
+                       ) credits ON credits.partner_id = lines.partner_id
                  WHERE lines.partner_level_id IS NOT NULL
                    AND (lines.days_late > 0
                         OR lines.days_late >= lines.level_offset
@@ -166,11 +173,17 @@ class ReceivableDunningEngine(models.AbstractModel):
               ORDER BY lines.partner_id, lines.date_maturity, lines.line_id
                 """,
                 lines=lines,
+                # The customers' credits in the same query (set-based: one query a batch).
+                credits=self._open_credits_query(company, date, partner_ids),
             )
         )
         by_partner = defaultdict(list)
         for row in rows:
             by_partner[row["partner_id"]].append(row)
+        credits = {
+            partner_id: [self._credit_row(credit) for credit in partner_rows[0]["credits"] or []]
+            for partner_id, partner_rows in by_partner.items()
+        }
         last_sent = self._get_last_sent_dates(company, list(by_partner))
         levels = self.env["receivable.dunning.level"].browse(
             {row["partner_level_id"] for row in rows}
@@ -179,7 +192,15 @@ class ReceivableDunningEngine(models.AbstractModel):
         proposals = []
         for partner_id, partner_rows in by_partner.items():
             level = levels.browse(partner_rows[0]["partner_level_id"])
-            total = sum(row["amount_residual"] for row in partner_rows)
+            credit_rows = credits.get(partner_id, [])
+            # Credits first: what the reminder claims is net of the customer's credits; a
+            # customer they cover is not reminded (see ``_credits_cover_query``; here also
+            # before the due date, with the invoices a friendly reminder would list).
+            total = sum(row["amount_residual"] for row in partner_rows) + sum(
+                row["amount_residual"] for row in credit_rows
+            )
+            if company.currency_id.compare_amounts(total, 0) <= 0:
+                continue
             if not force:
                 if company.currency_id.compare_amounts(total, level.min_amount) < 0:
                     continue
@@ -193,9 +214,62 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "level": level,
                     "amount": total,
                     "rows": partner_rows,
+                    "credits": credit_rows,
                 }
             )
         return proposals
+
+    @api.model
+    def _open_credits_query(self, company, date, partner_ids):
+        """SQL of the open credits of ``partner_ids`` in ``company``'s scope on ``date``: their
+        unapplied payments and open credit notes (the facts' open items of negative residual).
+        """
+        return SQL(
+            """
+            SELECT item.partner_id, item.id AS line_id, item.move_id, item.move_type,
+                   item.company_id, item.date, item.currency_id, item.amount_residual,
+                   item.amount_residual_currency
+              FROM (%s) item
+             WHERE item.amount_residual < 0
+            """,
+            self.env["receivable.facts"]._open_items_query(date, company, partner_ids, as_of=False),
+        )
+
+    @api.model
+    def _get_open_credits(self, company, date, partner_ids):
+        """``{commercial partner id: [credit row]}`` (see ``_open_credits_query``), one query
+        for the whole batch."""
+        if not partner_ids:
+            return {}
+        credits = defaultdict(list)
+        for row in self.env.execute_query_dict(
+            SQL(
+                "SELECT * FROM (%s) credit ORDER BY credit.date, credit.line_id",
+                self._open_credits_query(company, date, partner_ids),
+            )
+        ):
+            credits[row["partner_id"]].append(row)
+        return credits
+
+    @api.model
+    def _credit_row(self, values):
+        """A credit row read as JSON (``_evaluate``) with the types of a query row."""
+        return {**values, "date": fields.Date.to_date(values["date"])}
+
+    @api.model
+    def _prepare_reminder_credit(self, company, row):
+        """Values of a ``receivable.reminder.credit`` from a credit row."""
+        return {
+            "company_id": row["company_id"],
+            "currency_id": company.currency_id.id,
+            "move_line_id": row["line_id"],
+            "move_id": row["move_id"],
+            "credit_type": "refund" if row["move_type"] == "out_refund" else "payment",
+            "date": row["date"],
+            "amount_residual": row["amount_residual"],
+            "amount_residual_currency": row["amount_residual_currency"],
+            "document_currency_id": row["currency_id"],
+        }
 
     @api.model
     def _get_last_sent_dates(self, company, partner_ids):
@@ -301,6 +375,10 @@ class ReceivableDunningEngine(models.AbstractModel):
                             self._prepare_reminder_line(company, row, charges.get(row["line_id"]))
                         )
                         for row in proposal["rows"]
+                    ],
+                    "credit_ids": [
+                        Command.create(self._prepare_reminder_credit(company, row))
+                        for row in proposal.get("credits", [])
                     ],
                 }
             )

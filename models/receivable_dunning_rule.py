@@ -17,16 +17,60 @@ class ReceivableDunningEngine(models.AbstractModel):
     _inherit = "receivable.dunning.engine"
 
     @api.model
-    def _customer_exclusions(self, company, date):
+    def _customer_exclusions(self, company, date, partner_ids=None, credits=True):
         """``[(reason, SQL)]``: the customer-level exclusions, on the commercial partner
-        ``cp``: a customer for whom one holds gets no reminder in ``company`` on ``date``."""
+        ``cp``: a customer for whom one holds gets no reminder in ``company`` on ``date``.
+        ``partner_ids`` (optional) narrows the customers the credits are summed for;
+        ``credits=False`` leaves the credits rule out (the sending nets the credits itself)."""
         facts = self.env["receivable.facts"]
         excluded = facts._col("res.partner", "cp", "dunning_excluded", company)
         paused = facts._col("res.partner", "cp", "dunning_paused_until", company)
-        return [
+        exclusions = [
             ("excluded", SQL("COALESCE(%s, FALSE)", excluded)),
             ("paused", SQL("COALESCE(%s >= %s::date, FALSE)", paused, date)),
         ]
+        if credits:
+            exclusions.append(
+                (
+                    "credits",
+                    SQL(
+                        "cp.id IN (%s)",
+                        self._credits_cover_query(company, date, partner_ids),
+                    ),
+                )
+            )
+        return exclusions
+
+    @api.model
+    def _credits_cover_query(self, company, date, partner_ids=None):
+        """SQL of the ids of the customers whose open credits (unapplied payments, credit
+        notes: the open items of negative residual, whatever their date up to ``date``) cover
+        the overdue amount a reminder would claim (their overdue debit items that no
+        item-level exclusion holds). Credits first: such a customer gets no reminder, its
+        credits are to allocate (the worklist's "Credits to Allocate")."""
+        items = self.env["receivable.facts"]._open_items_query(
+            date, company, partner_ids, as_of=False
+        )
+        remindable = SQL(" AND ").join(
+            SQL("NOT (%s)", condition) for _reason, condition in self._item_exclusions()
+        )
+        return SQL(
+            """
+            SELECT item.partner_id
+              FROM (%(items)s) item
+          GROUP BY item.partner_id
+            HAVING COUNT(*) FILTER (WHERE item.amount_residual < 0) > 0
+               AND COALESCE(SUM(item.amount_residual) FILTER (
+                       WHERE item.amount_residual > 0 AND item.days_late > 0 AND %(remindable)s
+                   ), 0) > 0
+               AND COALESCE(SUM(item.amount_residual) FILTER (
+                       WHERE item.amount_residual > 0 AND item.days_late > 0 AND %(remindable)s
+                   ), 0)
+                   + SUM(item.amount_residual) FILTER (WHERE item.amount_residual < 0) <= 0
+            """,
+            items=items,
+            remindable=remindable,
+        )
 
     @api.model
     def _item_exclusions(self):
@@ -43,12 +87,14 @@ class ReceivableDunningEngine(models.AbstractModel):
         ]
 
     @api.model
-    def _dunning_exclusions(self, company, date):
+    def _dunning_exclusions(self, company, date, partner_ids=None, credits=True):
         """Every exclusion of the dunning, customer-level first (see the two lists)."""
-        return self._customer_exclusions(company, date) + self._item_exclusions()
+        return (
+            self._customer_exclusions(company, date, partner_ids, credits) + self._item_exclusions()
+        )
 
     @api.model
-    def _remindable_line_conditions(self, company, date):
+    def _remindable_line_conditions(self, company, date, partner_ids=None, credits=True):
         """THE dunning rule, on the facts' open ``item`` and its commercial partner ``cp``: an
         amount owed that no exclusion holds. The evaluation, the re-check at sending
         (``_remindable_line_ids``) and the blocker shown on the customer
@@ -58,17 +104,19 @@ class ReceivableDunningEngine(models.AbstractModel):
                 SQL("item.amount_residual > 0"),
                 *(
                     SQL("NOT (%s)", condition)
-                    for _reason, condition in self._dunning_exclusions(company, date)
+                    for _reason, condition in self._dunning_exclusions(
+                        company, date, partner_ids, credits
+                    )
                 ),
             ]
         )
 
     @api.model
-    def _exclusion_reason_sql(self, company, date):
+    def _exclusion_reason_sql(self, company, date, partner_ids=None):
         """SQL of the first exclusion holding an ``item`` (NULL: it may be reminded)."""
         cases = [
             SQL("WHEN %s THEN %s", condition, reason)
-            for reason, condition in self._dunning_exclusions(company, date)
+            for reason, condition in self._dunning_exclusions(company, date, partner_ids)
         ]
         return SQL("(CASE %s END)", SQL(" ").join(cases))
 
@@ -76,7 +124,8 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _remindable_line_ids(self, company, date, line_ids):
         """Those of ``line_ids`` that may still be reminded on ``date``: the evaluation's own
         rule (paid, disputed, promised, planned, factored, with the agency, excluded or paused
-        customer…), without its levels."""
+        customer…), without its levels nor the credits rule: the reminder nets its credits
+        itself when it goes (``receivable.reminder._drop_settled_lines``)."""
         rows = self.env.execute_query(
             SQL(
                 """
@@ -88,7 +137,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                 """,
                 self.env["receivable.facts"]._open_items_query(date, company, as_of=False),
                 list(line_ids),
-                self._remindable_line_conditions(company, date),
+                self._remindable_line_conditions(company, date, credits=False),
             )
         )
         return {line_id for (line_id,) in rows}
@@ -107,7 +156,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                  WHERE item.amount_residual > 0
               GROUP BY 1, 2
                 """,
-                self._exclusion_reason_sql(company, date),
+                self._exclusion_reason_sql(company, date, partner_ids),
                 self.env["receivable.facts"]._open_items_query(
                     date, company, partner_ids, as_of=False
                 ),
@@ -124,7 +173,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         customer-level exclusion holds, by the first one holding each."""
         cases = [
             SQL("WHEN %s THEN %s", condition, reason)
-            for reason, condition in self._customer_exclusions(company, date)
+            for reason, condition in self._customer_exclusions(company, date, partner_ids)
         ]
         rows = self.env.execute_query(
             SQL(

@@ -124,6 +124,15 @@ class ReceivableReminder(models.Model):
     line_ids = fields.One2many(
         "receivable.reminder.line", "reminder_id", string="Invoices", copy=False
     )
+    credit_ids = fields.One2many(
+        "receivable.reminder.credit",
+        "reminder_id",
+        string="Credits",
+        copy=False,
+        readonly=True,
+        help="The customer's unapplied payments and open credit notes, deducted from what the "
+        "reminder claims (refreshed when it is sent).",
+    )
     legal_profile_id = fields.Many2one(
         "receivable.legal.profile", string="Legal Profile", readonly=True
     )
@@ -154,6 +163,18 @@ class ReceivableReminder(models.Model):
         "ir.attachment", string="Claim File", readonly=True, copy=False
     )
     amount_total = fields.Monetary(string="Amount Due", compute="_compute_amount_total", store=True)
+    amount_credits = fields.Monetary(
+        string="Total Credits",
+        compute="_compute_amount_net",
+        store=True,
+        help="The customer's unapplied payments and open credit notes (negative).",
+    )
+    amount_net = fields.Monetary(
+        string="Net Amount Claimed",
+        compute="_compute_amount_net",
+        store=True,
+        help="Total claimed less the customer's credits: what the customer is asked to pay.",
+    )
     line_count = fields.Integer(
         compute="_compute_amount_total", store=True, string="Number of Invoices"
     )
@@ -199,6 +220,17 @@ class ReceivableReminder(models.Model):
             reminder.amount_claimed = (
                 reminder.amount_total + reminder.amount_interest + reminder.amount_fees
             )
+
+    @api.depends("amount_claimed", "credit_ids.amount_residual")
+    def _compute_amount_net(self):
+        for reminder in self:
+            reminder.amount_credits = sum(reminder.credit_ids.mapped("amount_residual"))
+            reminder.amount_net = reminder.amount_claimed + reminder.amount_credits
+
+    def _net_due(self):
+        """The invoices due less the customer's credits, before late-payment charges."""
+        self.ensure_one()
+        return self.amount_total + self.amount_credits
 
     # ------------------------------------------------------------------------------------------
     # CRUD
@@ -418,8 +450,9 @@ class ReceivableReminder(models.Model):
         """Remove the invoices that may no longer be reminded since the evaluation (paid,
         disputed, promised, put in a payment plan, handed over… the evaluation's own rules).
 
-        Amounts are refreshed to what is due now, so the reminder says what is owed when it
-        goes. Return False (and cancel the reminder) when nothing is left to claim.
+        Amounts and credits are refreshed to what is due now, so the reminder says what is
+        owed when it goes. Return False (and cancel the reminder) when nothing is left to
+        claim: no invoice left, or credits covering them (credits first).
         """
         self.ensure_one()
         lines = self.line_ids
@@ -431,22 +464,26 @@ class ReceivableReminder(models.Model):
         if settled:
             settled.unlink()
         values = {line.id: line._get_current_amounts() for line in self.line_ids}
+        # Nothing changed since the evaluation (the nightly run sends what it has just
+        # prepared): its amounts and charges stand, no need to compute them again, unless
+        # charges of its invoices were invoiced meanwhile (they would be claimed twice).
         if (
-            not settled
-            and all(
-                all(line[name] == value for name, value in values[line.id].items())
+            settled
+            or any(
+                any(line[name] != value for name, value in values[line.id].items())
                 for line in self.line_ids
             )
-            and not self._charges_invoiced_since_prepared()
+            or self._charges_invoiced_since_prepared()
         ):
-            # Nothing changed since the evaluation (the nightly run sends what it has just
-            # prepared): its amounts and charges stand, no need to compute them again.
-            return True
-        charges = self._get_legal_charges(values)
-        for line in self.line_ids:
-            line.write({**values[line.id], **charges.get(line.id, {})})
+            charges = self._get_legal_charges(values)
+            for line in self.line_ids:
+                line.write({**values[line.id], **charges.get(line.id, {})})
         if not self.line_ids:
             self._cancel(self.env._("Every invoice of the reminder was paid or excluded."))
+            return False
+        self._refresh_credits()
+        if self.currency_id.compare_amounts(self._net_due(), 0) <= 0:
+            self._cancel(self.env._("The customer's credits cover the overdue amount."))
             return False
         return True
 
@@ -469,6 +506,44 @@ class ReceivableReminder(models.Model):
                 limit=1,
             )
         )
+
+    def _refresh_credits(self):
+        """The customer's open credits as they stand now: those allocated since the evaluation
+        leave the reminder, those partly allocated shrink, new ones (a payment received since)
+        come in (up to the day of sending: a reminder reviewed for a few days deducts the
+        payments received meanwhile)."""
+        self.ensure_one()
+        engine = self.env["receivable.dunning.engine"]
+        date = max(self.date, fields.Date.context_today(self))
+        rows = engine._get_open_credits(self.company_id, date, self.partner_id.ids).get(
+            self.partner_id.id, []
+        )
+        current = {row["line_id"]: row for row in rows}
+        gone = self.credit_ids.filtered(lambda credit: credit.move_line_id.id not in current)
+        if gone:
+            gone.unlink()
+        for credit in self.credit_ids:
+            row = current.pop(credit.move_line_id.id)
+            if (
+                credit.amount_residual != row["amount_residual"]
+                or credit.amount_residual_currency != row["amount_residual_currency"]
+            ):
+                credit.write(
+                    {
+                        "amount_residual": row["amount_residual"],
+                        "amount_residual_currency": row["amount_residual_currency"],
+                    }
+                )
+        if current:
+            self.credit_ids.create(
+                [
+                    {
+                        "reminder_id": self.id,
+                        **engine._prepare_reminder_credit(self.company_id, row),
+                    }
+                    for row in current.values()
+                ]
+            )
 
     def _get_legal_charges(self, values):
         """{line id: interest, fee and rate values} at the reminder's date, for the amounts due

@@ -89,7 +89,7 @@ class ReceivableReminder(models.Model):
         note = Markup("<p>%s</p>") % self.env._(
             "%(level)s: %(amount)s due on %(count)s invoice(s), reminder %(name)s.",
             level=self.level_id.name,
-            amount=format_amount(self.env, self.amount_total, self.currency_id),
+            amount=format_amount(self.env, self._net_due(), self.currency_id),
             count=self.line_count,
             name=self.name,
         )

@@ -252,7 +252,7 @@ class ReceivableReminder(models.Model):
             level=self.level_id.name,
             date=format_date(self.env, self.date),
             channels=channels,
-            amount=format_amount(self.env, self.amount_total, self.currency_id),
+            amount=format_amount(self.env, self._net_due(), self.currency_id),
         )
         items = Markup().join(
             Markup("<li>%s</li>")

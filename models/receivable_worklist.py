@@ -14,6 +14,7 @@ WORKLIST_KINDS = [
     ("promise", "Broken Promise"),
     ("dispute", "Dispute to Follow Up"),
     ("cover", "Cover Exceeded"),
+    ("credits", "Credits to Allocate"),
 ]
 KIND_INDEX = {kind: index for index, (kind, _label) in enumerate(WORKLIST_KINDS, start=1)}
 # Risk score of the customers that have none (or when the risk scoring is not installed).
@@ -45,6 +46,11 @@ class ReceivableWorklist(models.Model):
     * **Cover Exceeded** — a customer whose exposure exceeds its credit insurance cover: the
       ``cover_exceeded`` of its position (``receivable.facts._positions``), the figure of its
       Credit tab.
+    * **Credits to Allocate** — a customer with open credits (unapplied payments, credit
+      notes) and open invoices in the company and its branches: an accountant should match
+      them. The amount is what can be allocated (the smaller of the credits and the invoices
+      owed); it ranks these rows in place of the overdue amount, which credits covering it
+      bring to 0 (such a customer gets no reminder: credits first).
 
     Every row carries the customer's figures, read from the open items of the company and its
     branches (``receivable.facts._open_items_query``): its overdue amount (the items past due,
@@ -85,8 +91,9 @@ class ReceivableWorklist(models.Model):
         readonly=True,
         aggregator=None,
         depends_context=WORKLIST_CONTEXT,
-        help="Amount of the action: the reminder, the promise, the invoice in dispute, or "
-        "the exposure above the cover.",
+        help="Amount of the action: the reminder (net of the customer's credits), the "
+        "promise, the invoice in dispute, the exposure above the cover, or the credits to "
+        "allocate.",
     )
     amount_overdue = fields.Monetary(
         string="Overdue",
@@ -166,7 +173,7 @@ class ReceivableWorklist(models.Model):
             "summary",
         ],
         "mail.activity.type": ["category"],
-        "receivable.reminder": ["partner_id", "company_id", "state", "date", "amount_total"],
+        "receivable.reminder": ["partner_id", "company_id", "state", "date", "amount_net"],
         "receivable.promise": ["partner_id", "company_id", "state", "promise_date", "amount"],
         "res.partner": [
             "commercial_partner_id",
@@ -254,7 +261,11 @@ class ReceivableWorklist(models.Model):
                        AS overdue_amount,
                    MIN(items.date_maturity)
                        FILTER (WHERE items.days_late > 0 AND items.amount_residual > 0)
-                       AS oldest_due
+                       AS oldest_due,
+                   SUM(items.amount_residual) FILTER (WHERE items.amount_residual < 0)
+                       AS credit_amount,
+                   SUM(items.amount_residual) FILTER (WHERE items.amount_residual > 0)
+                       AS debit_amount
               FROM (%s) items
           GROUP BY items.partner_id
             """,
@@ -272,6 +283,7 @@ class ReceivableWorklist(models.Model):
                 self._broken_promises_query(company, today),
                 self._disputes_query(company, today, followup_days),
                 self._covers_query(company, today),
+                self._credits_query(today),
             ]
         )
 
@@ -304,7 +316,7 @@ class ReceivableWorklist(models.Model):
         return SQL(
             """
             SELECT reminder.id * 8 + %(index)s, 'reminder', reminder.partner_id, NULL::int,
-                   reminder.date, reminder.name::varchar, reminder.amount_total, NULL::int,
+                   reminder.date, reminder.name::varchar, reminder.amount_net, NULL::int,
                    reminder.id, NULL::int, NULL::int
               FROM receivable_reminder reminder
              WHERE reminder.state = 'draft'
@@ -387,6 +399,24 @@ class ReceivableWorklist(models.Model):
         )
 
     @api.model
+    def _credits_query(self, today):
+        """The customers with open credits and open debit items (``stats``: the facts' open
+        items of the company and its branches): credits to allocate, the amount the smaller of
+        the two."""
+        return SQL(
+            """
+            SELECT stats.partner_id * 8 + %(index)s, 'credits', stats.partner_id, NULL::int,
+                   %(today)s::date, NULL::varchar,
+                   LEAST(-stats.credit_amount, stats.debit_amount), NULL::int, NULL::int,
+                   NULL::int, NULL::int
+              FROM stats
+             WHERE stats.credit_amount < 0 AND stats.debit_amount > 0
+            """,
+            index=KIND_INDEX["credits"],
+            today=today,
+        )
+
+    @api.model
     def _cover_excesses(self, company, today):
         """[(commercial partner id, exposure - cover)] of the customers of ``company`` with an
         insurer whose position has ``cover_exceeded``."""
@@ -414,13 +444,17 @@ class ReceivableWorklist(models.Model):
 
     @api.model
     def _priority_sql(self, rule):
-        """The ranking rule as an SQL expression of the ``ranked`` columns."""
+        """The ranking rule as an SQL expression of the ``ranked`` columns. Credits to
+        allocate rank by the amount to allocate: the overdue amount they cover is 0."""
         lateness = SQL("(1 + ranked.days_late / 30.0)")
+        amount = SQL(
+            "(CASE WHEN ranked.kind = 'credits' THEN ranked.amount ELSE ranked.amount_overdue END)"
+        )
         if rule == "amount":
-            return SQL("ranked.amount_overdue")
+            return amount
         if rule == "amount_days":
-            return SQL("ranked.amount_overdue * %s", lateness)
-        return SQL("ranked.risk_score / 100.0 * ranked.amount_overdue * %s", lateness)
+            return SQL("%s * %s", amount, lateness)
+        return SQL("ranked.risk_score / 100.0 * %s * %s", amount, lateness)
 
     @api.model
     def _get_rule_label(self, rule):
@@ -466,9 +500,11 @@ class ReceivableWorklist(models.Model):
         return self.action_log_call("no_answer")
 
     def action_open_source(self):
-        """Open what the action is about: the reminder, the promise, the invoice or the
-        customer."""
+        """Open what the action is about: the reminder, the promise, the invoice, the open
+        items of credits to allocate, or the customer."""
         self.ensure_one()
+        if self.kind == "credits":
+            return self.action_allocate_credits()
         record = self.reminder_id or self.promise_id or self.move_id or self.partner_id
         return {
             "type": "ir.actions.act_window",
@@ -476,6 +512,24 @@ class ReceivableWorklist(models.Model):
             "res_id": record.id,
             "view_mode": "form",
             "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_allocate_credits(self):
+        """The customer's open items in the company and its branches (its credits and its
+        invoices), to match them: the drill-down of the facts' open items."""
+        self.ensure_one()
+        domain = self.env["receivable.facts"]._open_items_domain(
+            self.company_id, [self.partner_id.id]
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credits to Allocate: %s", self.partner_id.display_name),
+            "res_model": "account.move.line",
+            "view_mode": "list",
+            "views": [(self.env.ref("account.view_move_line_tree").id, "list")],
+            "domain": list(domain),
+            "context": {"create": False},
             "target": "current",
         }
 

@@ -158,6 +158,11 @@ class ResPartner(models.Model):
                 )
             elif not partner._has_dunning_ladder():
                 blockers[partner.id] = self.env._("Its credit policy sends no reminders.")
+            elif reason == "credits":
+                blockers[partner.id] = self.env._(
+                    "Not reminded: its credits (unapplied payments, credit notes) cover the "
+                    "overdue amount. Allocate them to its invoices."
+                )
             else:
                 reasons = item_reasons.get(partner._origin.id, {})
                 blockers[partner.id] = partner._held_items_blocker(reasons, date)
@@ -190,6 +195,7 @@ class ResPartner(models.Model):
             "promise": self.env._("promised to pay"),
             "legal_charge": self.env._("late-payment charges"),
             "no_followup": self.env._("set to No Follow-Up"),
+            "credits": self.env._("covered by its credits"),
         }
         held = ", ".join(
             f"{labels.get(reason, reason)} ({count})" for reason, count in sorted(reasons.items())

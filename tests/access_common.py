@@ -66,6 +66,8 @@ class AccessCommon(DunningCommon):
         invoice = cls._due_invoice(500.0, today - timedelta(days=40))
         second = cls._due_invoice(300.0, today - timedelta(days=40))
         line = invoice.line_ids.filtered(lambda item: item.display_type == "payment_term")
+        refund = cls._due_invoice(50.0, today - timedelta(days=10), move_type="out_refund")
+        refund_line = refund.line_ids.filtered(lambda item: item.display_type == "payment_term")
         # The run's own creation path: users create no reminder (see engine_mark).
         reminder = (
             env["receivable.reminder"]
@@ -84,6 +86,18 @@ class AccessCommon(DunningCommon):
                                 "move_line_id": line.id,
                                 "move_id": invoice.id,
                                 "currency_id": cls.currency.id,
+                            }
+                        )
+                    ],
+                    "credit_ids": [
+                        Command.create(
+                            {
+                                "company_id": cls.company.id,
+                                "move_line_id": refund_line.id,
+                                "move_id": refund.id,
+                                "credit_type": "refund",
+                                "currency_id": cls.currency.id,
+                                "amount_residual": -50.0,
                             }
                         )
                     ],
@@ -109,6 +123,7 @@ class AccessCommon(DunningCommon):
             "receivable.dunning.level": cls.first,
             "receivable.reminder": reminder,
             "receivable.reminder.line": reminder.line_ids,
+            "receivable.reminder.credit": reminder.credit_ids,
             "receivable.payment.plan": plan,
             "receivable.payment.plan.line": plan.line_ids,
             "receivable.promise": env["receivable.promise"].create(

@@ -63,6 +63,7 @@ MATRIX = {
     "receivable.reference.rate.import":  ("",     "",     "",     "",     "crwu", ""),
     # Reminders: deleted by Credit Managers only; sent ones are frozen in the model's code.
     "receivable.reminder":               ("",     "",     "r",    "crw",  "crwu", ""),
+    "receivable.reminder.credit":        ("",     "",     "r",    "crwu", "crwu", ""),
     "receivable.reminder.line":          ("",     "",     "r",    "crwu", "crwu", ""),
     # Score history: written by the scoring only; a Credit Manager may purge it.
     "receivable.risk.snapshot":          ("",     "",     "r",    "r",    "ru",   ""),
@@ -171,6 +172,7 @@ class TestCheckCompany(AccessCommon):
             ("receivable.credit.limit.request", {"partner_id": self.partner_b.id}),
             ("receivable.reminder.line", {"move_id": self.invoice_b.id}),
             ("receivable.reminder.line", {"move_line_id": self.invoice_b.line_ids[0].id}),
+            ("receivable.reminder.credit", {"move_id": self.invoice_b.id}),
             ("receivable.call.result", {"partner_id": self.partner_b.id}),
             ("receivable.dunning.run.line", {"level_id": self.level_b.id}),
             ("account.move", {"receivable_dunning_level_id": self.level_b.id}),

@@ -145,5 +145,9 @@ class ReceivableDunningRunLine(models.TransientModel):
     channel_letter = fields.Boolean(related="level_id.channel_letter")
     channel_call = fields.Boolean(related="level_id.channel_call")
     currency_id = fields.Many2one(related="company_id.currency_id")
-    amount = fields.Monetary(string="Amount Due")
+    amount = fields.Monetary(
+        string="Net Amount Due",
+        help="The invoices listed less the customer's credits (unapplied payments, credit "
+        "notes), before late-payment charges.",
+    )
     invoice_count = fields.Integer(string="Invoices")
