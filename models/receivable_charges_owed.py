@@ -35,6 +35,9 @@ from .receivable_security import check_receivable_group
 # How far back the list looks by default: the invoices paid in the last twelve months.
 DEFAULT_PAID_SINCE_MONTHS = 12
 
+# The invoice history's charges already invoiced (see ``_get_invoice_history``).
+INVOICED_KEYS = ("fee_invoiced", "interest_invoiced_until")
+
 
 class ReceivableChargesOwedWizard(models.TransientModel):
     """The date and the period of payments of the list *Charges Owed on Paid Invoices*."""
@@ -216,7 +219,14 @@ class ReceivableChargesOwed(models.TransientModel):
 
     def _owed_by_profile(self, company, profile, policy, items, payments, invoiced, date):
         """Row values of ``items`` (paid lines) of customers of ``profile`` and ``policy``."""
-        history = profile._get_invoice_history({item["move_id"] for item in items})
+        # The earned charges, gross: what was invoiced is deducted below (earned - invoiced,
+        # rounded once), so the history's invoiced charges are left out of the computation.
+        history = {
+            move_id: {key: value for key, value in data.items() if key not in INVOICED_KEYS}
+            for move_id, data in profile._get_invoice_history(
+                {item["move_id"] for item in items}
+            ).items()
+        }
         lines_data = [
             {
                 "key": item["id"],
@@ -229,11 +239,7 @@ class ReceivableChargesOwed(models.TransientModel):
             for item in items
         ]
         # Missing reference rates: no interest for their half-years, stated per row below.
-        # The history holds the charges invoiced: the computation leaves them out (interest
-        # from the day after the last period invoiced, the fee once), so what it returns is
-        # what is left to invoice; earned = invoiced + left.
-        details = {}
-        charges = profile._compute_charges(lines_data, date, policy, set(), details)
+        charges = profile._compute_charges(lines_data, date, policy, set())
         holidays = profile._public_holidays() if profile.interest_start == "free_window" else set()
         currency = company.currency_id
         by_move = defaultdict(list)
@@ -241,26 +247,14 @@ class ReceivableChargesOwed(models.TransientModel):
             by_move[item["move_id"]].append((item, data))
         values = []
         for move_id, move_lines in by_move.items():
-            done = invoiced.get(move_id, {})
             interest = sum(currency.round(charges[data["key"]][0]) for __, data in move_lines)
             fee = sum(charges[data["key"]][1] for __, data in move_lines)
-            if all(currency.is_zero(amount) for amount in (interest, fee, *done.values())):
+            if currency.is_zero(interest) and currency.is_zero(fee):
                 continue
             first_day = min(
                 profile._interest_start_date(data, holidays) or data["due_date"] + timedelta(1)
                 for __, data in move_lines
             )
-            interest_from = min(
-                (
-                    details[data["key"]]["interest_date_from"]
-                    for __, data in move_lines
-                    if details.get(data["key"], {}).get("interest_date_from")
-                ),
-                default=first_day,
-            )
-            pay_date = max(item["pay_date"] for item, __ in move_lines)
-            missing = set()
-            rate_for = profile._rate_functions(policy, missing)
             values.append(
                 {
                     "move_id": move_id,
@@ -271,21 +265,46 @@ class ReceivableChargesOwed(models.TransientModel):
                     "amount_late": sum(
                         amount for __, data in move_lines for __, amount in data["payments"]
                     ),
-                    "interest": currency.round(interest + done.get("interest", 0.0)),
-                    "fee": fee + done.get("fee", 0.0),
-                    "pay_date": pay_date,
-                    "amount_invoiced": done.get("interest", 0.0) + done.get("fee", 0.0),
-                    "interest_to_invoice": interest,
-                    "fee_to_invoice": fee,
-                    "amount_to_invoice": interest + fee,
-                    "interest_from": interest_from,
-                    "rates": self._rates_label(rate_for, first_day, pay_date),
-                    "warning": self.env["receivable.reference.rate"]._missing_rates_warning(
-                        missing
+                    "interest": interest,
+                    "fee": fee,
+                    **self._to_invoice(
+                        profile,
+                        policy,
+                        currency,
+                        interest,
+                        fee,
+                        first_day,
+                        max(item["pay_date"] for item, __ in move_lines),
+                        invoiced.get(move_id, {}),
                     ),
                 }
             )
         return values
+
+    @api.model
+    def _to_invoice(self, profile, policy, currency, interest, fee, first_day, pay_date, done):
+        """What is left to invoice of an invoice's ``interest`` (from ``first_day`` to
+        ``pay_date``) and ``fee`` once the charges ``done`` (see ``_get_invoiced_charges``)
+        are deducted: the fee once, the interest from the day after the last period invoiced.
+        """
+        interest_to_invoice = 0.0
+        if not done.get("interest_to") or done["interest_to"] < pay_date:
+            interest_to_invoice = max(currency.round(interest - done.get("interest", 0.0)), 0.0)
+        fee_to_invoice = 0.0 if "fee" in done else fee
+        missing = set()
+        rates = self._rates_label(profile._rate_functions(policy, missing), first_day, pay_date)
+        return {
+            "pay_date": pay_date,
+            "amount_invoiced": done.get("interest", 0.0) + done.get("fee", 0.0),
+            "interest_to_invoice": interest_to_invoice,
+            "fee_to_invoice": fee_to_invoice,
+            "amount_to_invoice": interest_to_invoice + fee_to_invoice,
+            "interest_from": done["interest_to"] + timedelta(days=1)
+            if done.get("interest_to")
+            else first_day,
+            "rates": rates,
+            "warning": self.env["receivable.reference.rate"]._missing_rates_warning(missing),
+        }
 
     @api.model
     def _rates_label(self, rate_for, first_day, last_day):

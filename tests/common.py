@@ -151,6 +151,18 @@ class DunningCommon(ReceivableCommon):
         cls.friendly, cls.first, cls.second, cls.notice = cls.levels
 
     @classmethod
+    def _set_up_charges_accounts(cls):
+        """The journal and the accounts the late-payment charges are invoiced on."""
+        income = cls.company_data["default_account_revenue"]
+        cls.company.write(
+            {
+                "receivable_charges_journal_id": cls.company_data["default_journal_sale"].id,
+                "receivable_fee_account_id": income.copy({"code": "758100"}).id,
+                "receivable_interest_account_id": income.copy({"code": "763100"}).id,
+            }
+        )
+
+    @classmethod
     def _create_ladder(cls, policy, steps):
         templates = {
             "friendly": "account_receivable_control.mail_template_reminder_friendly",

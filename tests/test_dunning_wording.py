@@ -11,6 +11,12 @@ from .common import DunningCommon
 LETTER = "account_receivable_control.action_report_dunning_letter"
 FIRST_CONTACT = "The invoices listed below are overdue and remain unpaid."
 
+# The free first reminder's sentence as the customer reads it (Code of Economic Law, XIX.2).
+FREE_FIRST_REMINDER = {
+    "fr_FR": "Cette première relance est gratuite. Si le montant dû n'est pas réglé",
+    "nl_BE": "Deze eerste aanmaning is kosteloos. Indien het verschuldigde bedrag niet",
+}
+
 
 @tagged("post_install", "-at_install")
 class TestDunningWording(DunningCommon, MockEmail):
@@ -185,19 +191,25 @@ class TestBelgianConsumerFirstReminder(DunningCommon, MockEmail):
         self.assertIn("45.00", letter)
 
     def test_first_reminder_in_french_and_dutch_formats(self):
+        """The text of the shipped translations (i18n/fr.po, nl.po), the dates, amounts and
+        rate in the customer's language."""
         self._due_invoice(300.0, "2026-04-01", partner=self.individual)
         with self.mock_mail_gateway():
             first = self._run("2026-04-02")
         template = self.be_first.mail_template_id
         for lang in ("fr_FR", "nl_BE"):
             self.env["res.lang"]._activate_lang(lang)
+            # The module's shipped translations, as installing the language loads them.
+            self.env["ir.module.module"]._load_module_terms(["account_receivable_control"], [lang])
             self.individual.lang = lang
             body = template._generate_template(first.ids, ["body_html"])[first.id]["body_html"]
             self.assertIn("16/04/2026", body, lang)
+            self.assertIn(FREE_FIRST_REMINDER[lang], body)
             self.assertIn(format_amount(self.env, 45.0, self.currency, lang_code=lang), body)
             self.assertIn("45,00", body, lang)
             self.assertIn("10,50", body, lang)
             letter = self._letter(first)
+            self.assertIn(FREE_FIRST_REMINDER[lang].split(".")[0], letter)
             self.assertIn("16/04/2026", letter, lang)
             self.assertIn("10,50", letter, lang)
 

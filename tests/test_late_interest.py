@@ -28,14 +28,7 @@ class TestLateInterest(DunningCommon, MockEmail):
         cls.fr_b2b = cls.env.ref("account_receivable_control.legal_profile_fr_b2b")
         cls.be_b2b = cls.env.ref("account_receivable_control.legal_profile_be_b2b")
         cls.policy.legal_profile_id = cls.fr_b2b
-        income = cls.company_data["default_account_revenue"]
-        cls.company.write(
-            {
-                "receivable_charges_journal_id": cls.company_data["default_journal_sale"].id,
-                "receivable_fee_account_id": income.copy({"code": "758100"}).id,
-                "receivable_interest_account_id": income.copy({"code": "763100"}).id,
-            }
-        )
+        cls._set_up_charges_accounts()
 
     # ------------------------------------------------------------------------------------------
     # Helpers

@@ -27,14 +27,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
         cls.be_b2b = cls.env.ref("account_receivable_control.legal_profile_be_b2b")
         cls.fr_b2c = cls.env.ref("account_receivable_control.legal_profile_fr_b2c")
         cls.policy.legal_profile_id = cls.fr_b2b
-        income = cls.company_data["default_account_revenue"]
-        cls.company.write(
-            {
-                "receivable_charges_journal_id": cls.company_data["default_journal_sale"].id,
-                "receivable_fee_account_id": income.copy({"code": "758100"}).id,
-                "receivable_interest_account_id": income.copy({"code": "763100"}).id,
-            }
-        )
+        cls._set_up_charges_accounts()
 
     def _letter(self, reminder):
         html, _format = self.env["ir.actions.report"]._render_qweb_html(LETTER, reminder.ids)
