@@ -32,6 +32,10 @@ SHIPPED_FILES = {
 }
 
 
+class _TrialLoad(Exception):
+    """Rolls back the savepoint of a trial load."""
+
+
 class CurrentSourceImporter(TranslationImporter):
     """Odoo's translation importer, keeping only the translations made from the text a record
     holds now. A .po file not yet translated for a new text still carries the translation of
@@ -75,8 +79,8 @@ class ReceivableShippedTexts(models.AbstractModel):
         reset, edited = [], []
         for xmlid, (field_name, old_digest) in old_texts.items():
             record = self.env.ref(f"{MODULE}.{xmlid}", raise_if_not_found=False)
-            if not record:
-                continue
+            if not record or self._holds_shipped_text(record, field_name):
+                continue  # already the current wording (installed with it): nothing to do
             if xmlid in edited_xmlids or self._edited_by_hand(record, field_name, old_digest):
                 edited.append(record)
             else:
@@ -106,9 +110,28 @@ class ReceivableShippedTexts(models.AbstractModel):
           stored computed field to the model rewrites every record as uid 1 (19.0.1.2.0 does
           so on the levels, hence the pre-migration script that reads it first).
         """
+        return self._digest(record, field_name) != old_digest or record.write_uid.id != SUPERUSER_ID
+
+    @api.model
+    def _holds_shipped_text(self, record, field_name):
+        """Whether the record's English text is the one its file ships now: the file is loaded
+        on trial in a savepoint rolled back, so that no rendering of the file's XML is guessed."""
+        current = self._digest(record, field_name)
+        try:
+            with self.env.cr.savepoint():
+                self._reload_from_file(record)
+                shipped = self._digest(record, field_name)
+                raise _TrialLoad
+        except _TrialLoad:
+            pass
+        finally:
+            self.env.invalidate_all()
+        return current == shipped
+
+    @api.model
+    def _digest(self, record, field_name):
         english = record.with_context(lang="en_US")[field_name] or ""
-        digest = hashlib.sha256(str(english).encode()).hexdigest()
-        return digest != old_digest or record.write_uid.id != SUPERUSER_ID
+        return hashlib.sha256(str(english).encode()).hexdigest()
 
     @api.model
     def _reload_from_file(self, record):
