@@ -52,3 +52,4 @@ from . import res_partner_credit
 from . import res_partner_dunning
 from . import res_partner_risk
 from . import res_partner_statement
+from . import shipped_texts

@@ -37,4 +37,5 @@ from . import test_reminder_history
 from . import test_risk
 from . import test_risk_formulas
 from . import test_security
+from . import test_shipped_texts
 from . import test_worklist
