@@ -1,4 +1,5 @@
 from . import account_move
+from . import account_move_followup
 from . import account_move_line
 from . import account_move_prediction
 from . import mail_mail
@@ -15,6 +16,7 @@ from . import receivable_dunning_rule
 from . import receivable_facts
 from . import receivable_facts_payments
 from . import receivable_facts_position
+from . import receivable_followup
 from . import receivable_grouped_read
 from . import receivable_kpi
 from . import receivable_kpi_overview
@@ -50,6 +52,7 @@ from . import res_partner
 from . import res_partner_aging
 from . import res_partner_credit
 from . import res_partner_dunning
+from . import res_partner_followup
 from . import res_partner_risk
 from . import res_partner_statement
 from . import shipped_texts

@@ -9,6 +9,7 @@ from .input_checks import context_date
 from .input_checks import future_date_message
 from .input_checks import parse_date
 from .receivable_grouped_read import ReceivableGroupedReadMixin
+from .receivable_security import check_receivable_group
 
 # Bucket columns of the model: "not due" + up to 6 overdue intervals (the last one open-ended).
 MAX_BUCKETS = 7
@@ -430,6 +431,12 @@ class ReceivableAging(models.Model):
             "views": [(False, "form")],
             "target": "current",
         }
+
+    def action_open_followup(self):
+        """Open the follow-up of the customer of the row."""
+        check_receivable_group(self.env)
+        self.ensure_one()
+        return self.partner_id.action_open_receivable_followup()
 
     def action_open_partner(self):
         """Open the customer of the row."""

@@ -651,8 +651,10 @@ class ReceivableDunningEngine(models.AbstractModel):
         )
 
     @api.model
-    def _remind_partner_now(self, partner, date):
-        """'Send reminder now' on a partner: its reminder at its current level, sent now."""
+    def _remind_partner_now(self, partner, date, values=None):
+        """'Send reminder now' on a partner: its reminder at its current level, sent now.
+
+        ``values``: written on the reminder before it goes (the follow-up's edited email)."""
         company = self.env.company
         engine = self._in_company_scope(company)
         existing = self.env["receivable.reminder"].search(
@@ -663,6 +665,8 @@ class ReceivableDunningEngine(models.AbstractModel):
             ]
         )
         if existing:
+            if values:
+                existing._write_engine(values)
             existing.action_send()
             return existing
         reason = partner.with_company(company)._get_dunning_blocker(date)
@@ -678,5 +682,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                 )
             )
         reminder = engine._create_reminders(company, date, proposals)
+        if values:
+            reminder._write_engine(values)
         reminder.action_send()
         return reminder

@@ -203,6 +203,14 @@ class ReceivableReminder(models.Model):
         string="Personal Message",
         help="Added to the email and the letter, above the list of invoices.",
     )
+    body_override = fields.Html(
+        string="Edited Email",
+        sanitize="email_outgoing",
+        readonly=True,
+        copy=False,
+        help="The email as the credit controller edited it in the customer's follow-up: sent "
+        "instead of the level's template.",
+    )
 
     # ------------------------------------------------------------------------------------------
     # Compute
@@ -246,7 +254,10 @@ class ReceivableReminder(models.Model):
                     "dunning run or Send Reminder Now), not by hand."
                 )
             )
-        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        # A preview (rolled back, see ``receivable.followup``) draws no reference: a number of
+        # the sequence is never given back.
+        preview = self.env.context.get("receivable_reminder_preview")
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/" and not preview]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
         return super().create(vals_list)

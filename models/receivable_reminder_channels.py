@@ -66,16 +66,20 @@ class ReceivableReminder(models.Model):
         attachments = self.letter_attachment_id
         if self.level_id.attach_invoices:
             attachments |= self._get_invoice_attachments()
+        email_values = {
+            "receivable_reminder_id": self.id,
+            "recipient_ids": [Command.set(self.recipient_id.ids)],
+            "attachment_ids": [Command.link(a.id) for a in attachments],
+            "auto_delete": False,
+        }
+        if self.body_override:
+            # The text the controller edited in the customer's follow-up, in the layout.
+            email_values["body_html"] = self.body_override
         mail_id = template.send_mail(
             self.id,
             force_send=False,
             email_layout_xmlid="mail.mail_notification_light",
-            email_values={
-                "receivable_reminder_id": self.id,
-                "recipient_ids": [Command.set(self.recipient_id.ids)],
-                "attachment_ids": [Command.link(a.id) for a in attachments],
-                "auto_delete": False,
-            },
+            email_values=email_values,
         )
         # sudo: outgoing mails are reserved to administrators; the controller's right to send
         # this reminder was checked on the reminder itself.

@@ -194,7 +194,12 @@ class AccessCommon(DunningCommon):
                 ]
             }
         )
+        followup = env["receivable.followup"].create(
+            {"partner_id": cls.customer.id, "company_id": cls.company.id}
+        )
         records = {
+            "receivable.followup": followup,
+            "receivable.followup.line": followup.line_ids[:1],
             "receivable.aging.date": env["receivable.aging.date"].create({}),
             "receivable.aging.export": env["receivable.aging.export"].create({}),
             "receivable.call.result": env["receivable.call.result"].create(

@@ -47,6 +47,8 @@ MATRIX = {
     "receivable.dunning.level":          ("",     "",     "r",    "r",    "crwu", ""),
     "receivable.dunning.run":            ("",     "",     "",     "",     "crwu", ""),
     "receivable.dunning.run.line":       ("",     "",     "",     "",     "crwu", ""),
+    "receivable.followup":               ("",     "",     "",     "",     "crwu", ""),
+    "receivable.followup.line":          ("",     "",     "",     "",     "crwu", ""),
     "receivable.hold.override.wizard":   ("",     "",     "",     "",     "crwu", ""),
     "receivable.letter.post.wizard":     ("",     "",     "",     "",     "crwu", ""),
     "receivable.letter.post.wizard.line":("",     "",     "",     "",     "crwu", ""),
