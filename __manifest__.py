@@ -62,6 +62,7 @@
         "views/receivable_provision_views.xml",
         "views/receivable_charges_owed_views.xml",
         "views/receivable_kpi_views.xml",
+        "views/res_partner_followup_status_views.xml",
         "views/menus.xml",
         "views/receivable_payment_plan_views.xml",
     ],
