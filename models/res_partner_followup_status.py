@@ -75,7 +75,7 @@ class ResPartner(models.Model):
         "dispute holds it. Nothing to Do: nothing overdue.",
     )
     receivable_next_action_date = fields.Date(
-        string="Next Action",
+        string="Next Follow-up",
         compute="_compute_receivable_followup_status",
         search="_search_receivable_next_action_date",
         help="Today when the customer needs action; when waiting, the earliest of the "
