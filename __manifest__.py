@@ -63,6 +63,7 @@
         "views/receivable_charges_owed_views.xml",
         "views/receivable_kpi_views.xml",
         "views/receivable_followup_views.xml",
+        "views/res_partner_followup_status_views.xml",
         "views/menus.xml",
         "views/receivable_payment_plan_views.xml",
     ],

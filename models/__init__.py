@@ -53,6 +53,7 @@ from . import res_partner_aging
 from . import res_partner_credit
 from . import res_partner_dunning
 from . import res_partner_followup
+from . import res_partner_followup_status
 from . import res_partner_risk
 from . import res_partner_statement
 from . import shipped_texts

@@ -25,9 +25,12 @@ class ReceivableDunningEngine(models.AbstractModel):
         facts = self.env["receivable.facts"]
         excluded = facts._col("res.partner", "cp", "dunning_excluded", company)
         paused = facts._col("res.partner", "cp", "dunning_paused_until", company)
+        remind_again = facts._col("res.partner", "cp", "receivable_remind_again_on", company)
         exclusions = [
             ("excluded", SQL("COALESCE(%s, FALSE)", excluded)),
             ("paused", SQL("COALESCE(%s >= %s::date, FALSE)", paused, date)),
+            # A collector's follow-up date: nothing before it, reminded again on it.
+            ("remind_again", SQL("COALESCE(%s > %s::date, FALSE)", remind_again, date)),
         ]
         if credits:
             exclusions.append(

@@ -508,14 +508,22 @@ class ReceivableFollowup(models.TransientModel):
         return self._get_form_action()
 
     def action_remind_again_on(self):
-        """No reminder before the date given: the reminders resume on that day."""
+        """The collector's own follow-up date: no reminder and no action needed before it (the
+        customer's Remind Again On, a named dunning exclusion; a pause is a decision about the
+        customer, with a reason)."""
         self._check_followup_access()
         today = fields.Date.context_today(self)
         self._check_remind_date(today + timedelta(days=1), self.env._("Remind Again On"))
-        reason = self.pause_reason or self.env._(
-            "remind again on %s", format_date(self.env, self.remind_date)
+        partner = self.partner_id.with_company(self.company_id)
+        partner.receivable_remind_again_on = self.remind_date
+        partner._post_dunning_note(
+            self.env._(
+                "Remind again on %(date)s%(reason)s.",
+                date=format_date(self.env, self.remind_date),
+                reason=f": {self.pause_reason}" if self.pause_reason else "",
+            )
         )
-        self._set_pause(self.remind_date - timedelta(days=1), reason)
+        self._refresh()
         return self._get_form_action()
 
     def _set_pause(self, until, reason):

@@ -101,7 +101,12 @@ class ResPartner(models.Model):
             partner.receivable_open_promise_count = promises.get(commercial, 0)
 
     @api.depends_context("company")
-    @api.depends("dunning_excluded", "dunning_paused_until", "receivable_promise_ids.state")
+    @api.depends(
+        "dunning_excluded",
+        "dunning_paused_until",
+        "receivable_remind_again_on",
+        "receivable_promise_ids.state",
+    )
     def _compute_dunning_status(self):
         today = fields.Date.context_today(self)
         blockers = self._get_dunning_blockers(today)
@@ -155,6 +160,11 @@ class ResPartner(models.Model):
                     reason=f": {partner.dunning_pause_reason}"
                     if partner.dunning_pause_reason
                     else "",
+                )
+            elif reason == "remind_again":
+                blockers[partner.id] = self.env._(
+                    "No reminder before %(date)s: a collector will look at it again then.",
+                    date=format_date(self.env, partner.receivable_remind_again_on),
                 )
             elif not partner._has_dunning_ladder():
                 blockers[partner.id] = self.env._("Its credit policy sends no reminders.")

@@ -121,13 +121,17 @@ class TestFollowupCockpit(DunningCommon, MockEmail):
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertIn(f"/web/content/{reminder.letter_attachment_id.id}", action["url"])
 
-    def test_remind_again_on_pauses_until_that_date(self):
+    def test_remind_again_on_holds_reminders_until_that_date(self):
         cockpit = self._open()
         cockpit.remind_date = "2026-03-23"
         with self._frozen(TODAY):
             cockpit.action_remind_again_on()
-        self.assertEqual(self.customer.dunning_paused_until, date(2026, 3, 22))
-        self.assertTrue(cockpit.blocker, "no reminder while paused")
+        self.assertEqual(self.customer.receivable_remind_again_on, date(2026, 3, 23))
+        self.assertFalse(self.customer.dunning_paused_until, "a follow-up date, not a pause")
+        with self._frozen(TODAY):
+            self.assertEqual(self.customer.receivable_followup_status, "waiting")
+            self.assertEqual(self.customer.receivable_next_action_date, date(2026, 3, 23))
+        self.assertTrue(cockpit.blocker, "no reminder before that date")
         self.assertFalse(cockpit.level_id)
         self.assertFalse(self._run("2026-03-22"))
         self.assertEqual(self._run("2026-03-23").level_id, self.first)
@@ -137,7 +141,7 @@ class TestFollowupCockpit(DunningCommon, MockEmail):
         cockpit.remind_date = "2026-03-20"
         with self._frozen(TODAY), self.assertRefused(ValidationError, "Remind Again On"):
             cockpit.action_remind_again_on()
-        self.assertFalse(self.customer.dunning_paused_until)
+        self.assertFalse(self.customer.receivable_remind_again_on)
 
     def test_line_note_saved_on_the_invoice(self):
         cockpit = self._open()
