@@ -563,10 +563,10 @@ class ReceivableWorklist(models.Model):
         self.check_access("read")
         company = self.env.company
         items = self.env["receivable.facts"]._open_items_query(company=company, as_of=False)
-        [(count, amount)] = self.env.execute_query(
+        [(amount,)] = self.env.execute_query(
             SQL(
                 """
-                SELECT COUNT(*), COALESCE(SUM(overdue.amount), 0)
+                SELECT SUM(overdue.amount)
                   FROM (SELECT SUM(item.amount_residual) AS amount
                           FROM (%s) item
                          WHERE item.days_late > 0
@@ -576,16 +576,15 @@ class ReceivableWorklist(models.Model):
                 items,
             )
         )
-        if not count:
+        if not amount:
             return super().get_empty_list_help(help_message)
         return Markup('<p class="o_view_nocontent_empty_folder">%s</p><p>%s</p>') % (
             self.env._("No action in this list"),
             self.env._(
-                "%(count)s customers owe %(amount)s overdue: each one waits on a promise, a "
-                "payment plan, a pause, a dispute or a planned call, or is left out by the "
-                "filters (My Actions lists the rows of your customers). Remove the filters "
-                "to see every action of the company.",
-                count=count,
+                "%(amount)s is overdue: each customer owing it waits on a promise, a payment "
+                "plan, a pause, a dispute or a planned call, or is left out by the filters "
+                "(My Actions: the rows of your customers). Remove the filters to see every "
+                "action of the company.",
                 amount=format_amount(self.env, amount, company.currency_id),
             ),
         )
