@@ -227,18 +227,24 @@ class ReceivableWorklist(models.Model):
             """
             WITH stats AS (%(stats)s),
                  actions AS (%(actions)s),
-                 all_actions AS (SELECT * FROM actions UNION ALL %(overdue)s),
+                 all_actions AS (
+                     SELECT actions.*, stats.overdue_amount, stats.oldest_due
+                       FROM actions
+                  LEFT JOIN stats ON stats.partner_id = actions.partner_id
+                  UNION ALL %(credits)s
+                  UNION ALL %(overdue)s
+                 ),
                  ranked AS (
                      SELECT all_actions.*,
-                            GREATEST(COALESCE(stats.overdue_amount, 0), 0) AS amount_overdue,
-                            GREATEST(COALESCE(%(today)s::date - stats.oldest_due, 0), 0)
+                            GREATEST(COALESCE(all_actions.overdue_amount, 0), 0)
+                                AS amount_overdue,
+                            GREATEST(COALESCE(%(today)s::date - all_actions.oldest_due, 0), 0)
                                 AS days_late,
                             COALESCE(%(risk)s, %(default_risk)s)::float AS risk_score,
                             COALESCE(all_actions.user_id, %(collector)s, cp.user_id)
                                 AS collector_id
                        FROM all_actions
                        JOIN res_partner cp ON cp.id = all_actions.partner_id
-                  LEFT JOIN stats ON stats.partner_id = all_actions.partner_id
                  )
             SELECT ranked.id,
                    %(company)s AS company_id,
@@ -261,6 +267,7 @@ class ReceivableWorklist(models.Model):
             """,
             stats=self._stats_query(company, today),
             actions=self._actions_query(company, today),
+            credits=self._credits_query(today),
             overdue=self._overdue_customers_query(company, today),
             today=today,
             risk=self._risk_score_sql(company),
@@ -321,7 +328,11 @@ class ReceivableWorklist(models.Model):
 
     @api.model
     def _actions_query(self, company, today):
-        """The actions of the day, all kinds, with the columns of ``_action_columns``."""
+        """The actions of the day on records (calls, reminders, promises, invoices, covers),
+        with the columns of ``_calls_query``; the rows read from ``stats`` alone (credits to
+        allocate, overdue customers) are added apart, with the customer's figures: joining
+        them back to ``stats`` would make PostgreSQL expect far more rows than there are (it
+        knows nothing of a CTE's unique key) and compile the query (JIT) for a second."""
         followup_days = max(company.receivable_dispute_followup_days, 0)
         return SQL(" UNION ALL ").join(
             [
@@ -330,7 +341,6 @@ class ReceivableWorklist(models.Model):
                 self._broken_promises_query(company, today),
                 self._disputes_query(company, today, followup_days),
                 self._covers_query(company, today),
-                self._credits_query(today),
             ]
         )
 
@@ -349,7 +359,7 @@ class ReceivableWorklist(models.Model):
             SELECT stats.partner_id * 8 + %(index)s, 'overdue', stats.partner_id, NULL::int,
                    stats.chase_due, NULL::varchar,
                    LEAST(COALESCE(stats.chase_amount, 0), stats.overdue_amount), NULL::int,
-                   NULL::int, NULL::int, NULL::int
+                   NULL::int, NULL::int, NULL::int, stats.overdue_amount, stats.oldest_due
               FROM stats
               JOIN res_partner cp ON cp.id = stats.partner_id
              WHERE LEAST(COALESCE(stats.chase_amount, 0), stats.overdue_amount) > 0
@@ -503,7 +513,7 @@ class ReceivableWorklist(models.Model):
             SELECT stats.partner_id * 8 + %(index)s, 'credits', stats.partner_id, NULL::int,
                    %(today)s::date, NULL::varchar,
                    LEAST(-stats.credit_amount, stats.debit_amount), NULL::int, NULL::int,
-                   NULL::int, NULL::int
+                   NULL::int, NULL::int, stats.overdue_amount, stats.oldest_due
               FROM stats
              WHERE stats.credit_amount < 0 AND stats.debit_amount > 0
             """,
