@@ -241,6 +241,16 @@ class TestWorklistCustomers(DunningCommon):
         self.assertIn('action="action_open_followup" type="object"', arch)
         self.assertIn('name="action_open_source"', arch)
 
+    def test_a_call_logged_on_an_overdue_customer(self):
+        """The call buttons work on an Overdue Customer row: no answer plans tomorrow's call,
+        so the customer waits on it (and comes back tomorrow as a Call Due row)."""
+        partner, _invoice = self._customer("Alpha", 1000.0, days_late=10)
+        row = self._worklist().with_user(self.controller)
+        row.action_call_no_answer()
+        self.assertFalse(self._worklist(), "a call is planned for tomorrow")
+        with freeze_time(TODAY + timedelta(days=1)):
+            self.assertEqual(self._rows(partner), {("call", False)})
+
     # ------------------------------------------------------------------------------------------
     # The empty list
     # ------------------------------------------------------------------------------------------
