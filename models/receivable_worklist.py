@@ -1,9 +1,12 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.tools import SQL
+from odoo.tools import format_amount
 
 from .res_company_collection import WORKLIST_RULES
 
@@ -15,6 +18,7 @@ WORKLIST_KINDS = [
     ("dispute", "Dispute to Follow Up"),
     ("cover", "Cover Exceeded"),
     ("credits", "Credits to Allocate"),
+    ("overdue", "Overdue Customer"),
 ]
 KIND_INDEX = {kind: index for index, (kind, _label) in enumerate(WORKLIST_KINDS, start=1)}
 # Risk score of the customers that have none (or when the risk scoring is not installed).
@@ -27,6 +31,11 @@ CALL_RESULTS = [
     ("dispute", "Dispute"),
     ("no_answer", "No Answer"),
 ]
+# Reminder states that are an action under way: waiting for review, or approved and going out.
+PENDING_REMINDER_STATES = ("draft", "to_send")
+# Kinds of rows that follow up the whole customer: its overdue amount comes through them, not
+# as an Overdue Customer row besides.
+CUSTOMER_FOLLOWUP_KINDS = ("call", "reminder", "promise")
 # The rows change with the company (its data, its ranking rule) and the day.
 WORKLIST_CONTEXT = ("company",)
 
@@ -34,7 +43,7 @@ WORKLIST_CONTEXT = ("company",)
 class ReceivableWorklist(models.Model):
     """Today's collection actions of the current company, one row per action, ranked.
 
-    An SQL view (``_table_query``) built per request, the UNION ALL of five kinds of actions:
+    An SQL view (``_table_query``) built per request, the UNION ALL of seven kinds of actions:
 
     * **Call Due** — a phone-call activity on a customer with an open receivable, due today or
       before (the collector is the activity's assignee);
@@ -51,6 +60,16 @@ class ReceivableWorklist(models.Model):
       them. The amount is what can be allocated (the smaller of the credits and the invoices
       owed); it ranks these rows in place of the overdue amount, which credits covering it
       bring to 0 (such a customer gets no reminder: credits first).
+    * **Overdue Customer** — every customer with an amount to chase and no action under way:
+      its overdue items that nothing holds (no dispute, promise, payment plan, factor,
+      collection agency nor No Follow-Up: the dunning rule's item exclusions, late-payment
+      charges excepted: a charge owed is money to chase), netted with its overdue credits, are
+      above 0, and it has no open phone call (whatever its date), no reminder to review or to
+      send, no broken promise row and no reminder pause running. A customer with such an
+      action comes through that action's row, never twice; an invoice in dispute comes through
+      its dispute row while the customer's other overdue invoices make it an Overdue Customer.
+      The amount is the amount to chase, the date the due date of its oldest item to chase.
+      So the worklist is empty only when nothing overdue waits for a collector.
 
     Every row carries the customer's figures, read from the open items of the company and its
     branches (``receivable.facts._open_items_query``): its overdue amount (the items past due,
@@ -64,7 +83,9 @@ class ReceivableWorklist(models.Model):
     * ``amount``: overdue.
 
     The collector of a row is the assignee of the call, else the customer's collector
-    (``receivable_collector_id`` of the company), else its salesperson.
+    (``receivable_collector_id`` of the company), else its salesperson: the *My Actions*
+    filter. The menu opens on *My Actions* or *Unassigned* (rows of nobody), so a new
+    controller sees the customers nobody collects yet.
     """
 
     _name = "receivable.worklist"
@@ -174,12 +195,14 @@ class ReceivableWorklist(models.Model):
         ],
         "mail.activity.type": ["category"],
         "receivable.reminder": ["partner_id", "company_id", "state", "date", "amount_net"],
+        "receivable.payment.plan": ["state", "move_ids"],
         "receivable.promise": ["partner_id", "company_id", "state", "promise_date", "amount"],
         "res.partner": [
             "commercial_partner_id",
             "user_id",
             "receivable_collector_id",
             "credit_insured_amount",
+            "dunning_paused_until",
         ],
     }
 
@@ -204,16 +227,24 @@ class ReceivableWorklist(models.Model):
             """
             WITH stats AS (%(stats)s),
                  actions AS (%(actions)s),
+                 all_actions AS (
+                     SELECT actions.*, stats.overdue_amount, stats.oldest_due
+                       FROM actions
+                  LEFT JOIN stats ON stats.partner_id = actions.partner_id
+                  UNION ALL %(credits)s
+                  UNION ALL %(overdue)s
+                 ),
                  ranked AS (
-                     SELECT actions.*,
-                            GREATEST(COALESCE(stats.overdue_amount, 0), 0) AS amount_overdue,
-                            GREATEST(COALESCE(%(today)s::date - stats.oldest_due, 0), 0)
+                     SELECT all_actions.*,
+                            GREATEST(COALESCE(all_actions.overdue_amount, 0), 0)
+                                AS amount_overdue,
+                            GREATEST(COALESCE(%(today)s::date - all_actions.oldest_due, 0), 0)
                                 AS days_late,
                             COALESCE(%(risk)s, %(default_risk)s)::float AS risk_score,
-                            COALESCE(actions.user_id, %(collector)s, cp.user_id) AS collector_id
-                       FROM actions
-                       JOIN res_partner cp ON cp.id = actions.partner_id
-                  LEFT JOIN stats ON stats.partner_id = actions.partner_id
+                            COALESCE(all_actions.user_id, %(collector)s, cp.user_id)
+                                AS collector_id
+                       FROM all_actions
+                       JOIN res_partner cp ON cp.id = all_actions.partner_id
                  )
             SELECT ranked.id,
                    %(company)s AS company_id,
@@ -236,6 +267,8 @@ class ReceivableWorklist(models.Model):
             """,
             stats=self._stats_query(company, today),
             actions=self._actions_query(company, today),
+            credits=self._credits_query(today),
+            overdue=self._overdue_customers_query(company, today),
             today=today,
             risk=self._risk_score_sql(company),
             default_risk=DEFAULT_RISK_SCORE,
@@ -251,30 +284,55 @@ class ReceivableWorklist(models.Model):
     def _stats_query(self, company, today):
         """Per customer (commercial partner) with open items in ``company`` and its branches:
         open amount, overdue amount and oldest overdue due date, by the rules of
-        ``receivable.facts`` (overdue: the items more than 0 days late, credits included)."""
+        ``receivable.facts`` (overdue: the items more than 0 days late, credits included); the
+        overdue amount to chase (``_item_to_chase_sql``) and its oldest due date."""
         items = self.env["receivable.facts"]._open_items_query(today, company, as_of=False)
         return SQL(
             """
-            SELECT items.partner_id,
-                   SUM(items.amount_residual) AS open_amount,
-                   SUM(items.amount_residual) FILTER (WHERE items.days_late > 0)
+            SELECT item.partner_id,
+                   SUM(item.amount_residual) AS open_amount,
+                   SUM(item.amount_residual) FILTER (WHERE item.days_late > 0)
                        AS overdue_amount,
-                   MIN(items.date_maturity)
-                       FILTER (WHERE items.days_late > 0 AND items.amount_residual > 0)
+                   MIN(item.date_maturity)
+                       FILTER (WHERE item.days_late > 0 AND item.amount_residual > 0)
                        AS oldest_due,
-                   SUM(items.amount_residual) FILTER (WHERE items.amount_residual < 0)
+                   SUM(item.amount_residual) FILTER (WHERE item.amount_residual < 0)
                        AS credit_amount,
-                   SUM(items.amount_residual) FILTER (WHERE items.amount_residual > 0)
-                       AS debit_amount
-              FROM (%s) items
-          GROUP BY items.partner_id
+                   SUM(item.amount_residual) FILTER (WHERE item.amount_residual > 0)
+                       AS debit_amount,
+                   SUM(item.amount_residual) FILTER (WHERE item.days_late > 0 AND %(chase)s)
+                       AS chase_amount,
+                   MIN(item.date_maturity) FILTER (
+                       WHERE item.days_late > 0 AND item.amount_residual > 0 AND %(chase)s
+                   ) AS chase_due
+              FROM (%(items)s) item
+          GROUP BY item.partner_id
             """,
-            items,
+            items=items,
+            chase=self._item_to_chase_sql(),
+        )
+
+    @api.model
+    def _item_to_chase_sql(self):
+        """SQL condition on an open ``item`` row: nothing holds it, a collector should chase
+        it. The dunning rule's item exclusions (dispute, factor, agency, payment plan, promise,
+        No Follow-Up), stated once in ``receivable.dunning.engine._item_exclusions``, but for
+        the late-payment charges: the reminders claim them apart, yet a charge owed and
+        overdue is money to chase."""
+        exclusions = self.env["receivable.dunning.engine"]._item_exclusions()
+        return SQL(" AND ").join(
+            SQL("NOT (%s)", condition)
+            for reason, condition in exclusions
+            if reason != "legal_charge"
         )
 
     @api.model
     def _actions_query(self, company, today):
-        """The actions of the day, all kinds, with the columns of ``_action_columns``."""
+        """The actions of the day on records (calls, reminders, promises, invoices, covers),
+        with the columns of ``_calls_query``; the rows read from ``stats`` alone (credits to
+        allocate, overdue customers) are added apart, with the customer's figures: joining
+        them back to ``stats`` would make PostgreSQL expect far more rows than there are (it
+        knows nothing of a CTE's unique key) and compile the query (JIT) for a second."""
         followup_days = max(company.receivable_dispute_followup_days, 0)
         return SQL(" UNION ALL ").join(
             [
@@ -283,8 +341,55 @@ class ReceivableWorklist(models.Model):
                 self._broken_promises_query(company, today),
                 self._disputes_query(company, today, followup_days),
                 self._covers_query(company, today),
-                self._credits_query(today),
             ]
+        )
+
+    @api.model
+    def _overdue_customers_query(self, company, today):
+        """The customers with an amount to chase (``stats``) and no action under way: no open
+        phone call (any date: one is planned), no reminder to review or to send, no broken
+        promise to follow up (those rows of ``actions`` follow the whole customer up), no
+        reminder pause running. The amount to chase is their overdue items that nothing holds
+        netted with their overdue credits, never above the overdue amount."""
+        paused = self.env["receivable.facts"]._col(
+            "res.partner", "cp", "dunning_paused_until", company
+        )
+        return SQL(
+            """
+            SELECT stats.partner_id * 8 + %(index)s, 'overdue', stats.partner_id, NULL::int,
+                   stats.chase_due, NULL::varchar,
+                   LEAST(COALESCE(stats.chase_amount, 0), stats.overdue_amount), NULL::int,
+                   NULL::int, NULL::int, NULL::int, stats.overdue_amount, stats.oldest_due
+              FROM stats
+              JOIN res_partner cp ON cp.id = stats.partner_id
+             WHERE LEAST(COALESCE(stats.chase_amount, 0), stats.overdue_amount) > 0
+               AND COALESCE(%(paused)s < %(today)s::date, TRUE)
+               AND NOT EXISTS (
+                       SELECT 1 FROM actions
+                        WHERE actions.partner_id = stats.partner_id
+                          AND actions.kind IN %(followups)s)
+               AND NOT EXISTS (
+                       SELECT 1
+                         FROM mail_activity activity
+                         JOIN mail_activity_type activity_type
+                           ON activity_type.id = activity.activity_type_id
+                         JOIN res_partner contact ON contact.id = activity.res_id
+                        WHERE activity.res_model = 'res.partner'
+                          AND activity.active IS TRUE
+                          AND activity_type.category = 'phonecall'
+                          AND contact.commercial_partner_id = stats.partner_id)
+               AND NOT EXISTS (
+                       SELECT 1 FROM receivable_reminder reminder
+                        WHERE reminder.partner_id = stats.partner_id
+                          AND reminder.company_id = %(company)s
+                          AND reminder.state IN %(reminder_states)s)
+            """,
+            index=KIND_INDEX["overdue"],
+            paused=paused,
+            today=today,
+            followups=CUSTOMER_FOLLOWUP_KINDS,
+            company=company.id,
+            reminder_states=PENDING_REMINDER_STATES,
         )
 
     @api.model
@@ -408,7 +513,7 @@ class ReceivableWorklist(models.Model):
             SELECT stats.partner_id * 8 + %(index)s, 'credits', stats.partner_id, NULL::int,
                    %(today)s::date, NULL::varchar,
                    LEAST(-stats.credit_amount, stats.debit_amount), NULL::int, NULL::int,
-                   NULL::int, NULL::int
+                   NULL::int, NULL::int, stats.overdue_amount, stats.oldest_due
               FROM stats
              WHERE stats.credit_amount < 0 AND stats.debit_amount > 0
             """,
@@ -460,6 +565,40 @@ class ReceivableWorklist(models.Model):
     def _get_rule_label(self, rule):
         return dict(WORKLIST_RULES).get(rule, rule)
 
+    @api.model
+    def get_empty_list_help(self, help_message):
+        """The empty list says "Nothing to chase" only when nothing is overdue in the company;
+        otherwise the customers overdue are waiting (a promise, a plan, a pause, a dispute, a
+        call planned) or left out by the filters (My Actions)."""
+        self.check_access("read")
+        company = self.env.company
+        items = self.env["receivable.facts"]._open_items_query(company=company, as_of=False)
+        [(amount,)] = self.env.execute_query(
+            SQL(
+                """
+                SELECT SUM(overdue.amount)
+                  FROM (SELECT SUM(item.amount_residual) AS amount
+                          FROM (%s) item
+                         WHERE item.days_late > 0
+                      GROUP BY item.partner_id) overdue
+                 WHERE overdue.amount > 0
+                """,
+                items,
+            )
+        )
+        if not amount:
+            return super().get_empty_list_help(help_message)
+        return Markup('<p class="o_view_nocontent_empty_folder">%s</p><p>%s</p>') % (
+            self.env._("No action in this list"),
+            self.env._(
+                "%(amount)s is overdue: each customer owing it waits on a promise, a payment "
+                "plan, a pause, a dispute or a planned call, or is left out by the filters "
+                "(My Actions: the rows of your customers). Remove the filters to see every "
+                "action of the company.",
+                amount=format_amount(self.env, amount, company.currency_id),
+            ),
+        )
+
     # ------------------------------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------------------------------
@@ -498,6 +637,22 @@ class ReceivableWorklist(models.Model):
 
     def action_call_no_answer(self):
         return self.action_log_call("no_answer")
+
+    def action_open_followup(self):
+        """Open the customer's follow-up cockpit (``res.partner.action_open_receivable_followup``)
+        in the row's company; the customer's form where the cockpit is not there."""
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id)
+        if hasattr(partner, "action_open_receivable_followup"):
+            return partner.action_open_receivable_followup()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": partner.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
 
     def action_open_source(self):
         """Open what the action is about: the reminder, the promise, the invoice, the open

@@ -16,6 +16,7 @@ ARGUMENTS = {
     "create": ([{}],),
     "search_fetch": ([], ["id"]),
     "formatted_read_grouping_sets": ([], [[]], ["__count"]),
+    "get_empty_list_help": ("",),
 }
 # Results that carry nothing: a method of records called on no record that did nothing.
 EMPTY_RESULTS = (None, False, True)
