@@ -616,6 +616,7 @@ class ReceivableReminder(models.Model):
         reminder is never sent twice), those another worker is sending are left to it, and
         a reminder that fails is marked so; a notification tells what was sent, skipped and
         failed, and why. Refused only when none of the selection can be sent."""
+        self.check_access("write")
         closed = self.filtered(lambda r: r.state in ("sent", "cancelled"))
         if closed == self:
             raise UserError(
@@ -624,7 +625,6 @@ class ReceivableReminder(models.Model):
                     ", ".join(closed.mapped("name")),
                 )
             )
-        self.check_access("write")
         sendable = self - closed
         sendable.filtered(lambda r: r.state == "draft")._as_engine().write({"state": "to_send"})
         sent = sendable._send_reminders()
