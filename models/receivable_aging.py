@@ -19,6 +19,8 @@ BUCKET_AMOUNTS = [f"amount_{key}" for key in BUCKET_KEYS]
 AGING_DATE_KEY = "receivable_aging_date"
 # Context key telling the list view how many bucket columns the company uses.
 BUCKET_COUNT_KEY = "receivable_aging_bucket_count"
+# Context key set when the as-of date is in the past: the list hides today's predictions.
+AGING_PAST_KEY = "receivable_aging_past"
 # The rows change with the as-of date and the company (its buckets): so does their cache.
 AGING_CONTEXT = (AGING_DATE_KEY, "company")
 # Context keys with which res.partner's display_name is more than its stored complete_name.
@@ -121,6 +123,15 @@ class ReceivableAging(models.Model):
         readonly=True,
         depends_context=AGING_CONTEXT,
         aggregator=None,
+    )
+    amount_overdue = fields.Monetary(
+        string="Overdue",
+        currency_field="company_currency_id",
+        readonly=True,
+        depends_context=AGING_CONTEXT,
+        aggregator="sum",
+        help="The amount due of the rows past their due date: the aging opens with the "
+        "customers owing the most overdue first.",
     )
     bucket = fields.Selection(
         selection="_selection_bucket", string="Bucket", readonly=True, depends_context=AGING_CONTEXT
@@ -375,6 +386,8 @@ class ReceivableAging(models.Model):
                    lines.invoice_date, lines.date_maturity,
                    GREATEST(lines.days_late, 0) AS days_overdue,
                    lines.amount_residual, lines.amount_residual_currency,
+                   CASE WHEN lines.days_late > 0 THEN lines.amount_residual ELSE 0 END
+                       AS amount_overdue,
                    %(bucket)s AS bucket,
                    %(amounts)s,
                    lines.dunning_level_id, lines.dispute, lines.factor_id, lines.agency_state,
@@ -410,6 +423,8 @@ class ReceivableAging(models.Model):
         date = parse_date(self.env, date, "date")
         if date:
             context[AGING_DATE_KEY] = fields.Date.to_string(date)
+            # The expected payment dates are today's predictions: meaningless in the past.
+            context[AGING_PAST_KEY] = date < fields.Date.context_today(self)
             action["name"] = self.env._(
                 "Aged Receivables at %(date)s", date=format_date(self.env, date)
             )

@@ -318,6 +318,26 @@ class ReceivableDunningEngine(models.AbstractModel):
         """Create one reminder per proposal; levels needing approval stay to review."""
         if not proposals:
             return self.env["receivable.reminder"]
+        vals_list = self._prepare_reminders_vals(company, date, proposals)
+        # The reminder's own chatter starts when it is sent; no creation message per record.
+        # Only the run creates reminders (``_as_engine``: users cannot create them).
+        return (
+            self.env["receivable.reminder"]
+            ._as_engine()
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+            )
+            .create(vals_list)
+        )
+
+    @api.model
+    def _prepare_reminders_vals(self, company, date, proposals):
+        """The values of the reminders of ``proposals``, their charges computed: what
+        ``_create_reminders`` creates and what the Dunning Run's preview shows (nothing
+        written)."""
         recipients = self._get_recipients([p["partner_id"] for p in proposals])
         profiles = self._get_legal_profiles(proposals)
         # The charges' inputs of the whole batch at once: the invoices' history (reminders
@@ -382,19 +402,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                     ],
                 }
             )
-        # The reminder's own chatter starts when it is sent; no creation message per record.
-        # Only the run creates reminders (``_as_engine``: users cannot create them).
-        return (
-            self.env["receivable.reminder"]
-            ._as_engine()
-            .with_context(
-                tracking_disable=True,
-                mail_create_nolog=True,
-                mail_notrack=True,
-                mail_create_nosubscribe=True,
-            )
-            .create(vals_list)
-        )
+        return vals_list
 
     @api.model
     def _get_legal_profiles(self, proposals):

@@ -105,7 +105,8 @@ class ReceivableProvisionWizard(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
-            "context": {BUCKET_COUNT_KEY: self.bucket_count},
+            # Wide enough for the customers' names beside the bucket columns.
+            "context": {BUCKET_COUNT_KEY: self.bucket_count, "dialog_size": "extra-large"},
         }
 
     def action_export_xlsx(self):

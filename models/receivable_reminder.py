@@ -621,27 +621,74 @@ class ReceivableReminder(models.Model):
     # Public actions
     # ------------------------------------------------------------------------------------------
     def action_send(self):
-        """Send the selected reminders now (one or in bulk from the review list)."""
-        refused = self.filtered(lambda r: r.state in ("sent", "cancelled"))
-        if refused:
+        """Send the selected reminders now (one or in bulk from the review list).
+
+        A batch sends what it can: the reminders already sent or cancelled are skipped (a
+        reminder is never sent twice), those another worker is sending are left to it, and
+        a reminder that fails is marked so; a notification tells what was sent, skipped and
+        failed, and why. Refused only when none of the selection can be sent."""
+        self.check_access("write")
+        closed = self.filtered(lambda r: r.state in ("sent", "cancelled"))
+        if closed == self:
             raise UserError(
                 self.env._(
                     "These reminders were already sent or cancelled and cannot be sent: %s",
-                    ", ".join(refused.mapped("name")),
+                    ", ".join(closed.mapped("name")),
                 )
             )
-        self.check_access("write")
-        self.filtered(lambda r: r.state == "draft")._as_engine().write({"state": "to_send"})
-        sent = self._send_reminders()
-        failed = self - sent
-        if failed.filtered(lambda r: r.state == "failed"):
-            message = self.env._(
-                "%(sent)s reminder(s) sent, %(failed)s failed: see their failure reason.",
-                sent=len(sent),
-                failed=len(failed.filtered(lambda r: r.state == "failed")),
+        sendable = self - closed
+        sendable.filtered(lambda r: r.state == "draft")._as_engine().write({"state": "to_send"})
+        sent = sendable._send_reminders()
+        rest = sendable - sent
+        # Another worker may have changed them meanwhile (a reminder it was sending).
+        rest.invalidate_recordset(["state"])
+        emptied = rest.filtered(lambda r: r.state == "cancelled")
+        # A failed reminder is retried, or back to review after too many failures in a row.
+        failed = rest.filtered(lambda r: r.state in ("failed", "draft"))
+        busy = rest - emptied - failed
+        message = self._batch_send_summary(sent, closed, emptied, busy, failed)
+        return self._notify(message, "warning" if rest | closed else "success")
+
+    def _batch_send_summary(self, sent, closed, emptied, busy, failed):
+        """ "12 sent, 2 skipped: already sent (REM/1, REM/2), 1 failed: REM/3 (no email)."."""
+        names = ", ".join
+        skipped = []
+        already_sent = closed.filtered(lambda r: r.state == "sent")
+        if already_sent:
+            skipped.append(self.env._("already sent (%s)", names(already_sent.mapped("name"))))
+        if closed - already_sent:
+            skipped.append(
+                self.env._("cancelled (%s)", names((closed - already_sent).mapped("name")))
             )
-            return self._notify(message, "warning")
-        return self._notify(self.env._("%s reminder(s) sent.", len(sent)), "success")
+        if emptied:
+            skipped.append(
+                self.env._(
+                    "nothing left to claim (%s)",
+                    names(f"{r.name}: {r.cancel_reason}" for r in emptied),
+                )
+            )
+        if busy:
+            skipped.append(
+                self.env._("being sent by another user (%s)", names(busy.mapped("name")))
+            )
+        parts = [self.env._("%s sent", len(sent))]
+        if skipped:
+            parts.append(
+                self.env._(
+                    "%(count)s skipped: %(reasons)s",
+                    count=len(closed | emptied | busy),
+                    reasons="; ".join(skipped),
+                )
+            )
+        if failed:
+            parts.append(
+                self.env._(
+                    "%(count)s failed: %(reasons)s",
+                    count=len(failed),
+                    reasons="; ".join(f"{r.name} ({r.failure_reason})" for r in failed),
+                )
+            )
+        return ", ".join(parts) + "."
 
     def action_cancel(self):
         if self.filtered(lambda r: r.state == "sent"):

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api
@@ -5,6 +7,7 @@ from odoo import fields
 from odoo import models
 from odoo.tools import format_date
 
+from .receivable_reminder import OPEN_STATES
 from .receivable_security import check_receivable_group
 
 
@@ -42,7 +45,14 @@ class ResPartner(models.Model):
         "receivable.reminder", "partner_id", string="Payment Reminders"
     )
     receivable_reminder_count = fields.Integer(
-        string="Reminders", compute="_compute_receivable_reminder_stats"
+        string="Reminders",
+        compute="_compute_receivable_reminder_stats",
+        help="The reminders sent and those pending (to review, to send, failed).",
+    )
+    receivable_reminder_pending_count = fields.Integer(
+        string="Pending Reminders",
+        compute="_compute_receivable_reminder_stats",
+        help="Reminders to review, to send or failed (to retry).",
     )
     dunning_last_date = fields.Date(
         string="Last Reminder", compute="_compute_receivable_reminder_stats"
@@ -68,16 +78,20 @@ class ResPartner(models.Model):
     def _compute_receivable_reminder_stats(self):
         company = self.env.company
         partners = self.commercial_partner_id
-        # One read of the sent reminders, latest first: the count, the last date and level.
-        stats, last_levels = {}, {}
+        # One read of the sent and pending reminders, latest first: the counts, the last
+        # date and level sent.
+        stats, pending, last_levels = {}, defaultdict(int), {}
         for reminder in self.env["receivable.reminder"].search(
             [
                 ("partner_id", "in", partners.ids),
                 ("company_id", "=", company.id),
-                ("state", "=", "sent"),
+                ("state", "in", ("sent", *OPEN_STATES)),
             ],
             order="date desc, id desc",
         ):
+            if reminder.state != "sent":
+                pending[reminder.partner_id] += 1
+                continue
             count, date = stats.get(reminder.partner_id, (0, reminder.date))
             stats[reminder.partner_id] = (count + 1, date)
             last_levels.setdefault(reminder.partner_id, reminder.level_id)
@@ -95,7 +109,8 @@ class ResPartner(models.Model):
         for partner in self:
             commercial = partner.commercial_partner_id
             count, date = stats.get(commercial, (0, False))
-            partner.receivable_reminder_count = count
+            partner.receivable_reminder_count = count + pending[commercial]
+            partner.receivable_reminder_pending_count = pending[commercial]
             partner.dunning_last_date = date
             partner.dunning_last_level_id = last_levels.get(commercial, False)
             partner.receivable_open_promise_count = promises.get(commercial, 0)

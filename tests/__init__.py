@@ -4,6 +4,7 @@ from . import test_aging_exports
 from . import test_aging_web
 from . import test_cash_forecast
 from . import test_charges_owed
+from . import test_collector_day
 from . import test_credit_exposure
 from . import test_credit_hold
 from . import test_credit_limit_request

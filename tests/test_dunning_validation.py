@@ -56,10 +56,11 @@ class TestDunningValidation(DunningCommon):
         with self.assertRefused(UserError, "history: it cannot be deleted"):
             reminder.with_user(self.manager).unlink()
 
-    def test_dunning_run_in_the_future_is_refused(self):
+    def test_dunning_run_sent_in_the_future_is_refused(self):
         with self._frozen("2026-03-05"):
             run = self.env["receivable.dunning.run"].create(
                 {"company_ids": self.company.ids, "date": "2026-03-06"}
             )
+            run.action_preview()  # a preview at a future date is allowed
             with self.assertRefused(UserError, "future"):
-                run.action_preview()
+                run.action_send()

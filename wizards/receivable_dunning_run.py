@@ -3,6 +3,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 
 class ReceivableDunningRun(models.TransientModel):
@@ -30,81 +31,140 @@ class ReceivableDunningRun(models.TransientModel):
     )
     line_ids = fields.One2many("receivable.dunning.run.line", "run_id", string="Preview")
     partner_count = fields.Integer(compute="_compute_totals")
+    waiting_count = fields.Integer(compute="_compute_totals")
+    is_future = fields.Boolean(compute="_compute_is_future")
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
-    amount_total = fields.Monetary(compute="_compute_totals", string="Total Claimed")
+    amount_total = fields.Monetary(
+        compute="_compute_totals",
+        string="Total Claimed",
+        help="Net amount due + late interest + recovery fees of every reminder listed.",
+    )
 
-    @api.depends("line_ids.amount")
+    @api.depends("line_ids.amount_claimed", "line_ids.status")
     def _compute_totals(self):
         for run in self:
             run.partner_count = len(run.line_ids)
-            run.amount_total = sum(run.line_ids.mapped("amount"))
+            run.waiting_count = len(run.line_ids.filtered(lambda ln: ln.status != "new"))
+            run.amount_total = sum(run.line_ids.mapped("amount_claimed"))
+
+    @api.depends("date")
+    def _compute_is_future(self):
+        today = fields.Date.context_today(self)
+        for run in self:
+            run.is_future = bool(run.date and run.date > today)
 
     def _check_date(self):
+        """Sending is refused at a future date; a preview at a future date is allowed."""
         if self.date > fields.Date.context_today(self):
             raise UserError(
                 self.env._(
-                    "A dunning run cannot be dated in the future: reminders would go "
-                    "out before their time."
+                    "A dunning run cannot be sent at a future date (%(date)s): reminders would "
+                    "go out before their time. Preview it, then send it on that day.",
+                    date=format_date(self.env, self.date),
                 )
             )
 
     def action_preview(self):
-        """Evaluate without creating anything and list who would get which reminder."""
+        """Evaluate without creating anything and list who would get which reminder, with the
+        reminders already waiting to be sent (the run sends them too)."""
         self.ensure_one()
-        self._check_date()
+        self.check_access("write")
+        waiting = self._get_waiting_reminders()
+        vals_list = [self._prepare_waiting_line(reminder) for reminder in waiting]
         engine = self.env["receivable.dunning.engine"]
-        vals_list = []
         for company in self.company_ids:
-            company_engine = engine.with_company(company)
+            company_engine = engine._in_company_scope(company)
             policies = self.policy_ids.filtered(lambda p, c=company: p.company_id == c)
             if self.policy_ids and not policies:
                 continue
             partner_ids = company_engine._select_partners_to_remind(
                 company, self.date, policies or None
             )
-            for proposal in company_engine._evaluate(
-                company, self.date, partner_ids, policies or None
-            ):
-                level = proposal["level"]
-                vals_list.append(
-                    {
-                        "company_id": company.id,
-                        "partner_id": proposal["partner_id"],
-                        "level_id": level.id,
-                        "amount": proposal["amount"],
-                        "invoice_count": len(proposal["rows"]),
-                    }
+            waiting_partners = set(
+                waiting.filtered(lambda r, c=company: r.company_id == c).partner_id.ids
+            )
+            proposals = [
+                proposal
+                for proposal in company_engine._evaluate(
+                    company, self.date, partner_ids, policies or None
                 )
+                if proposal["partner_id"] not in waiting_partners
+            ]
+            reminders_vals = company_engine._prepare_reminders_vals(company, self.date, proposals)
+            for proposal, reminder_vals in zip(proposals, reminders_vals, strict=True):
+                vals_list.append(self._prepare_new_line(company, proposal, reminder_vals))
         self.line_ids.unlink()
         self.write({"line_ids": [Command.create(vals) for vals in vals_list], "state": "preview"})
         return self._reopen()
 
+    def _get_waiting_reminders(self):
+        """The reminders of the run's companies (and policies) waiting to go out: to send, or
+        failed (retried). The nightly run sends them; so does this one."""
+        domain = [
+            ("company_id", "in", self.company_ids.ids),
+            ("state", "in", ("to_send", "failed")),
+        ]
+        if self.policy_ids:
+            domain.append(("policy_id", "in", self.policy_ids.ids))
+        return self.env["receivable.reminder"].search(domain, order="company_id, id")
+
+    def _prepare_waiting_line(self, reminder):
+        return {
+            "company_id": reminder.company_id.id,
+            "partner_id": reminder.partner_id.id,
+            "level_id": reminder.level_id.id,
+            "reminder_id": reminder.id,
+            "status": "failed" if reminder.state == "failed" else "waiting",
+            "amount": reminder._net_due(),
+            "amount_charges": reminder.amount_interest + reminder.amount_fees,
+            "invoice_count": reminder.line_count,
+        }
+
+    def _prepare_new_line(self, company, proposal, reminder_vals):
+        """A previewed reminder, its charges (interest and fees) as the run would claim them."""
+        lines = [command[2] for command in reminder_vals["line_ids"]]
+        charges = sum(line["interest_amount"] + line["fee_amount"] for line in lines)
+        return {
+            "company_id": company.id,
+            "partner_id": proposal["partner_id"],
+            "level_id": proposal["level"].id,
+            "status": "new",
+            "amount": proposal["amount"],
+            "amount_charges": company.currency_id.round(charges),
+            "invoice_count": len(proposal["rows"]),
+        }
+
     def action_send(self):
-        """Create the previewed reminders and send those whose level needs no approval."""
+        """Create the previewed reminders and send those whose level needs no approval, with
+        the reminders that were waiting to be sent."""
         self.ensure_one()
         self._check_date()
         if not self.line_ids:
             raise UserError(self.env._("Nothing to send: preview the run first."))
+        waiting = self.line_ids.reminder_id
+        waiting.check_access("write")
         engine = self.env["receivable.dunning.engine"]
         created = self.env["receivable.reminder"]
-        for company in self.line_ids.company_id:
-            partners = self.line_ids.filtered(lambda ln, c=company: ln.company_id == c).partner_id
+        new_lines = self.line_ids.filtered(lambda ln: ln.status == "new")
+        for company in new_lines.company_id:
+            partners = new_lines.filtered(lambda ln, c=company: ln.company_id == c).partner_id
             policies = self.policy_ids.filtered(lambda p, c=company: p.company_id == c)
             created |= engine.with_company(company)._generate_reminders(
                 company, self.date, policies or None, partners.ids, commit=False
             )
-        to_send = created.filtered(lambda r: r.state == "to_send")
+        run_reminders = created | waiting
+        to_send = run_reminders.filtered(lambda r: r.state in ("to_send", "failed"))
         sent = to_send._send_reminders()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_receivable_control.action_receivable_reminder"
         )
-        action["domain"] = [("id", "in", created.ids)]
+        action["domain"] = [("id", "in", run_reminders.ids)]
         action["context"] = {}
         action["name"] = self.env._(
             "Dunning run: %(sent)s sent, %(review)s to review, %(failed)s failed",
             sent=len(sent),
-            review=len(created.filtered(lambda r: r.state == "draft")),
-            failed=len(created.filtered(lambda r: r.state == "failed")),
+            review=len(run_reminders.filtered(lambda r: r.state == "draft")),
+            failed=len(run_reminders.filtered(lambda r: r.state == "failed")),
         )
         return action
 
@@ -151,3 +211,26 @@ class ReceivableDunningRunLine(models.TransientModel):
         "notes), before late-payment charges.",
     )
     invoice_count = fields.Integer(string="Invoices")
+    reminder_id = fields.Many2one(
+        "receivable.reminder",
+        string="Reminder",
+        help="The reminder already waiting to be sent (empty: the run creates it).",
+    )
+    status = fields.Selection(
+        [("new", "New"), ("waiting", "Waiting to be sent"), ("failed", "Failed, to retry")],
+        default="new",
+        required=True,
+    )
+    amount_charges = fields.Monetary(
+        string="Interest & Fees", help="The late interest and recovery fees claimed."
+    )
+    amount_claimed = fields.Monetary(
+        string="Total Claimed",
+        compute="_compute_amount_claimed",
+        help="Net amount due + late interest + recovery fees.",
+    )
+
+    @api.depends("amount", "amount_charges")
+    def _compute_amount_claimed(self):
+        for line in self:
+            line.amount_claimed = line.amount + line.amount_charges
