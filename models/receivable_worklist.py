@@ -639,20 +639,9 @@ class ReceivableWorklist(models.Model):
         return self.action_log_call("no_answer")
 
     def action_open_followup(self):
-        """Open the customer's follow-up cockpit (``res.partner.action_open_receivable_followup``)
-        in the row's company; the customer's form where the cockpit is not there."""
+        """Open the customer's follow-up cockpit in the row's company."""
         self.ensure_one()
-        partner = self.partner_id.with_company(self.company_id)
-        if hasattr(partner, "action_open_receivable_followup"):
-            return partner.action_open_receivable_followup()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.partner",
-            "res_id": partner.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-        }
+        return self.partner_id.with_company(self.company_id).action_open_receivable_followup()
 
     def action_open_source(self):
         """Open what the action is about: the reminder, the promise, the invoice, the open
