@@ -1,5 +1,5 @@
 # Developer commands of account_receivable_control. See README.md.
-.PHONY: test lint demo
+.PHONY: test lint demo screenshots
 
 test:
 	bash tools/test.sh
@@ -9,3 +9,6 @@ lint:
 
 demo:
 	bash tools/demo.sh
+
+screenshots:
+	bash tools/screenshots.sh

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: a Belgian demo company with 18 months of receivables, served at http://localhost:8069.
+# `make demo`: a Belgian demo company with 18 months of receivables, served at
+# http://localhost:${DEMO_PORT}/odoo?db=${DEMO_DB} (printed once Odoo answers there).
 #
 # First run: creates the database, sets the company in Belgium (EUR), installs account, the
 # Belgian chart of accounts (l10n_be) and the module, loads French and Dutch, sets the admin
@@ -9,9 +10,10 @@
 # Every run also starts a local mail catcher (tools/smtp_catcher.py) set as the database's
 # outgoing mail server: what Odoo sends is saved as .eml files in DEMO_MAILBOX, never delivered.
 #
-# Environment: DEMO_DB (receivable_demo), DEMO_PORT (8069), DEMO_SEED (42), DEMO_LANGS,
-# DEMO_INTERFACE (127.0.0.1; 0.0.0.0 to reach the server from outside a container),
-# DEMO_SMTP_PORT (2525), DEMO_MAILBOX (/tmp/receivable_demo_mail).
+# Environment: DEMO_DB (receivable_demo), DEMO_PORT (8069), DEMO_SEED (42),
+# DEMO_LANGS (fr_BE,fr_FR,nl_BE), DEMO_INTERFACE (127.0.0.1; 0.0.0.0 to reach the server from
+# outside a container), DEMO_SMTP_PORT (2525), DEMO_MAILBOX (/tmp/receivable_demo_mail),
+# PYTHON (python3, the interpreter that imports Odoo; tools/common.sh).
 source "$(dirname "$0")/common.sh"
 
 DB="${DEMO_DB:-receivable_demo}"
@@ -131,24 +133,18 @@ else
     log "demo receivables already generated (seed $(param "${DATA_MARKER}"))"
 fi
 
-# Belgian rules on the shipped policies and the standard B2B policy as the company default, so
-# the nightly dunning run has customers to remind (only what is still empty is set).
-log "credit policies: Belgian legal profiles, Standard B2B as the company default"
-odoo_shell <<'PY'
-company = env.ref("base.main_company")
-if not company.receivable_default_policy_id:
-    company.receivable_default_policy_id = env.ref("account_receivable_control.policy_standard_b2b")
-be_b2b = env.ref("account_receivable_control.legal_profile_be_b2b")
-be_b2c = env.ref("account_receivable_control.legal_profile_be_b2c")
-for xmlid, profile in (
-    ("policy_standard_b2b", be_b2b),
-    ("policy_strict_new", be_b2b),
-    ("policy_key_accounts", be_b2b),
-    ("policy_b2c", be_b2c),
-):
-    policy = env.ref(f"account_receivable_control.{xmlid}")
-    if not policy.legal_profile_id:
-        policy.legal_profile_id = profile
+# Belgian rules on the shipped policies, the standard B2B policy as the company default and the
+# consumer policy on the private individuals, so the nightly dunning run has customers to remind
+# (only what is still empty is set: tools/demo_data.py setup_policies, also run by the generator).
+log "credit policies: Belgian legal profiles, Standard B2B default, B2C for individuals"
+TOOLS_DIR="${REPO_DIR}/tools" odoo_shell <<'PY'
+import os
+import sys
+
+sys.path.insert(0, os.environ["TOOLS_DIR"])
+import demo_data
+
+demo_data.setup_policies(env)
 env.cr.commit()
 PY
 
@@ -222,13 +218,42 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 
-log "prepared in $((SECONDS - started)) s; serving http://localhost:${PORT} (login admin, password admin)"
-log "emails sent by Odoo are caught, not delivered: one .eml file each in ${MAILBOX}"
-log "  list them: ls -lt ${MAILBOX}   raw: cat ${MAILBOX}/<file>.eml"
-log "  decoded: ${PYTHON} tools/smtp_catcher.py --show ${MAILBOX}/<file>.eml"
+# The address to open: this machine's name for the interfaces that include the loopback.
+case "${INTERFACE}" in
+    127.0.0.1 | 0.0.0.0 | localhost | "") HOST=localhost ;;
+    *) HOST="${INTERFACE}" ;;
+esac
+URL="http://${HOST}:${PORT}/odoo?db=${DB}"
+if (exec 3<>"/dev/tcp/${HOST}/${PORT}") 2>/dev/null; then
+    log "ERROR: port ${PORT} is taken (another Odoo, another make demo?): set DEMO_PORT to a free port"
+    exit 1
+fi
+
+log "prepared in $((SECONDS - started)) s; starting Odoo on ${INTERFACE}:${PORT}"
 # Not exec: this shell stays to stop the catcher with Odoo. Odoo runs in the background so
 # that a signal to this shell is handled at once (bash defers traps during a foreground job).
 "${PYTHON}" -m odoo -d "${DB}" --addons-path="${ADDONS_PATH}" "${UPDATE[@]}" \
     --http-interface="${INTERFACE}" --http-port="${PORT}" --db-filter="^${DB}\$" &
 odoo_pid=$!
+# True once Odoo serves its login page (it listens before its registry is loaded and updated).
+odoo_ready() {
+    (
+        exec 3<>"/dev/tcp/${HOST}/${PORT}" || exit 1
+        printf 'GET /web/login HTTP/1.0\r\nHost: %s:%s\r\n\r\n' "${HOST}" "${PORT}" >&3
+        read -r -t 60 _ status _ <&3 && [ "${status}" = "200" ]
+    ) 2>/dev/null
+}
+# The address once Odoo answers, after its start-up log (the update may take a minute).
+while kill -0 "${odoo_pid}" 2>/dev/null; do
+    if odoo_ready; then
+        log "Odoo is ready: open ${URL}  (login admin, password admin)"
+        log "emails sent by Odoo are caught, not delivered: one .eml file each in ${MAILBOX}"
+        log "  list them: ls -lt ${MAILBOX}   raw: cat ${MAILBOX}/<file>.eml"
+        log "  decoded: ${PYTHON} tools/smtp_catcher.py --show ${MAILBOX}/<file>.eml"
+        log "screenshots of the README from this database, in another terminal:"
+        log "  DEMO_DB=${DB} DEMO_PORT=${PORT} make screenshots"
+        break
+    fi
+    sleep 0.5
+done
 wait "${odoo_pid}"

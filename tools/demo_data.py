@@ -11,6 +11,10 @@ Creates about 40 customers in Belgium and France, 18 months of posted customer i
     unapplied   pays on time, and once sent a transfer that matches no invoice
     dispute     pays late, but contests the invoices of a three-month window
 
+On top of that history, :class:`CollectionCases` enters the module's own records (promises to
+pay kept, broken and open, payment plans on schedule and missed, disputes, reminders to
+review) through the module's models and wizards, each on the day a collector would have.
+
 Dates are relative to ``--today`` (default: today), so the aging always looks alive. The same
 seed and the same ``--today`` give the same data on a fresh database.
 
@@ -30,14 +34,18 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 from itertools import groupby
+from unittest import mock
 
-from markupsafe import Markup
+from dateutil.relativedelta import relativedelta
 
 from odoo import api
+from odoo import fields
 from odoo.fields import Command
 from odoo.modules.registry import Registry
 from odoo.tools import config
@@ -363,6 +371,7 @@ def create_customers(env, seed, terms):
                     "country_id": countries[spec.country].id,
                     "lang": spec.lang,
                     "email": f"{'accounting' if spec.is_company else 'home'}@{slug}.example.com",
+                    "phone": _phone(spec, index),
                     "ref": f"DEMO{index + 1:03d}",
                     "customer_rank": 1,
                     "property_payment_term_id": term.id,
@@ -374,6 +383,14 @@ def create_customers(env, seed, terms):
         Customer(partner, profile, is_company, size, term)
         for partner, (profile, is_company, size, term, _vals) in zip(partners, specs, strict=True)
     ]
+
+
+def _phone(spec, index):
+    """A made-up number: a switchboard for a company, a mobile for a private individual."""
+    prefix = {"BE": "+32", "FR": "+33"}[spec.country]
+    if spec.is_company:
+        return f"{prefix} 2 555 {10 + index:02d} {20 + index:02d}"
+    return f"{prefix} {'470' if spec.country == 'BE' else '6'} {30 + index:02d} {40 + index:02d} 11"
 
 
 def _invoice_lines(rng, customer, products, sale_tax):
@@ -615,8 +632,63 @@ def create_unapplied_payment(env, seed, customer, bank, today):
     return payment
 
 
+def _unpaid_invoices(customer, invoices, day):
+    """The customer's invoices nothing was paid on, due before ``day`` and not in dispute,
+    oldest first: what a collector could have discussed with the customer on ``day``."""
+    return invoices.filtered(
+        lambda move: (
+            move.partner_id == customer.partner
+            and move.payment_state == "not_paid"
+            and move.invoice_date_due < day
+            and not move.receivable_dispute
+        )
+    ).sorted(lambda move: (move.invoice_date_due, move.name))
+
+
+# What a customer may contest, by the main product of the invoice.
+DISPUTE_REASONS = {
+    "ARC-CHAIR": "Chairs delivered in the wrong colour; payment withheld until they are exchanged.",
+    "ARC-DESK": "Standing desk delivered damaged; the customer asks for a replacement first.",
+    "ARC-PAPER": "Two boxes of paper missing from the delivery; the customer waits for them.",
+    "ARC-TONER": "Toner cartridges leaking on delivery; the customer asks for a credit note.",
+    "ARC-DOCK": "Docking stations do not fit the customer's laptops; a return is requested.",
+    "ARC-CONSULT": "The customer counts fewer consulting hours than invoiced.",
+    "ARC-INSTALL": "Installation day invoiced twice according to the customer.",
+    "ARC-MAINT": "Maintenance visit not carried out according to the customer.",
+}
+
+
+def _dispute_reason(invoice):
+    line = max(invoice.invoice_line_ids, key=lambda line: (line.price_subtotal, line.id))
+    return DISPUTE_REASONS.get(line.product_id.default_code, "The customer contests the invoice.")
+
+
+@contextmanager
+def recorded_on(env, day, hour=10):
+    """Enter what the block does as a collector did it on ``day``.
+
+    The whole history is written today, while the module dates what a user enters with
+    ``fields.Date.context_today`` (the day a dispute was opened, the day a plan was agreed) and
+    refuses promises and instalments dated before it. Inside the block that "today" is ``day``,
+    so every case goes through the module's own models and methods, checks included, as it
+    would have then; the chatter messages posted meanwhile are dated ``day`` too.
+    """
+    env.flush_all()
+    env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_message")
+    (last_message,) = env.cr.fetchone()
+    with mock.patch.object(fields.Date, "context_today", staticmethod(lambda *_a, **_k: day)):
+        yield
+        env.flush_all()
+    env.cr.execute(
+        "UPDATE mail_message SET date = %s WHERE id > %s",
+        (datetime.combine(day, datetime.min.time()) + timedelta(hours=hour), last_message),
+    )
+    env.invalidate_all()
+
+
 def mark_dispute(env, customer, invoices, today):
-    """The largest invoice of the disputed window is contested: no follow-up, and a note."""
+    """The largest invoice of the disputed window is contested, with the module's dispute
+    wizard (as a collector does): no reminder for it, a reason, a note in the chatters."""
     oldest, newest = DISPUTE_WINDOW
 
     def contested(move):
@@ -630,18 +702,315 @@ def mark_dispute(env, customer, invoices, today):
     if not disputed:
         return env["account.move"]
     invoice = max(disputed, key=lambda move: (move.amount_total, move.name))
-    line = _receivable_line(invoice)
-    if "no_followup" in line._fields:
-        line.no_followup = True
-    invoice.message_post(
-        body=Markup(
-            "Disputed: the customer contests the delivered quantities and the price of the "
-            "installation; payment withheld until the proof of delivery is checked."
-        ),
-        message_type="comment",
-        subtype_xmlid="mail.mt_note",
-    )
+    with recorded_on(env, min(invoice.invoice_date_due + timedelta(days=12), today)):
+        open_dispute(
+            env,
+            invoice,
+            "The customer contests the delivered quantities and the price of the installation; "
+            "payment withheld until the proof of delivery is checked.",
+        )
     return invoice
+
+
+def open_dispute(env, invoices, reason):
+    """Open a dispute on ``invoices`` through the dispute wizard of the invoices' list."""
+    wizard = env["receivable.dispute.wizard"].create(
+        {"move_ids": [Command.set(invoices.ids)], "reason": reason}
+    )
+    wizard.action_confirm()
+
+
+# ---------------------------------------------------------------------------
+# Collection cases: promises to pay, payment plans, disputes, reminders
+# ---------------------------------------------------------------------------
+
+
+def setup_policies(env):
+    """Belgian rules on the shipped policies, Standard B2B as the company default and the
+    consumer policy on the private individuals (only what is still empty is set)."""
+    company = env.company
+    if not company.receivable_default_policy_id:
+        company.receivable_default_policy_id = env.ref(
+            "account_receivable_control.policy_standard_b2b"
+        )
+    be_b2b = env.ref("account_receivable_control.legal_profile_be_b2b")
+    be_b2c = env.ref("account_receivable_control.legal_profile_be_b2c")
+    for xmlid, profile in (
+        ("policy_standard_b2b", be_b2b),
+        ("policy_strict_new", be_b2b),
+        ("policy_key_accounts", be_b2b),
+        ("policy_b2c", be_b2c),
+    ):
+        policy = env.ref(f"account_receivable_control.{xmlid}")
+        if not policy.legal_profile_id:
+            policy.legal_profile_id = profile
+    b2c = env.ref("account_receivable_control.policy_b2c")
+    individuals = env["res.partner"].search(
+        [
+            ("ref", "=like", "DEMO%"),
+            ("is_company", "=", False),
+            ("receivable_policy_id", "=", False),
+        ]
+    )
+    individuals.receivable_policy_id = b2c
+
+
+def record_promise(env, invoices, promise_date, note):
+    """A promise to pay ``invoices`` in full by ``promise_date`` (Promises to Pay menu)."""
+    return env["receivable.promise"].create(
+        {
+            "partner_id": invoices.partner_id.id,
+            "move_ids": [Command.set(invoices.ids)],
+            "promise_date": promise_date,
+            "amount": sum(invoices.mapped("amount_residual")),
+            "note": note,
+        }
+    )
+
+
+def log_call(env, customer, result, **values):
+    """A collection call logged with the Log a Call wizard (worklist, follow-up cockpit)."""
+    wizard = env["receivable.call.result"].create(
+        {"partner_id": customer.partner.id, "result": result, **values}
+    )
+    wizard.action_confirm()
+
+
+def pay_amount(env, invoices, amount, day, bank):
+    """A transfer of ``amount`` received on ``day``, allocated to ``invoices`` oldest first."""
+    payments = env["account.payment"]
+    for invoice in invoices:
+        part = min(amount, invoice.amount_residual)
+        if invoice.currency_id.is_zero(part):
+            break
+        values = {"payment_date": day, "journal_id": bank.id, "amount": part}
+        values["payment_difference_handling"] = "open"
+        payments |= pay_invoices(env, invoice, values)
+        amount -= part
+    return payments
+
+
+def agree_payment_plan(env, invoices, agreed_on, first_date, count, note):
+    """A plan of ``count`` equal monthly instalments from ``first_date``, agreed and confirmed
+    on ``agreed_on`` (Split Equally, then Confirm); a missed instalment is reminded, the plan
+    goes on."""
+    with recorded_on(env, agreed_on):
+        plan = env["receivable.payment.plan"].create(
+            {
+                "partner_id": invoices.partner_id.id,
+                "move_ids": [Command.set(invoices.ids)],
+                "instalment_count": count,
+                "first_date": first_date,
+                "cancel_on_missed": False,
+                "note": note,
+            }
+        )
+        plan.action_split_equally()
+        plan.action_confirm()
+    return plan
+
+
+class CollectionCases:
+    """The module's own records on top of the history, each entered on its own day through
+    the module's models and wizards, as a collector would have:
+
+    * the invoice of the ``dispute`` customer's window it contests, in dispute;
+    * a showcase customer (the follow-up cockpit's screenshot): a promise to pay broken last
+      week, an invoice put in dispute since, a note on another invoice;
+    * a promise to pay made on the phone two days ago, due next week (reminders pause);
+    * a promise to pay kept: the invoice paid a day before the promised date;
+    * two payment plans: a private individual on schedule, a company that missed yesterday's
+      instalment (logged, emailed, a call scheduled for the collector);
+    * a dispute on a private individual's invoice;
+    * a dunning run prepared for review for a few chronic late payers (their reminders and
+      letters are there to look at; sending stays a collector's decision);
+    * then the nightly runs of today: promises settled, instalments checked, risk scores and
+      expected payment dates computed.
+    """
+
+    def __init__(self, env, customers, invoices, today, bank):
+        # The cases are entered by the administrator (a Credit Manager) rather than OdooBot.
+        self.env = env(user=env.ref("base.user_admin"), su=True)
+        self.customers = customers
+        self.invoices = invoices
+        self.today = today
+        self.bank = bank
+        self.taken = {c.partner for c in customers if c.profile == "dispute"}
+        self.records = {
+            "promises": self.env["receivable.promise"],
+            "payment_plans": self.env["receivable.payment.plan"],
+            "disputed_invoices": self.env["account.move"],
+            "payments": self.env["account.payment"],
+            "reminders": self.env["receivable.reminder"],
+        }
+
+    def create(self):
+        # One credit controller for the whole book: the calls and the worklist are theirs.
+        partners = self.env["res.partner"].union(*(c.partner for c in self.customers))
+        partners.receivable_collector_id = self.env.user
+        for case in (
+            self.profile_disputes,
+            self.showcase,
+            self.open_promise,
+            self.kept_promise,
+            self.plan_on_schedule,
+            self.plan_missed,
+            self.individual_dispute,
+            self.prepare_reminders,
+        ):
+            case()
+        # The nightly checks of today: promises due settled, instalments paid or missed.
+        promises = self.env["receivable.promise"]
+        promises._settle_due_promises(self.today, self.env.company)
+        self.records["payment_plans"]._check_instalments(self.today)
+        # and tonight's risk scores and expected payment dates (risk class, cash-in forecast).
+        company = self.env.company
+        self.env["receivable.risk.engine"]._recompute_scores(company, self.today)
+        self.env["account.move"]._compute_expected_payment_dates_company(company, self.today)
+        return self.records
+
+    def _unpaid(self, customer, day, count=1):
+        invoices = _unpaid_invoices(customer, self.invoices, day)
+        return invoices if len(invoices) >= count else None
+
+    def _pick(self, profiles, day, count=1, is_company=None):
+        """The first customer of ``profiles`` (and kind) in no other case, with ``count``
+        invoices unpaid and due before ``day``; it is taken for the case."""
+        for customer in self.customers:
+            if (
+                customer.profile in profiles
+                and customer.partner not in self.taken
+                and is_company in (None, customer.is_company)
+                and self._unpaid(customer, day, count)
+            ):
+                self.taken.add(customer.partner)
+                return customer
+        return None
+
+    def _settle(self, day):
+        """The nightly check of ``day``: promises dated before it kept or broken."""
+        with recorded_on(self.env, day, hour=2):
+            self.env["receivable.promise"]._settle_due_promises(day, self.env.company)
+
+    def profile_disputes(self):
+        for customer in self.customers:
+            if customer.profile == "dispute":
+                disputed = mark_dispute(self.env, customer, self.invoices, self.today)
+                self.records["disputed_invoices"] |= disputed
+
+    def showcase(self):
+        today = self.today
+        promised_on = today - timedelta(days=12)
+        customer = self._pick(("chronic",), promised_on, 3, is_company=True)
+        if not customer:
+            return
+        first, second, third = self._unpaid(customer, promised_on, 3)[:3]
+        with recorded_on(self.env, promised_on):
+            self.records["promises"] |= record_promise(
+                self.env,
+                first,
+                today - timedelta(days=6),
+                "Promised on the phone by the accountant: paid with the next payment run.",
+            )
+        self._settle(today - timedelta(days=5))
+        with recorded_on(self.env, today - timedelta(days=3)):
+            open_dispute(self.env, second, _dispute_reason(second))
+            third.receivable_followup_note = "Copy sent again on request (lost in their mailbox)."
+        self.records["disputed_invoices"] |= second
+
+    def open_promise(self):
+        called_on = self.today - timedelta(days=2)
+        customer = self._pick(("late", "chronic"), called_on)
+        if not customer:
+            return
+        invoices = self._unpaid(customer, called_on)[:2]
+        with recorded_on(self.env, called_on, hour=15):
+            log_call(
+                self.env,
+                customer,
+                "promise",
+                promise_date=self.today + timedelta(days=7),
+                promise_amount=sum(invoices.mapped("amount_residual")),
+                note="Transfer scheduled with next week's payment run.",
+            )
+        self.records["promises"] |= self.env["receivable.promise"].search(
+            [("partner_id", "=", customer.partner.id)]
+        )
+
+    def kept_promise(self):
+        today = self.today
+        promised_on = today - timedelta(days=10)
+        customer = self._pick(("partial", "late"), promised_on, is_company=True)
+        if not customer:
+            return
+        invoice = self._unpaid(customer, promised_on)[:1]
+        with recorded_on(self.env, promised_on):
+            self.records["promises"] |= record_promise(
+                self.env, invoice, today - timedelta(days=4), "Transfer announced by email."
+            )
+        paid_on = today - timedelta(days=5)
+        with recorded_on(self.env, paid_on):
+            self.records["payments"] |= pay_invoices(
+                self.env, invoice, {"payment_date": paid_on, "journal_id": self.bank.id}
+            )
+        self._settle(today - timedelta(days=3))
+
+    def _plan(self, customer, first_date, agreed_on, note):
+        invoices = self._unpaid(customer, agreed_on)[:3]
+        plan = agree_payment_plan(self.env, invoices, agreed_on, first_date, 4, note)
+        # The first instalment paid on its day.
+        instalment = plan.line_ids.sorted("date")[:1]
+        with recorded_on(self.env, instalment.date):
+            self.records["payments"] |= pay_amount(
+                self.env, invoices, instalment.amount, instalment.date, self.bank
+            )
+        self.records["payment_plans"] |= plan
+
+    def plan_on_schedule(self):
+        # Four monthly instalments, the first paid, the second due in three days.
+        first_date = self.today + timedelta(days=3) - relativedelta(months=1)
+        agreed_on = first_date - timedelta(days=5)
+        customer = self._pick(("chronic", "partial", "late"), agreed_on, is_company=False)
+        if customer:
+            note = "Asked to spread the payment over four months; agreed on the phone."
+            self._plan(customer, first_date, agreed_on, note)
+
+    def plan_missed(self):
+        # Four monthly instalments, the first paid, the second (yesterday's) missed.
+        first_date = self.today - timedelta(days=1) - relativedelta(months=1)
+        agreed_on = first_date - timedelta(days=7)
+        customer = self._pick(("chronic",), agreed_on, 2, is_company=True)
+        if customer:
+            note = "Cash-flow difficulties after a lost contract; agreed after the second reminder."
+            self._plan(customer, first_date, agreed_on, note)
+
+    def individual_dispute(self):
+        disputed_on = self.today - timedelta(days=8)
+        customer = self._pick(
+            ("late", "chronic", "partial", "punctual"), disputed_on, is_company=False
+        )
+        if not customer:
+            return
+        invoice = self._unpaid(customer, disputed_on)[-1:]
+        with recorded_on(self.env, disputed_on):
+            open_dispute(self.env, invoice, _dispute_reason(invoice))
+        self.records["disputed_invoices"] |= invoice
+
+    def prepare_reminders(self, count=4):
+        """A dunning run of today for a few chronic late payers, left for review: the reminders
+        (and their letters) are there to look at; sending stays a collector's decision."""
+        partners = [
+            c.partner.id
+            for c in self.customers
+            if c.profile == "chronic" and c.partner not in self.taken
+        ][:count]
+        engine = self.env["receivable.dunning.engine"].with_company(self.env.company)
+        reminders = engine._generate_reminders(
+            self.env.company, self.today, None, partners, commit=False
+        )
+        # "Back to review", as on the reminders list: nothing goes out before someone looked.
+        reminders.filtered(lambda r: r.state == "to_send").action_reset_to_review()
+        self.records["reminders"] = reminders
 
 
 def generate(env, seed=DEFAULT_SEED, today=None, progress=None):
@@ -649,8 +1018,9 @@ def generate(env, seed=DEFAULT_SEED, today=None, progress=None):
 
     :param progress: optional callable receiving a line of text after each stage.
     :return: ``{profile: {"customers", "invoices", "credit_notes", "payments"}}`` recordsets,
-        plus ``"unapplied_payments"`` under ``unapplied`` and ``"disputed_invoices"`` under
-        ``dispute``.
+        plus ``"unapplied_payments"`` under ``unapplied``, ``"disputed_invoices"`` under
+        ``dispute`` and, under ``"cases"``, the module's collection records created on top of
+        the history: ``"promises"``, ``"payment_plans"`` and ``"reminders"``.
     """
     env = env(context=dict(env.context, **QUIET_CONTEXT))
     today = today or date.today()
@@ -699,11 +1069,17 @@ def generate(env, seed=DEFAULT_SEED, today=None, progress=None):
     result["unapplied"]["unapplied_payments"] = unapplied
     result["unapplied"]["payments"] |= unapplied
 
-    disputed = env["account.move"]
-    for customer in customers:
-        if customer.profile == "dispute":
-            disputed |= mark_dispute(env, customer, invoices, today)
-    result["dispute"]["disputed_invoices"] = disputed
+    setup_policies(env)
+    cases = CollectionCases(env, customers, invoices, today, bank).create()
+    result["dispute"]["disputed_invoices"] = cases.pop("disputed_invoices")
+    for partner, partner_payments in cases.pop("payments").grouped("partner_id").items():
+        result[by_partner[partner].profile]["payments"] |= partner_payments
+    result["cases"] = cases
+    report(
+        f"{len(cases['promises'])} promises to pay, {len(cases['payment_plans'])} payment plans, "
+        f"{len(result['dispute']['disputed_invoices'])} disputes, "
+        f"{len(cases['reminders'])} reminders to review"
+    )
     env.flush_all()
     return result
 
@@ -746,7 +1122,8 @@ def summary(env, result, today=None):
     ]
     totals = dict.fromkeys(keys, 0)
     total_open = 0.0
-    for name, records in result.items():
+    for name in PROFILES:
+        records = result[name]
         open_amount = sum(
             _open_receivable_lines(env, records["customers"]).mapped("amount_residual")
         )
@@ -763,7 +1140,7 @@ def summary(env, result, today=None):
         f"{totals['credit_notes']:>12} {totals['payments']:>8} {total_open:>16,.2f}"
     )
 
-    customers = env["res.partner"].union(*(records["customers"] for records in result.values()))
+    customers = env["res.partner"].union(*(result[name]["customers"] for name in PROFILES))
     buckets = defaultdict(float)
     for line in _open_receivable_lines(env, customers):
         buckets[_aging_bucket(line, today)] += line.amount_residual
@@ -775,6 +1152,18 @@ def summary(env, result, today=None):
     disputed = result.get("dispute", {}).get("disputed_invoices")
     if disputed:
         rows.append(f"disputed, excluded from follow-up: {', '.join(disputed.mapped('name'))}")
+    cases = result.get("cases", {})
+    for promise in cases.get("promises", []):
+        rows.append(f"promise to pay ({promise.state}): {promise.display_name}")
+    for plan in cases.get("payment_plans", []):
+        states = ", ".join(plan.line_ids.sorted("date").mapped("state"))
+        rows.append(f"payment plan ({plan.state}): {plan.display_name}, instalments {states}")
+    reminders = cases.get("reminders")
+    if reminders:
+        rows.append(
+            "reminders to review: "
+            + ", ".join(f"{r.partner_id.name} ({r.level_id.name})" for r in reminders)
+        )
     return "\n".join(rows)
 
 
