@@ -47,6 +47,8 @@ class _PreviewDone(Exception):
 class ReceivableFollowup(models.TransientModel):
     _name = "receivable.followup"
     _description = "Customer Follow-up"
+    # The breadcrumb of the cockpit: the customer's name.
+    _rec_name = "partner_id"
     _check_company_auto = True
 
     # ------------------------------------------------------------------------------------------
@@ -253,7 +255,9 @@ class ReceivableFollowup(models.TransientModel):
 
     def _prepare_next_reminder(self):
         """The reminder the customer gets if sent now: the one waiting, else the engine's
-        evaluation for this customer (as *Send Reminder Now*), with its email rendered."""
+        evaluation for this customer (as *Send Reminder Now*), with its email rendered.
+        Once this cockpit sent one, the reminder sent, as it went (its reference in the
+        subject), not the same level proposed again."""
         empty = {
             "reminder_id": False,
             "level_id": False,
@@ -266,6 +270,9 @@ class ReceivableFollowup(models.TransientModel):
             "body_html": False,
             "body_rendered": False,
         }
+        if self.sent_reminder_id:
+            sent = self.sent_reminder_id
+            return {**empty, **self._reminder_values(sent), **self._render_mail(sent)}
         company = self.company_id
         partner = self.partner_id.with_company(company)
         today = fields.Date.context_today(self)
@@ -373,6 +380,9 @@ class ReceivableFollowup(models.TransientModel):
         self.invalidate_recordset(["sent_reminder_id"])
 
     def _get_form_action(self):
+        """The action opening the cockpit. Its own actions return True instead: the form then
+        reloads the record in place (another action would stack a breadcrumb and go back to
+        the first tab)."""
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Follow-up: %s", self.partner_id.display_name),
@@ -404,7 +414,7 @@ class ReceivableFollowup(models.TransientModel):
     def action_refresh(self):
         self._check_followup_access()
         self._refresh()
-        return self._get_form_action()
+        return True
 
     def action_send_and_print(self):
         """Send the next reminder now on its channels with the edited email (the engine's
@@ -433,7 +443,7 @@ class ReceivableFollowup(models.TransientModel):
                 "url": f"/web/content/{reminder.letter_attachment_id.id}?download=true",
                 "target": "download",
             }
-        return self._get_form_action()
+        return True
 
     def action_preview_letter(self):
         """The letter of the next reminder, as a PDF (nothing of the reminder is kept)."""
@@ -505,7 +515,7 @@ class ReceivableFollowup(models.TransientModel):
         self._check_followup_access()
         self._check_remind_date(fields.Date.context_today(self), self.env._("Pause until"))
         self._set_pause(self.remind_date, self.pause_reason)
-        return self._get_form_action()
+        return True
 
     def action_remind_again_on(self):
         """The collector's own follow-up date: no reminder and no action needed before it (the
@@ -524,7 +534,7 @@ class ReceivableFollowup(models.TransientModel):
             )
         )
         self._refresh()
-        return self._get_form_action()
+        return True
 
     def _set_pause(self, until, reason):
         partner = self.partner_id.with_company(self.company_id)
@@ -594,7 +604,7 @@ class ReceivableFollowupLine(models.TransientModel):
             self.move_id._open_dispute(self.dispute_reason)
         cockpit = self.followup_id
         cockpit._refresh()
-        return cockpit._get_form_action()
+        return True
 
     def action_toggle_promise(self):
         """Record the customer's promise to pay this invoice by the date given (of what it
@@ -627,4 +637,4 @@ class ReceivableFollowupLine(models.TransientModel):
                 }
             )
         cockpit._refresh()
-        return cockpit._get_form_action()
+        return True

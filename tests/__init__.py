@@ -45,5 +45,6 @@ from . import test_risk
 from . import test_risk_formulas
 from . import test_security
 from . import test_shipped_texts
+from . import test_tours_collector
 from . import test_worklist
 from . import test_worklist_customers
