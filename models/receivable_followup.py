@@ -163,7 +163,8 @@ class ReceivableFollowup(models.TransientModel):
             limit=1,
         )
         if message and (not reminder or message.date.date() > reminder.date):
-            text = html2plaintext(message.body or "").strip()
+            # Without the links' footnotes ("[1] #"): the note is read as one line here.
+            text = html2plaintext(message.body or "", include_references=False).strip()
             return f"{format_date(self.env, message.date)}: {text[:120]}"
         if reminder:
             return self.env._(
@@ -234,6 +235,9 @@ class ReceivableFollowup(models.TransientModel):
                 facts._open_items_query(None, self.company_id, self.partner_id.ids, as_of=False),
             )
         )
+        # The disputed invoices' reasons, shown on their lines (one read for all).
+        moves = self.env["account.move"].browse({row["move_id"] for row in rows if row["dispute"]})
+        reasons = {move.id: move.receivable_dispute_reason for move in moves}
         return [
             {
                 "move_line_id": row["id"],
@@ -246,6 +250,7 @@ class ReceivableFollowup(models.TransientModel):
                 if row["amount_residual"] < 0
                 else ("overdue" if row["days_late"] > 0 else "not_due"),
                 "dispute": bool(row["dispute"]),
+                "dispute_reason": reasons.get(row["move_id"]) or False,
                 "promised": bool(row["promised"]),
                 "in_plan": bool(row["in_plan"]),
                 "expected_date": row["expected_date"],

@@ -164,7 +164,14 @@ class TestFollowupCockpit(DunningCommon, MockEmail):
         with self._frozen(TODAY):
             line.action_toggle_dispute()
         self.assertTrue(self.later.receivable_dispute)
-        self.assertTrue(self._line(cockpit, self.later).dispute)
+        self.assertRecordValues(
+            self._line(cockpit, self.later), [{"dispute": True, "dispute_reason": "Damaged goods"}]
+        )
+        self.assertEqual(
+            self._open().last_action.split(": ", 1)[1],
+            f"{self.later.name} is in dispute: Damaged goods",
+            "the last note as one readable line, without the link's footnote",
+        )
         self.assertEqual(cockpit.reminder_amount, 350.0, "400 less the credit note")
         self.assertNotIn(self.later.name, cockpit.body_html)
         with self.mock_mail_gateway(), self._frozen(TODAY):
