@@ -33,11 +33,11 @@ class ReceivableDunningEngine(models.AbstractModel):
     lines with every exclusion applied and the level each line reaches. A line reaches the
     next level of its partner's ladder after the highest one it has had, once that level's
     offset is passed, or directly a level that may be the first contact (the levels before
-    the due date and the first one after it, by default): one level per run, never the
-    formal notice as a first contact (``_next_level_sql``). A partner
-    with at least one line reaching a level gets ONE reminder at its highest reached level,
-    listing all its overdue lines, the lines reaching a level (a friendly one before the due
-    date) and, for a level before the due date, the lines due within that level's window.
+    the due date and the first one after it, by default): one level per run, by default
+    never the formal notice as a first contact (``_next_level_sql``). A partner with at
+    least one line reaching a level gets ONE reminder at its highest reached level, listing
+    all its overdue lines, the lines reaching a level (a friendly one before the due date)
+    and, for a level before the due date, the lines due within that level's window.
     """
 
     _name = "receivable.dunning.engine"
@@ -80,6 +80,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                       FROM receivable_dunning_level level
                      WHERE level.policy_id = pol.id
                        AND level.active
+                       AND cur.id IS NOT NULL
                        AND level.offset_days <= LEAST(item.days_late, cur.offset_days)
                   ORDER BY level.offset_days DESC
                      LIMIT 1
@@ -134,12 +135,14 @@ class ReceivableDunningEngine(models.AbstractModel):
     @api.model
     def _next_level_sql(self):
         """SQL of the level (id, offset_days) an open ``item`` reaches on its policy ``pol``'s
-        ladder, having had the level ``cur`` (NULL: none yet): the next level after ``cur``
-        once its offset is reached, or the highest level marked *May Be the First Contact*
-        whose offset is reached (above ``cur``). One level per run: an invoice never gets a
-        level before the levels under it, unless that level may be a first contact (a
-        customer 60 days late on a new ladder gets the first reminder, not the formal
-        notice). Levels compare by offset, so a change of policy never sends a level twice.
+        ladder, having had the level ``cur`` (NULL: none yet): the highest level whose offset
+        is reached, above ``cur``, that is either the next active level after ``cur`` (the
+        ladder's lowest active level when none yet) or marked *May Be the First Contact*.
+
+        One level per run: an invoice never gets a level before the levels under it, unless
+        that level may be a first contact (a customer 60 days late on a new ladder gets the
+        first reminder, not the formal notice); an inactive level is skipped. Levels compare
+        by offset, so a change of policy never sends a level twice.
         """
         return SQL(
             """
@@ -150,14 +153,14 @@ class ReceivableDunningEngine(models.AbstractModel):
                AND level.offset_days <= item.days_late
                AND level.offset_days > COALESCE(cur.offset_days, -1000000)
                AND (level.may_be_first_contact
-                    OR (cur.id IS NOT NULL AND NOT EXISTS (
+                    OR NOT EXISTS (
                         SELECT 1
                           FROM receivable_dunning_level under
                          WHERE under.policy_id = pol.id
                            AND under.active
-                           AND under.offset_days > cur.offset_days
+                           AND under.offset_days > COALESCE(cur.offset_days, -1000000)
                            AND under.offset_days < level.offset_days
-                    )))
+                    ))
           ORDER BY level.offset_days DESC
              LIMIT 1
             """

@@ -96,9 +96,10 @@ class ReceivableDunningLevel(models.Model):
         store=True,
         readonly=False,
         help="An invoice may get this level as its first reminder. Otherwise an invoice gets "
-        "it only after the level under it on the ladder, one level per run: a customer 60 "
-        "days late on a new ladder gets the first reminder, not the formal notice. On by "
-        "default for the levels before the due date and the ladder's first level after it.",
+        "it only after the level under it on the ladder (an inactive level is skipped), one "
+        "level per run: a customer 60 days late on a new ladder gets the first reminder, not "
+        "the formal notice. On by default for the levels before the due date and the "
+        "ladder's first level after it.",
     )
     needs_approval = fields.Boolean(
         string="Needs Approval",
