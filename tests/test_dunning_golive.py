@@ -86,7 +86,7 @@ class TestDunningGoLive(DunningCommon, MockEmail):
         self.assertEqual((last.level_id, last.state), (notice, "draft"))
         self.assertEqual(self._reminders().level_id, reminder | firm | notice, "no courtesy")
 
-    def test_old_ladder_jumped_to_the_highest_level_passed(self):
+    def test_a_ladder_never_starts_at_the_highest_level_passed(self):
         """The same invoice on the common ladder: the first reminder, not the formal notice
         its 31 days late have passed."""
         self._due_invoice(400.0, "2026-03-01")
