@@ -334,7 +334,7 @@ class ReceivableChargesOwed(models.TransientModel):
                   JOIN account_move move ON move.id = paid.move_id
                   JOIN res_partner cp ON cp.id = paid.partner_id
                   JOIN receivable_policy pol
-                    ON pol.id = COALESCE(%(policy)s, %(default)s) AND pol.active
+                    ON pol.id = %(policy)s AND pol.active
                  WHERE paid.days_late > 0
                    AND pol.legal_profile_id IS NOT NULL
                    AND NOT COALESCE(%(legal_charge)s, FALSE)
@@ -350,8 +350,7 @@ class ReceivableChargesOwed(models.TransientModel):
               ORDER BY paid.partner_id, paid.move_id, paid.date_maturity, paid.id
                 """,
                 paid=facts._paid_items_query(company, since, date, partner_ids),
-                policy=facts._col("res.partner", "cp", "receivable_policy_id", company),
-                default=company.receivable_default_policy_id.id or None,
+                policy=facts._effective_policy_sql(company),
                 legal_charge=facts._col("account.move", "move", "receivable_is_legal_charge"),
                 open_reconciled=facts._col(aml, "open_line", "reconciled"),
                 open_balance=facts._col(aml, "open_line", "balance"),

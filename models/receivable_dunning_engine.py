@@ -31,11 +31,13 @@ class ReceivableDunningEngine(models.AbstractModel):
 
     Evaluation is set-based: one SQL query per batch of partners reads the open receivable
     lines with every exclusion applied and the level each line reaches. A line reaches the
-    highest level of its partner's ladder whose offset it has passed and that it has not had
-    yet (levels compare by offset, so a change of policy never sends a level twice). A partner
-    with at least one line reaching a level gets ONE reminder at its highest reached level,
-    listing all its overdue lines, the lines reaching a level (a friendly one before the due
-    date) and, for a level before the due date, the lines due within that level's window.
+    next level of its partner's ladder after the highest one it has had, once that level's
+    offset is passed, or directly a level that may be the first contact (the levels before
+    the due date and the first one after it, by default): one level per run, by default
+    never the formal notice as a first contact (``_next_level_sql``). A partner with at
+    least one line reaching a level gets ONE reminder at its highest reached level, listing
+    all its overdue lines, the lines reaching a level (a friendly one before the due date)
+    and, for a level before the due date, the lines due within that level's window.
     """
 
     _name = "receivable.dunning.engine"
@@ -50,19 +52,41 @@ class ReceivableDunningEngine(models.AbstractModel):
 
         The items are the facts' open items of ``company``'s scope (the company and its
         branches) on ``date`` (live residual; entries dated later are not owed yet), filtered
-        by ``_remindable_line_conditions``. ``force`` (a reminder sent by hand) ignores the
-        levels already had: the item reaches the highest level whose offset it has passed.
+        by ``_remindable_line_conditions``. Each item reaches its ladder's next level
+        (``_next_level_sql``). ``force`` (a reminder sent by hand): an item reaching no new
+        level reaches again the highest level it has had (or its offset allows, if lower).
         """
         facts = self.env["receivable.facts"]
         # Hand-written joins below: the policy, the ladder and the open reminders.
         self.env["receivable.policy"].flush_model(["active", "dunning_active"])
-        self.env["receivable.dunning.level"].flush_model(["policy_id", "active", "offset_days"])
+        self.env["receivable.dunning.level"].flush_model(
+            ["policy_id", "active", "offset_days", "may_be_first_contact"]
+        )
         self.env["receivable.reminder"].flush_model(["partner_id", "company_id", "state"])
         # The items of the company's scope this run may remind (the branches it may access).
         filters = [SQL("item.company_id IN %s", tuple(self.env.companies.ids))]
         if policies:
             filters.append(SQL("pol.id IN %s", tuple(policies.ids)))
-        current_offset = SQL("-1000000") if force else SQL("COALESCE(cur.offset_days, -1000000)")
+        reached_id, reached_offset, again = SQL("reached.id"), SQL("reached.offset_days"), SQL()
+        if force:
+            reached_id = SQL("COALESCE(reached.id, had.id)")
+            reached_offset = SQL("COALESCE(reached.offset_days, had.offset_days)")
+            # Sent by hand, an item reaching no new level is reminded again at the level it
+            # has had (or the highest its offset allows, if its due date moved later).
+            again = SQL(
+                """
+                LEFT JOIN LATERAL (
+                    SELECT level.id, level.offset_days
+                      FROM receivable_dunning_level level
+                     WHERE level.policy_id = pol.id
+                       AND level.active
+                       AND cur.id IS NOT NULL
+                       AND level.offset_days <= LEAST(item.days_late, cur.offset_days)
+                  ORDER BY level.offset_days DESC
+                     LIMIT 1
+                ) had ON TRUE
+                """
+            )
         return SQL(
             """
             SELECT item.partner_id,
@@ -76,24 +100,16 @@ class ReceivableDunningEngine(models.AbstractModel):
                    item.currency_id,
                    item.amount_total_signed,
                    pol.id AS policy_id,
-                   reached.id AS reached_level_id,
-                   reached.offset_days AS reached_offset
+                   %(reached_id)s AS reached_level_id,
+                   %(reached_offset)s AS reached_offset
               FROM (%(items)s) item
               JOIN res_partner cp ON cp.id = item.partner_id
               JOIN receivable_policy pol
-                ON pol.id = COALESCE(%(policy)s, %(default)s)
+                ON pol.id = %(policy)s
                AND pol.active AND pol.dunning_active
          LEFT JOIN receivable_dunning_level cur ON cur.id = item.dunning_level_id
-         LEFT JOIN LATERAL (
-                   SELECT level.id, level.offset_days
-                     FROM receivable_dunning_level level
-                    WHERE level.policy_id = pol.id
-                      AND level.active
-                      AND level.offset_days <= item.days_late
-                      AND level.offset_days > %(current_offset)s
-                 ORDER BY level.offset_days DESC
-                    LIMIT 1
-                   ) reached ON TRUE
+         LEFT JOIN LATERAL (%(next_level)s) reached ON TRUE
+         %(again)s
              WHERE %(remindable)s
                AND NOT EXISTS (
                    SELECT 1
@@ -105,13 +121,49 @@ class ReceivableDunningEngine(models.AbstractModel):
                AND %(filters)s
             """,
             items=facts._open_items_query(date, company, partner_ids, as_of=False),
-            policy=facts._col("res.partner", "cp", "receivable_policy_id", company),
-            default=company.receivable_default_policy_id.id or None,
+            policy=facts._effective_policy_sql(company),
+            next_level=self._next_level_sql(),
+            again=again,
+            reached_id=reached_id,
+            reached_offset=reached_offset,
             company_id=company.id,
-            current_offset=current_offset,
             open_states=OPEN_STATES,
             filters=SQL(" AND ").join(filters),
             remindable=self._remindable_line_conditions(company, date, partner_ids),
+        )
+
+    @api.model
+    def _next_level_sql(self):
+        """SQL of the level (id, offset_days) an open ``item`` reaches on its policy ``pol``'s
+        ladder, having had the level ``cur`` (NULL: none yet): the highest level whose offset
+        is reached, above ``cur``, that is either the next active level after ``cur`` (the
+        ladder's lowest active level when none yet) or marked *May Be the First Contact*.
+
+        One level per run: an invoice never gets a level before the levels under it, unless
+        that level may be a first contact (a customer 60 days late on a new ladder gets the
+        first reminder, not the formal notice); an inactive level is skipped. Levels compare
+        by offset, so a change of policy never sends a level twice.
+        """
+        return SQL(
+            """
+            SELECT level.id, level.offset_days
+              FROM receivable_dunning_level level
+             WHERE level.policy_id = pol.id
+               AND level.active
+               AND level.offset_days <= item.days_late
+               AND level.offset_days > COALESCE(cur.offset_days, -1000000)
+               AND (level.may_be_first_contact
+                    OR NOT EXISTS (
+                        SELECT 1
+                          FROM receivable_dunning_level under
+                         WHERE under.policy_id = pol.id
+                           AND under.active
+                           AND under.offset_days > COALESCE(cur.offset_days, -1000000)
+                           AND under.offset_days < level.offset_days
+                    ))
+          ORDER BY level.offset_days DESC
+             LIMIT 1
+            """
         )
 
     @api.model

@@ -17,8 +17,10 @@ class ReceivableDunningLevel(models.Model):
     """One rung of a policy's dunning ladder.
 
     An open invoice reaches a level once it is ``offset_days`` past its due date (a negative
-    offset is a friendly reminder before the due date). Levels of one ladder are ordered by
-    sequence and their offsets must grow with it, so "the next level" is never ambiguous.
+    offset is a friendly reminder before the due date), and only after the level under it
+    on the ladder, unless the level ``may_be_first_contact``. Levels of one ladder are
+    ordered by sequence and their offsets must grow with it, so "the next level" is never
+    ambiguous.
     """
 
     _name = "receivable.dunning.level"
@@ -88,10 +90,24 @@ class ReceivableDunningLevel(models.Model):
         translate=True,
         help="What the collector says when calling: shown on the phone-call activity.",
     )
+    may_be_first_contact = fields.Boolean(
+        string="May Be the First Contact",
+        compute="_compute_may_be_first_contact",
+        store=True,
+        readonly=False,
+        help="An invoice may get this level as its first reminder. Otherwise an invoice gets "
+        "it only after the level under it on the ladder (an inactive level is skipped), one "
+        "level per run: a customer 60 days late on a new ladder gets the first reminder, not "
+        "the formal notice. On by default for the levels before the due date and the "
+        "ladder's first level after it.",
+    )
     needs_approval = fields.Boolean(
         string="Needs Approval",
+        compute="_compute_needs_approval",
+        store=True,
+        readonly=False,
         help="Reminders of this level wait in 'Reminders to Review' until a Credit Controller "
-        "sends them.",
+        "sends them. On by default for a formal notice.",
     )
     put_on_hold = fields.Boolean(
         string="Put Partner on Hold",
@@ -123,6 +139,25 @@ class ReceivableDunningLevel(models.Model):
     def _compute_is_pre_due(self):
         for level in self:
             level.is_pre_due = level.offset_days < 0
+
+    @api.depends("offset_days", "policy_id")
+    def _compute_may_be_first_contact(self):
+        # The levels before the due date and the ladder's first one after it: a first contact
+        # that is neither a formal notice nor a jump over the ladder's reminders.
+        for level in self:
+            ladder = level.policy_id.dunning_level_ids.filtered(
+                lambda other, level=level: other.active and other.id != level.id
+            )
+            level.may_be_first_contact = level.offset_days < 0 or not any(
+                0 <= other.offset_days < level.offset_days for other in ladder
+            )
+
+    @api.depends("formal_notice")
+    def _compute_needs_approval(self):
+        # A formal notice commits the company (it starts legal interest, usually precedes a
+        # claim): a person checks it before it goes, unless the manager decides otherwise.
+        for level in self:
+            level.needs_approval = level.formal_notice
 
     @api.depends("formal_notice")
     def _compute_letter_registered(self):

@@ -97,11 +97,28 @@ class ReceivableFacts(models.AbstractModel):
 
     @api.model
     def _policy_join_sql(self, company):
-        """Join of the customer's (``cp``) effective policy in ``company`` as ``pol``: its
-        own, else the company's default."""
+        """Join of the customer's (``cp``) effective policy in ``company`` as ``pol``."""
         return SQL(
-            "LEFT JOIN receivable_policy pol ON pol.id = COALESCE(%s, %s)",
-            self._col("res.partner", "cp", "receivable_policy_id", company),
+            "LEFT JOIN receivable_policy pol ON pol.id = %s", self._effective_policy_sql(company)
+        )
+
+    @api.model
+    def _effective_policy_sql(self, company, partner_alias="cp"):
+        """SQL of the id of the effective policy in ``company`` of the commercial partner
+        ``partner_alias``: its own, else the company's default B2C policy for a private
+        individual (not a company), else the company's default policy (as
+        ``res.partner.receivable_effective_policy_id``)."""
+        b2c = company.receivable_default_b2c_policy_id.id
+        return SQL(
+            "COALESCE(%s, %s, %s)",
+            self._col("res.partner", partner_alias, "receivable_policy_id", company),
+            SQL(
+                "CASE WHEN NOT COALESCE(%s, FALSE) THEN %s END",
+                self._col("res.partner", partner_alias, "is_company"),
+                b2c,
+            )
+            if b2c
+            else SQL("NULL::int"),
             company.receivable_default_policy_id.id or None,
         )
 

@@ -18,6 +18,13 @@ class ResCompany(models.Model):
         check_company=True,
         help="Credit policy of the customers that have none of their own.",
     )
+    receivable_default_b2c_policy_id = fields.Many2one(
+        "receivable.policy",
+        string="Default B2C Credit Policy",
+        check_company=True,
+        help="Credit policy of the private individuals (customers that are not a company) "
+        "that have none of their own. Without one, they follow the default credit policy.",
+    )
     receivable_hold_enforcement = fields.Boolean(
         string="Enforce Credit Holds",
         default=True,
@@ -77,6 +84,15 @@ class ResCompany(models.Model):
     # ------------------------------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------------------------------
+    def _get_receivable_default_policy(self, partner):
+        """The policy of ``partner`` when it has none of its own: the default B2C policy for a
+        private individual (its commercial partner is not a company), else the default."""
+        self.ensure_one()
+        commercial = partner.commercial_partner_id or partner
+        if not commercial.is_company and self.receivable_default_b2c_policy_id:
+            return self.receivable_default_b2c_policy_id
+        return self.receivable_default_policy_id
+
     def _get_receivable_aging_bounds(self):
         """Upper bounds (days past due) of the company's overdue aging buckets, e.g. [30, 60, 90].
 

@@ -8,6 +8,9 @@ class ResConfigSettings(models.TransientModel):
     receivable_default_policy_id = fields.Many2one(
         related="company_id.receivable_default_policy_id", readonly=False
     )
+    receivable_default_b2c_policy_id = fields.Many2one(
+        related="company_id.receivable_default_b2c_policy_id", readonly=False
+    )
     receivable_hold_enforcement = fields.Boolean(
         related="company_id.receivable_hold_enforcement", readonly=False
     )

@@ -64,7 +64,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         domain="[('company_id', 'in', allowed_company_ids)]",
         help="Credit policy of this client in the current company. Without one, the company's "
-        "default policy applies.",
+        "default policy applies (its default B2C policy to a private individual).",
     )
     receivable_effective_policy_id = fields.Many2one(
         "receivable.policy",
@@ -131,13 +131,14 @@ class ResPartner(models.Model):
     # Compute
     # ------------------------------------------------------------------------------------------
     @api.depends_context("company")
-    @api.depends("receivable_policy_id", "commercial_partner_id")
+    @api.depends("receivable_policy_id", "commercial_partner_id.is_company")
     def _compute_receivable_effective_policy_id(self):
-        default_policy = self.env.company.receivable_default_policy_id
+        company = self.env.company
         for partner in self:
             commercial = partner.commercial_partner_id or partner
             partner.receivable_effective_policy_id = (
-                commercial.receivable_policy_id or default_policy
+                commercial.receivable_policy_id
+                or company._get_receivable_default_policy(commercial)
             )
 
     @api.depends_context("company")

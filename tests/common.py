@@ -144,7 +144,14 @@ class DunningCommon(ReceivableCommon):
                     "Formal notice",
                     30,
                     "formal_notice",
-                    {"channel_letter": True, "put_on_hold": True, "formal_notice": True},
+                    # Sent without review here (a formal notice needs one by default): the
+                    # tests of the review ask for it.
+                    {
+                        "channel_letter": True,
+                        "put_on_hold": True,
+                        "formal_notice": True,
+                        "needs_approval": False,
+                    },
                 ),
             ],
         )
@@ -196,6 +203,13 @@ class DunningCommon(ReceivableCommon):
             if deliver:
                 self._deliver_mails()
         return sent
+
+    def _climb_to_the_second_reminder(self, due):
+        """The runs 4 and 15 days after ``due``: the first then the second reminder of the
+        invoices due then. One level a run: the formal notice can come next. Returns their
+        reminders."""
+        due = fields.Date.to_date(due)
+        return self._run(due + timedelta(days=4)) | self._run(due + timedelta(days=15))
 
     @contextmanager
     def _mail_server_down(self):

@@ -214,7 +214,9 @@ class TestChargesOwed(DunningCommon, MockEmail):
         self.policy.write({"legal_profile_id": self.fr_b2b.id, "post_legal_charges": True})
         invoice = self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
-            self._run("2026-03-31")  # formal notice: 9.99 (2 → 31 March) + 40 invoiced
+            self._climb_to_the_second_reminder("2026-03-01")
+            notice = self._run("2026-03-31")  # formal notice: 9.99 (2 → 31 March) + 40 invoiced
+        self.assertEqual(notice.level_id, self.notice)
         self.assertEqual(sum(invoice.receivable_legal_charge_ids.mapped("amount")), 49.99)
         self._register_payment(invoice, payment_date="2026-04-30")
         # earned: 1,000.00 x 12.15 % x 60 / 365 = 19.97; invoiced 9.99 → 9.98 from 1 April

@@ -68,6 +68,8 @@ class TestDunningCredits(DunningCommon, MockEmail):
     def test_formal_notice_lists_the_credits_and_claims_the_net(self):
         invoices, refund, payment = self._example()
         with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-03-01")
+        with self.mock_mail_gateway():
             reminder = self._run("2026-03-31")
         self.assertEqual(reminder.level_id, self.notice)
         self.assertEqual(reminder.line_ids.move_id, invoices, "the invoices only")

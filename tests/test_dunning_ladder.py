@@ -99,10 +99,15 @@ class TestDunningLadder(DunningCommon, MockEmail):
     def test_one_reminder_per_partner_at_its_highest_level(self):
         old = self._due_invoice(300.0, "2026-03-01")
         recent = self._due_invoice(200.0, "2026-03-28")
+        # The old invoice climbs the ladder one level a run (a fresh invoice 31 days late
+        # gets the first reminder, see test_dunning_golive); the recent one is not due yet.
+        with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-03-01")
+        self.assertEqual(old.receivable_dunning_level_id, self.second)
         with self.mock_mail_gateway():
             reminder = self._run("2026-04-01")
         self.assertEqual(len(reminder), 1)
-        self.assertEqual(reminder.level_id, self.notice, "31 days late reaches the formal notice")
+        self.assertEqual(reminder.level_id, self.notice, "the next level after the second")
         self.assertRecordValues(
             reminder.line_ids.sorted("date_due"),
             [
@@ -148,13 +153,16 @@ class TestDunningLadder(DunningCommon, MockEmail):
     def test_level_needing_approval_waits_for_review(self):
         self.notice.needs_approval = True
         invoice = self._due_invoice(800.0, "2026-03-01")
+        # Up the ladder to the formal notice, one level a run.
+        with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-03-01")
         with self.mock_mail_gateway():
             sent = self._run("2026-04-01")
         self.assertFalse(sent)
-        draft = self._reminders()
-        self.assertEqual(draft.state, "draft")
+        draft = self._reminders()[-1]
+        self.assertEqual((draft.level_id, draft.state), (self.notice, "draft"))
         self.assertFalse(self._mails, "nothing goes out before the review")
-        self.assertFalse(invoice.receivable_dunning_level_id)
+        self.assertEqual(invoice.receivable_dunning_level_id, self.second)
 
         draft.with_user(self.controller).write({"channel_letter": False})
         with self.mock_mail_gateway():

@@ -33,6 +33,8 @@ class TestDunningWording(DunningCommon, MockEmail):
         return mails[0]["body"]
 
     def test_formal_notice_as_first_contact_claims_no_earlier_reminder(self):
+        # A ladder whose formal notice may be the first contact (not by default).
+        self.notice.may_be_first_contact = True
         self._due_invoice(500.0, "2026-03-01")
         with self.mock_mail_gateway():
             notice = self._run("2026-03-31")  # 30 days late: the formal notice comes first
@@ -47,6 +49,8 @@ class TestDunningWording(DunningCommon, MockEmail):
         self.assertIn("Our letter is attached to this email.", body)
 
     def test_formal_notice_after_a_sent_reminder_says_despite_it(self):
+        # A ladder of a first reminder, then the formal notice.
+        self.second.active = False
         invoice = self._due_invoice(500.0, "2026-03-01")
         with self.mock_mail_gateway():
             first = self._run("2026-03-05")
@@ -89,6 +93,8 @@ class TestDunningWording(DunningCommon, MockEmail):
     def test_friendly_reminder_and_other_invoices_are_not_earlier_reminders(self):
         """A reminder before the due date is not a reminder of an overdue invoice; a reminder
         of other invoices, paid since, was not about these."""
+        # A ladder whose formal notice may be the first contact (not by default).
+        self.notice.may_be_first_contact = True
         self._due_invoice(500.0, "2026-03-01")
         paid = self._due_invoice(200.0, "2026-01-15")
         with self.mock_mail_gateway():
@@ -119,6 +125,8 @@ class TestDunningWording(DunningCommon, MockEmail):
             self.assertEqual(notices.mapped("previous_reminder_count"), [1, 1, 1, 1])
 
     def test_firm_reminder_as_first_contact(self):
+        # A ladder whose second reminder may be the first contact (not by default).
+        self.second.may_be_first_contact = True
         self._due_invoice(500.0, "2026-03-01")
         self.second.letter_text = False
         with self.mock_mail_gateway():

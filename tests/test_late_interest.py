@@ -229,7 +229,9 @@ class TestLateInterest(DunningCommon, MockEmail):
         )
         invoice = self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-03-01")
             notice = self._run("2026-03-31")
+            self.assertEqual(notice.level_id, self.notice)
             first_charges = invoice.receivable_legal_charge_ids
             self.assertEqual(sorted(first_charges.mapped("amount")), [9.99, 40.0])
             self.policy.post_legal_charges = False
@@ -280,7 +282,9 @@ class TestLateInterest(DunningCommon, MockEmail):
         )
         invoice = self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-03-01")
             notice = self._run("2026-03-31")
+            self.assertEqual(notice.level_id, self.notice)
             later = self._run("2026-04-30")
             self.assertFalse(later)
             later = self._reminders().filtered(lambda r: r.state == "draft")
@@ -311,7 +315,9 @@ class TestLateInterest(DunningCommon, MockEmail):
         self.policy.post_legal_charges = True
         invoice = self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-03-01")
             notice = self._run("2026-03-31")
+            self.assertEqual(notice.level_id, self.notice)
             self.assertEqual(len(invoice.receivable_legal_charge_ids), 2)
             notice._as_engine().write({"state": "failed"})
             self._pay(invoice, 400.0, "2026-03-31")

@@ -36,7 +36,10 @@ class TestLegalCharges(DunningCommon, MockEmail):
     def test_fr_b2b_interest_and_fee_on_the_reminder(self):
         invoice = self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-03-01")
+        with self.mock_mail_gateway():
             reminder = self._run("2026-03-31")  # formal notice: 30 days late
+        self.assertEqual(reminder.level_id, self.notice)
         # ECB rate of 1 January 2026 = 2.15 % → 12.15 %; 1000 x 12.15 % x 30 / 365 = 9.99
         self.assertRecordValues(
             reminder.line_ids,
@@ -98,7 +101,9 @@ class TestLegalCharges(DunningCommon, MockEmail):
         )
         self.assertEqual(len(invoice.line_ids.filtered("date_maturity")), 2)
         with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-01-30")  # the first instalment
             notice = self._run("2026-03-31")  # 60 and 30 days late: formal notice
+        self.assertEqual(notice.level_id, self.notice)
         lines = notice.line_ids.sorted("date_due")
         self.assertEqual(lines.move_id, invoice)
         self.assertEqual(lines.mapped("fee_amount"), [40.0, 0.0], "one fee for the invoice")
@@ -114,8 +119,11 @@ class TestLegalCharges(DunningCommon, MockEmail):
     def test_partial_payment_before_sending_recomputes_amount_and_interest(self):
         self.notice.needs_approval = True
         invoice = self._due_invoice(1000.0, "2026-03-01")
-        self._run("2026-03-31")
-        reminder = self._reminders()
+        with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-03-01")
+            self._run("2026-03-31")
+        reminder = self._reminders()[-1]
+        self.assertEqual((reminder.level_id, reminder.state), (self.notice, "draft"))
         self.assertEqual(reminder.line_ids.interest_amount, 9.99)
         self._register_payment(invoice, amount=400.0)
         with self.mock_mail_gateway(), self._frozen("2026-03-31"):
@@ -134,6 +142,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
         only and says why."""
         invoice = self._due_invoice(1000.0, "2026-06-01")
         with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-06-01")
             reminder = self._run("2026-07-31")
         self.assertEqual(reminder.state, "sent", "a missing rate never stops the nightly run")
         # 2 to 30 June at 12.15 %: 1000 x 12.15 % x 29 / 365 = 9.65; July: no known rate
@@ -173,7 +182,17 @@ class TestLegalCharges(DunningCommon, MockEmail):
             [
                 ("Reminder", 1, "reminder", {"min_days_since_previous": 0}),
                 ("Second", 9, "reminder", {"min_days_since_previous": 0}),
-                ("Third", 19, "reminder", {"min_days_since_previous": 0, "formal_notice": notice}),
+                (
+                    "Third",
+                    19,
+                    "reminder",
+                    # Sent without review (a formal notice needs one by default).
+                    {
+                        "min_days_since_previous": 0,
+                        "formal_notice": notice,
+                        "needs_approval": False,
+                    },
+                ),
             ],
         )
         invoice = self._due_invoice(400.0, "2026-04-01", partner=individual)
@@ -213,7 +232,9 @@ class TestLegalCharges(DunningCommon, MockEmail):
         individual.receivable_policy_id = self.policy  # FR-B2B policy → FR-B2C for her
         self._due_invoice(1000.0, "2026-03-01", partner=individual)
         with self.mock_mail_gateway():
+            self._climb_to_the_second_reminder("2026-03-01")
             notice = self._run("2026-03-31")
+            self.assertEqual(notice.level_id, self.notice)
             self.assertEqual(notice.legal_profile_id, self.fr_b2c)
             self.assertEqual((notice.amount_fees, notice.amount_interest), (0.0, 0.0))
             self.notice.min_days_since_previous = 0
@@ -253,7 +274,8 @@ class TestLegalCharges(DunningCommon, MockEmail):
         )
         invoice = self._due_invoice(1000.0, "2026-01-01")
         with self.mock_mail_gateway():
-            self._run("2026-02-01")  # formal notice
+            self._climb_to_the_second_reminder("2026-01-01")
+            self.assertEqual(self._run("2026-02-01").level_id, self.notice)
             handed = self._run("2026-03-03")
         self.assertTrue(handed.level_id.hand_to_agency)
         self.assertRecordValues(
@@ -269,7 +291,7 @@ class TestLegalCharges(DunningCommon, MockEmail):
         self.assertEqual(invoices["A2"].value, invoice.name)
         self.assertEqual(invoices["F2"].value, 1000.0)
         self.assertEqual(invoices["F3"].value, "=SUM(F2:F2)")
-        self.assertEqual(workbook["Reminders"].max_row, 3, "header + the two reminders sent")
+        self.assertEqual(workbook["Reminders"].max_row, 5, "header + the four reminders sent")
 
         invoice.with_user(self.controller).action_agency_recovered()
         self.assertEqual(invoice.receivable_agency_state, "recovered")
@@ -280,7 +302,8 @@ class TestLegalCharges(DunningCommon, MockEmail):
         invoice = self._due_invoice(1000.0, "2026-03-01")
         self.customer.with_user(self.manager)._put_on_credit_hold("Cheque bounced")
         with self.mock_mail_gateway():
-            self._run("2026-03-31")
+            self._climb_to_the_second_reminder("2026-03-01")
+            self.assertEqual(self._run("2026-03-31").level_id, self.notice)
         charge_invoice = invoice.receivable_legal_charge_ids.charge_move_id
         self.assertEqual(len(charge_invoice), 1)
         self.assertEqual(charge_invoice.state, "posted")
@@ -290,7 +313,8 @@ class TestLegalCharges(DunningCommon, MockEmail):
         self.policy.post_legal_charges = True
         invoice = self._due_invoice(1000.0, "2026-03-01")
         with self.mock_mail_gateway():
-            self._run("2026-03-31")
+            self._climb_to_the_second_reminder("2026-03-01")
+            self.assertEqual(self._run("2026-03-31").level_id, self.notice)
         charges = invoice.receivable_legal_charge_ids
         self.assertEqual(sorted(charges.mapped("amount")), [9.99, 40.0])
         for user in (self.manager, self.env.user):

@@ -23,11 +23,19 @@ class TestLettersToPost(DunningCommon, MockEmail):
     """The letters of sent reminders wait in Letters to Post: printed as one PDF, recorded as
     posted (date, registered, tracking number) once, logged on the reminder and the customer."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The ladder here: the first reminder by email, then the formal notice by email and
+        # letter (the second reminder, a letter too, is left out of the queue).
+        cls.second.active = False
+
     def _notice(self, partner=None):
         """A formal notice (email and letter) sent on 31 March 2026 for an invoice 30 days
-        late."""
+        late, after its first reminder (email) of 5 March."""
         self._due_invoice(500.0, "2026-03-01", partner=partner)
         with self.mock_mail_gateway():
+            self._run("2026-03-05")
             notice = self._run("2026-03-31")
         self.assertEqual(notice.level_id, self.notice)
         return notice
