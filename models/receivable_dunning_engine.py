@@ -314,11 +314,11 @@ class ReceivableDunningEngine(models.AbstractModel):
     # Reminder creation
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _create_reminders(self, company, date, proposals):
-        """Create one reminder per proposal; levels needing approval stay to review."""
-        if not proposals:
-            return self.env["receivable.reminder"]
-        recipients = self._get_recipients([p["partner_id"] for p in proposals])
+    def _compute_proposal_charges(self, company, date, proposals):
+        """``{partner id: (legal profile, {line id: charges values}, missing half-years)}``
+        of the proposals (``_evaluate``): the late-payment charges their reminders would
+        claim, computed for the whole batch at once and without creating anything (the
+        reminders' creation and the runs' previews)."""
         profiles = self._get_legal_profiles(proposals)
         # The charges' inputs of the whole batch at once: the invoices' history (reminders
         # sent, charges invoiced) and the parts of their lines paid late.
@@ -330,10 +330,8 @@ class ReceivableDunningEngine(models.AbstractModel):
         payments = self.env["receivable.facts"]._get_late_payments(
             [row["line_id"] for row in charged_rows], max(date, fields.Date.context_today(self))
         )
-        rates = self.env["receivable.reference.rate"]
-        vals_list = []
+        result = {}
         for proposal in proposals:
-            level = proposal["level"]
             profile = profiles[proposal["partner_id"]]
             missing = set()
             charges = self._compute_line_charges(
@@ -352,8 +350,25 @@ class ReceivableDunningEngine(models.AbstractModel):
                 ],
                 history,
                 missing,
-                level=level,
+                level=proposal["level"],
             )
+            result[proposal["partner_id"]] = (profile, charges, missing)
+        return result
+
+    @api.model
+    def _create_reminders(self, company, date, proposals, to_review=False):
+        """Create one reminder per proposal; levels needing approval stay to review, and
+        every reminder does with ``to_review`` (automatic sending not activated yet: see
+        ``_run_company``)."""
+        if not proposals:
+            return self.env["receivable.reminder"]
+        recipients = self._get_recipients([p["partner_id"] for p in proposals])
+        charges_by_partner = self._compute_proposal_charges(company, date, proposals)
+        rates = self.env["receivable.reference.rate"]
+        vals_list = []
+        for proposal in proposals:
+            level = proposal["level"]
+            profile, charges, missing = charges_by_partner[proposal["partner_id"]]
             vals_list.append(
                 {
                     "partner_id": proposal["partner_id"],
@@ -366,7 +381,9 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "channel_email": level.channel_email,
                     "channel_letter": level.channel_letter,
                     "channel_call": level.channel_call,
-                    "state": "draft" if level.needs_approval else "to_send",
+                    "state": "draft" if level.needs_approval or to_review else "to_send",
+                    # Held for review only because sending is off: released on activation.
+                    "awaiting_activation": to_review and not level.needs_approval,
                     "legal_profile_id": profile.id if profile else False,
                     "legal_warning": rates._missing_rates_warning(missing),
                     "interest_missing_from": rates._missing_rates_from(missing),
@@ -467,8 +484,11 @@ class ReceivableDunningEngine(models.AbstractModel):
         }
 
     @api.model
-    def _generate_reminders(self, company, date, policies=None, partner_ids=None, commit=True):
-        """Evaluate and create the reminders of ``company`` for ``date`` in batches.
+    def _generate_reminders(
+        self, company, date, policies=None, partner_ids=None, commit=True, to_review=False
+    ):
+        """Evaluate and create the reminders of ``company`` for ``date`` in batches (all of
+        them to review with ``to_review``).
 
         Each batch is committed with the cron's progress, so an interrupted run resumes with
         the partners not reminded yet (those reminded have an open or a sent reminder).
@@ -484,7 +504,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                 held = company_engine._lock_partners(batch)
                 proposals = company_engine._evaluate(company, date, held, policies)
                 reminders = company_engine._create_reminders_skipping_taken(
-                    company, date, proposals
+                    company, date, proposals, to_review
                 )
                 ids = reminders.ids
                 if commit:
@@ -520,20 +540,20 @@ class ReceivableDunningEngine(models.AbstractModel):
         return [row[0] for row in rows]
 
     @api.model
-    def _create_reminders_skipping_taken(self, company, date, proposals):
+    def _create_reminders_skipping_taken(self, company, date, proposals, to_review=False):
         """``_create_reminders``; a customer that got an open reminder from another worker
         since this transaction started (the ``one open reminder`` index) is skipped, not the
         whole batch."""
         try:
             with self.env.cr.savepoint():
-                return self._create_reminders(company, date, proposals)
+                return self._create_reminders(company, date, proposals, to_review)
         except pg_errors.UniqueViolation:
             _logger.info("Dunning generation: a customer was reminded by another worker")
         reminders = self.env["receivable.reminder"]
         for proposal in proposals:
             try:
                 with self.env.cr.savepoint():
-                    reminders |= self._create_reminders(company, date, [proposal])
+                    reminders |= self._create_reminders(company, date, [proposal], to_review)
             except pg_errors.UniqueViolation:
                 continue
         return reminders
@@ -616,8 +636,10 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _run_company(self, company, date, commit=True):
         """The nightly work for one company: promises, evaluation, then sending.
 
-        The payment plans are not checked here: their own cron does it once a night, before
-        this run (``night_runs.NIGHT_SCHEDULE``)."""
+        Until a Credit Manager activates automatic sending (``receivable_dunning_auto_send``,
+        after the first-run preview), the reminders are prepared to review and nothing is
+        sent. The payment plans are not checked here: their own cron does it once a night,
+        before this run (``night_runs.NIGHT_SCHEDULE``)."""
         engine = self._in_company_scope(company)
 
         def settle():
@@ -626,7 +648,10 @@ class ReceivableDunningEngine(models.AbstractModel):
                 self.env.cr.commit()
 
         retry_on_conflict(self.env, settle, commit, "Promises")
-        engine._generate_reminders(company, date, commit=commit)
+        sending = company.receivable_dunning_auto_send
+        engine._generate_reminders(company, date, commit=commit, to_review=not sending)
+        if not sending:
+            return self.env["receivable.reminder"]
         return engine._send_pending_reminders(company, commit=commit)
 
     @api.model

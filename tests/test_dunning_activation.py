@@ -1,0 +1,245 @@
+"""Safe go-live: nothing is sent automatically until a Credit Manager activates it after the
+first-run preview; enforcing holds shows how many customers it would hold before saving."""
+
+from freezegun import freeze_time
+
+from odoo import SUPERUSER_ID
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.tests import Form
+from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import MockEmail
+
+from .common import DunningCommon
+from .common import ReceivableCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunningActivation(DunningCommon, MockEmail):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A company that has just installed the module: automatic sending not activated.
+        cls.company.receivable_dunning_auto_send = False
+        cls.policy.legal_profile_id = cls.env.ref("account_receivable_control.legal_profile_fr_b2b")
+        cls.late = cls._due_invoice(1000.0, "2026-03-01")  # 9 days late on 2026-03-10
+        cls.customer_b = cls.env["res.partner"].create(
+            {
+                "name": "Café Leroy",
+                "is_company": True,
+                "email": "compta@cafe-leroy.example.com",
+                "receivable_policy_id": cls.policy.id,
+            }
+        )
+        cls.soon = cls._due_invoice(300.0, "2026-03-13", partner=cls.customer_b)  # due in 3 days
+
+    def _first_run_preview(self, user):
+        run = (
+            self.env["receivable.dunning.run"]
+            .with_user(user)
+            .create({"first_run": True, "company_ids": [Command.set(self.company.ids)]})
+        )
+        with freeze_time("2026-03-10"):
+            run.action_preview()
+        return run
+
+    def _sent_mails(self):
+        return self.env["mail.mail"].search([("model", "=", "receivable.reminder")])
+
+    def test_new_company_sends_nothing_and_enforces_no_hold(self):
+        company = self.env["res.company"].create({"name": "Fresh Install"})
+        self.assertFalse(company.receivable_dunning_auto_send)
+        self.assertFalse(company.receivable_hold_enforcement)
+
+    def test_night_before_activation_prepares_reminders_to_review(self):
+        with self.mock_mail_gateway():
+            sent = self._run("2026-03-10")
+        self.assertFalse(sent)
+        self.assertFalse(self._mails, "no email goes out")
+        self.assertFalse(self._sent_mails(), "no email is even queued")
+        reminders = self._reminders() | self._reminders(self.customer_b)
+        self.assertRecordValues(
+            reminders,
+            [
+                {"level_id": self.first.id, "state": "draft", "awaiting_activation": True},
+                {"level_id": self.friendly.id, "state": "draft", "awaiting_activation": True},
+            ],
+        )
+        self.assertEqual(reminders[0].state, "draft")
+        self.assertEqual(
+            dict(reminders._fields["state"]._description_selection(self.env))["draft"],
+            "To Review",
+        )
+
+    def test_manual_sending_is_unaffected(self):
+        with self.mock_mail_gateway(), freeze_time("2026-03-10"):
+            reminder = self.customer.with_user(self.controller).action_send_reminder_now()
+        reminder = self._reminders()
+        self.assertEqual(reminder.state, "sent")
+
+    def test_preview_lists_the_first_night_and_creates_nothing(self):
+        run = self._first_run_preview(self.manager)
+        self.assertFalse(self.env["receivable.reminder"].search([]), "no reminder created")
+        self.assertFalse(self.env["receivable.reminder.line"].search([]), "no reminder line")
+        # French B2B: 1000 x (ECB 2.15 % + 10) x 9 / 365 = 3.00 and the 40.00 fee from the
+        # first level after the due date; the friendly reminder before the due date claims
+        # nothing more than the invoice.
+        self.assertRecordValues(
+            run.line_ids.sorted("amount_claimed", reverse=True),
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "level_id": self.first.id,
+                    "invoice_count": 1,
+                    "amount": 1000.0,
+                    "amount_interest": 3.0,
+                    "amount_fees": 40.0,
+                    "amount_claimed": 1043.0,
+                    "channel_email": True,
+                    "channel_letter": False,
+                    "channel_call": False,
+                    "needs_approval": False,
+                },
+                {
+                    "partner_id": self.customer_b.id,
+                    "level_id": self.friendly.id,
+                    "invoice_count": 1,
+                    "amount": 300.0,
+                    "amount_interest": 0.0,
+                    "amount_fees": 0.0,
+                    "amount_claimed": 300.0,
+                    "channel_email": True,
+                    "channel_letter": False,
+                    "channel_call": False,
+                    "needs_approval": False,
+                },
+            ],
+        )
+        self.assertRecordValues(
+            run,
+            [{"partner_count": 2, "amount_due": 1300.0, "amount_charges": 43.0}],
+        )
+        self.assertEqual(run.amount_total, 1343.0)
+        # The night then claims what the preview showed.
+        self._run("2026-03-10")
+        reminder = self._reminders()
+        self.assertEqual(reminder.level_id, self.first)
+        self.assertEqual(reminder.amount_claimed, 1043.0)
+
+    def test_activation_through_the_preview_then_the_night_sends(self):
+        self._run("2026-03-10")  # prepared to review while sending is off
+        run = self._first_run_preview(self.manager)
+        self.assertEqual(
+            run.line_ids.reminder_id, self._reminders() | self._reminders(self.customer_b)
+        )
+        with freeze_time("2026-03-10 18:00:00"):
+            run.with_user(self.manager).action_activate_auto_send()
+        self.assertRecordValues(
+            self.company,
+            [
+                {
+                    "receivable_dunning_auto_send": True,
+                    "receivable_auto_send_activated_by": self.manager.id,
+                }
+            ],
+        )
+        self.assertEqual(str(self.company.receivable_auto_send_activated_on), "2026-03-10 18:00:00")
+        self.assertIn(
+            "activated by arc_manager", self._last_message(self.company.partner_id).lower()
+        )
+        with self.mock_mail_gateway():
+            sent = self._run("2026-03-11")
+        self.assertEqual(sent, self._reminders() | self._reminders(self.customer_b))
+        self.assertEqual(set(sent.mapped("state")), {"sent"})
+        self.assertEqual(len(self._mails), 2)
+
+    def test_only_a_credit_manager_activates(self):
+        run = self._first_run_preview(self.controller)
+        self.assertEqual(len(run.line_ids), 2, "a controller may look")
+        with self.assertRaises(AccessError):
+            run.with_user(self.controller).action_activate_auto_send()
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.controller)._activate_dunning_auto_send()
+        self.assertFalse(self.company.receivable_dunning_auto_send)
+        # Nor by writing the company directly, even as an administrator.
+        with self.assertRaisesRegex(UserError, "first-run preview"):
+            self.company.with_env(self.env(su=False)).write({"receivable_dunning_auto_send": True})
+        self.assertFalse(self.company.receivable_dunning_auto_send)
+
+    def test_settings_open_the_preview_and_turn_off_directly(self):
+        self.manager.group_ids = [Command.link(self.env.ref("base.group_system").id)]
+        settings = self.env["res.config.settings"].with_user(self.manager).create({})
+        with freeze_time("2026-03-10"):
+            action = settings.action_receivable_preview_first_run()
+        run = self.env["receivable.dunning.run"].browse(action["res_id"])
+        self.assertTrue(run.first_run)
+        self.assertEqual(len(run.line_ids), 2)
+        run.with_user(self.manager).action_activate_auto_send()
+        self.assertTrue(settings.receivable_dunning_auto_send)
+        settings.with_user(self.manager).action_receivable_auto_send_off()
+        self.assertFalse(self.company.receivable_dunning_auto_send)
+        with self.mock_mail_gateway():
+            self.assertFalse(self._run("2026-03-10"))
+
+    def test_migration_keeps_sending_for_companies_that_sent(self):
+        self.company.receivable_dunning_auto_send = True
+        self._run("2026-03-10")
+        self.assertEqual(self._reminders().state, "sent")
+        self.company.receivable_dunning_auto_send = False  # the upgrade added the setting off
+        quiet = self.setup_other_company(name="Quiet Company")["company"]
+        quiet.receivable_dunning_auto_send = False
+        turned_on = (self.company | quiet)._turn_on_auto_send_where_sending()
+        self.assertEqual(turned_on, self.company)
+        self.assertTrue(self.company.receivable_dunning_auto_send)
+        self.assertFalse(quiet.receivable_dunning_auto_send)
+
+
+@tagged("post_install", "-at_install")
+class TestHoldEnforcementPreview(ReceivableCommon):
+    """The policy of the test set-up: limit 1000 + 10 %, 30 days overdue at most, auto hold."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.receivable_hold_enforcement = False
+        Partner = cls.env["res.partner"]
+        cls.late_payer = Partner.create(
+            {"name": "Late Payer", "is_company": True, "receivable_policy_id": cls.policy.id}
+        )
+        cls.fine = Partner.create(
+            {"name": "Fine Customer", "is_company": True, "receivable_policy_id": cls.policy.id}
+        )
+        cls.held = Partner.create(
+            {"name": "Already Held", "is_company": True, "receivable_policy_id": cls.policy.id}
+        )
+        with freeze_time("2026-01-01"):
+            cls._due_invoice(1200.0, "2026-03-31")  # over 1100 allowed
+            cls._due_invoice(200.0, "2026-01-05", partner=cls.late_payer)  # 37 days late
+            cls._due_invoice(500.0, "2026-03-31", partner=cls.fine)
+            cls._due_invoice(2000.0, "2026-03-31", partner=cls.held)
+        cls.held.with_user(cls.manager)._put_on_credit_hold("Asked by the director")
+
+    def test_settings_count_the_customers_the_hold_cron_holds(self):
+        with freeze_time("2026-02-11"):
+            form = Form(self.env["res.config.settings"])
+            self.assertFalse(form.receivable_hold_enforcement, "off as the company is")
+            self.assertEqual(form.receivable_hold_count, 0)
+            form.receivable_hold_enforcement = True
+            self.assertEqual(form.receivable_hold_count, 2, "shown before saving")
+            listed = self.env["res.partner"].search(
+                Form(self.env["res.config.settings"])
+                .save()
+                .action_receivable_view_holds()["domain"]
+            )
+            self.assertEqual(listed, self.customer | self.late_payer)
+
+            self.company.receivable_hold_enforcement = True
+            self.env.flush_all()
+            with self.enter_registry_test_mode(), self.registry.cursor() as cron_cr:
+                cron_env = self.env(cr=cron_cr, user=SUPERUSER_ID, su=True)
+                cron_env["res.partner"]._cron_refresh_credit_holds()
+            self.env.invalidate_all()
+            newly_held = (self.customer | self.late_payer | self.fine).filtered("credit_on_hold")
+            self.assertEqual(newly_held, listed, "the count is what the hold cron does")
