@@ -50,7 +50,10 @@ class ReceivableCommon(AccountTestInvoicingCommon):
         """The test companies work as a database in production: holds enforced and reminders
         sent automatically (a new install has both off: see test_dunning_activation)."""
         company = super()._create_company(**create_values)
-        company.write({"receivable_hold_enforcement": True, "receivable_dunning_auto_send": True})
+        # sudo: only the activation or the superuser turns automatic sending on.
+        company.sudo().write(
+            {"receivable_hold_enforcement": True, "receivable_dunning_auto_send": True}
+        )
         return company
 
     @classmethod

@@ -36,12 +36,12 @@ class TestDunningActivation(DunningCommon, MockEmail):
         cls.soon = cls._due_invoice(300.0, "2026-03-13", partner=cls.customer_b)  # due in 3 days
 
     def _first_run_preview(self, user):
-        run = (
-            self.env["receivable.dunning.run"]
-            .with_user(user)
-            .create({"first_run": True, "company_ids": [Command.set(self.company.ids)]})
-        )
         with freeze_time("2026-03-10"):
+            run = (
+                self.env["receivable.dunning.run"]
+                .with_user(user)
+                .create({"first_run": True, "company_ids": [Command.set(self.company.ids)]})
+            )
             run.action_preview()
         return run
 
@@ -165,7 +165,7 @@ class TestDunningActivation(DunningCommon, MockEmail):
         self.assertFalse(self.company.receivable_dunning_auto_send)
         # Nor by writing the company directly, even as an administrator.
         with self.assertRaisesRegex(UserError, "first-run preview"):
-            self.company.with_env(self.env(su=False)).write({"receivable_dunning_auto_send": True})
+            self.company.write({"receivable_dunning_auto_send": True})
         self.assertFalse(self.company.receivable_dunning_auto_send)
 
     def test_settings_open_the_preview_and_turn_off_directly(self):
@@ -184,7 +184,7 @@ class TestDunningActivation(DunningCommon, MockEmail):
             self.assertFalse(self._run("2026-03-10"))
 
     def test_migration_keeps_sending_for_companies_that_sent(self):
-        self.company.receivable_dunning_auto_send = True
+        self.company.sudo().receivable_dunning_auto_send = True
         self._run("2026-03-10")
         self.assertEqual(self._reminders().state, "sent")
         self.company.receivable_dunning_auto_send = False  # the upgrade added the setting off
