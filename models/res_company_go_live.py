@@ -109,9 +109,10 @@ class ResCompany(models.Model):
         self.partner_id.sudo().message_post(body=Markup("<p>%s</p>") % text)
 
     def _turn_on_auto_send_where_sending(self):
-        """The companies of ``self`` that have already sent reminders keep sending
-        automatically (the 19.0.1.2.0 migration): an upgrade changes nothing for them.
-        Return those turned on."""
+        """The companies of ``self`` whose reminders went out automatically before the setting
+        existed keep sending (the 19.0.1.2.0 migration; an upgrade changes nothing for them):
+        those the nightly run covered (an active dunning ladder) and those that already sent
+        reminders. Return those turned on."""
         self.env["receivable.reminder"].flush_model(["company_id", "state"])
         rows = self.env.execute_query(
             SQL(
@@ -122,7 +123,8 @@ class ResCompany(models.Model):
                 self.ids,
             )
         )
-        companies = self.browse([row[0] for row in rows]).filtered(
+        sending = self.env["receivable.dunning.engine"]._get_dunning_companies()
+        companies = (self & (sending | self.browse([row[0] for row in rows]))).filtered(
             lambda company: not company.receivable_dunning_auto_send
         )
         # sudo: a migration step, as the superuser would.

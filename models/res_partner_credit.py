@@ -215,31 +215,19 @@ class ResPartner(models.Model):
     @api.model
     def _get_partners_to_put_on_hold(self):
         """The commercial partners the hold cron would put on hold now in the current company
-        if holds were enforced: not on hold yet, their policy holds automatically and their
-        position breaks it (the rules of ``_get_credit_breaches``: exposure above the limit
-        plus tolerance, an invoice overdue longer than allowed). The positions are read in
-        one query (``_receivable_position_rows``), not one per customer."""
-        facts = self.env["receivable.facts"]
-        rows = [row for row in self._receivable_position_rows() if not row["on_hold"]]
-        partners = self.with_company(self.env.company).browse([row["partner_id"] for row in rows])
-        today = fields.Date.context_today(self)
-        to_hold = []
-        for row, partner in zip(rows, partners, strict=True):
-            policy = partner.receivable_effective_policy_id
-            if not policy.auto_hold:
-                continue
-            position = facts._complete_position(row, partner)
-            limit = position["credit_limit"]
-            over_limit = limit and position["exposure"] > policy._get_tolerated_limit(limit)
-            oldest_due = position["oldest_due"]
-            late = (
-                policy.max_days_overdue
-                and oldest_due
-                and (today - oldest_due).days > policy.max_days_overdue
-            )
-            if over_limit or late:
-                to_hold.append(partner.id)
-        return self.browse(to_hold)
+        if holds were enforced: those with open items or pending invoices, not on hold yet,
+        that break a rule of their policy's automatic hold (``_get_auto_hold_breaches``, the
+        cron's own test). Their figures are computed for all of them at once
+        (``_compute_credit_exposure``), not one customer at a time."""
+        rows = self._receivable_position_rows()
+        partners = self.with_company(self.env.company).browse(
+            [row["partner_id"] for row in rows if not row["on_hold"]]
+        )
+        return self.browse(
+            partners.filtered(
+                lambda p: p.receivable_effective_policy_id.auto_hold and p._get_auto_hold_breaches()
+            ).ids
+        )
 
     @api.model
     def _receivable_position_rows(self):

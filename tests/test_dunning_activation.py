@@ -1,17 +1,24 @@
 """Safe go-live: nothing is sent automatically until a Credit Manager activates it after the
 first-run preview; enforcing holds shows how many customers it would hold before saving."""
 
+import re
+from contextlib import contextmanager
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.sql_db import Cursor
 from odoo.tests import Form
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.mail.tests.common import MockEmail
 
+from .common import MANAGER
 from .common import DunningCommon
 from .common import ReceivableCommon
 
@@ -44,6 +51,24 @@ class TestDunningActivation(DunningCommon, MockEmail):
             )
             run.action_preview()
         return run
+
+    @contextmanager
+    def _tables_written(self):
+        """The tables the block inserts into, updates or deletes from (its pending writes
+        flushed at the end)."""
+        written = set()
+        execute = Cursor.execute
+        pattern = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
+
+        def spy(cr, query, params=None, log_exceptions=True):
+            match = pattern.match(query.code if isinstance(query, SQL) else str(query))
+            if match:
+                written.add(match.group(1))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", spy):
+            yield written
+            self.env.flush_all()
 
     def _sent_mails(self):
         return self.env["mail.mail"].search([("model", "=", "receivable.reminder")])
@@ -80,7 +105,18 @@ class TestDunningActivation(DunningCommon, MockEmail):
         self.assertEqual(reminder.state, "sent")
 
     def test_preview_lists_the_first_night_and_creates_nothing(self):
-        run = self._first_run_preview(self.manager)
+        with self._tables_written() as written:
+            run = self._first_run_preview(self.manager)
+        self.assertLessEqual(
+            written,
+            {
+                "receivable_dunning_run",
+                "receivable_dunning_run_line",
+                "receivable_dunning_run_res_company_rel",
+            },
+            "the preview writes its own lines only",
+        )
+        self.assertIn("receivable_dunning_run_line", written, "the spy saw the lines")
         self.assertFalse(self.env["receivable.reminder"].search([]), "no reminder created")
         self.assertFalse(self.env["receivable.reminder.line"].search([]), "no reminder line")
         # French B2B: 1000 x (ECB 2.15 % + 10) x 9 / 365 = 3.00 and the 40.00 fee from the
@@ -168,6 +204,54 @@ class TestDunningActivation(DunningCommon, MockEmail):
             self.company.write({"receivable_dunning_auto_send": True})
         self.assertFalse(self.company.receivable_dunning_auto_send)
 
+    def test_preview_lists_the_reminders_waiting_to_go(self):
+        """A reminder waiting to go (here one that failed while sending was on) goes the first
+        night with automatic sending back on: the preview lists it."""
+        self.company.sudo().receivable_dunning_auto_send = True
+        self.customer_b.email = False
+        self._run("2026-03-10")
+        failed = self._reminders(self.customer_b)
+        self.assertEqual(failed.state, "failed")
+        self.company.with_user(self.manager)._deactivate_dunning_auto_send()
+        run = self._first_run_preview(self.manager)
+        self.assertRecordValues(
+            run.line_ids,
+            [
+                {
+                    "partner_id": self.customer_b.id,
+                    "reminder_id": failed.id,
+                    "level_id": self.friendly.id,
+                    "amount": 300.0,
+                    "needs_approval": False,
+                }
+            ],
+        )
+
+    def test_a_user_of_another_company_cannot_activate(self):
+        other = self.setup_other_company(name="Other Company")["company"]
+        # A Credit Manager and administrator, of the other company only.
+        outsider = self._create_user(
+            "arc_other_manager", f"{MANAGER},base.group_system", company=other
+        )
+        with self.assertRaises(AccessError):
+            run = (
+                self.env["receivable.dunning.run"]
+                .with_user(outsider)
+                .create(
+                    {
+                        "first_run": True,
+                        "state": "preview",
+                        "company_ids": [Command.set(self.company.ids)],
+                    }
+                )
+            )
+            run.action_activate_auto_send()
+        with self.assertRaises(AccessError):
+            self.env["res.config.settings"].with_user(outsider).create(
+                {"company_id": self.company.id}
+            ).action_receivable_preview_first_run()
+        self.assertFalse(self.company.receivable_dunning_auto_send)
+
     def test_settings_open_the_preview_and_turn_off_directly(self):
         self.manager.group_ids = [Command.link(self.env.ref("base.group_system").id)]
         settings = self.env["res.config.settings"].with_user(self.manager).create({})
@@ -183,17 +267,28 @@ class TestDunningActivation(DunningCommon, MockEmail):
         with self.mock_mail_gateway():
             self.assertFalse(self._run("2026-03-10"))
 
-    def test_migration_keeps_sending_for_companies_that_sent(self):
+    def test_migration_keeps_sending_where_the_night_sent(self):
         self.company.sudo().receivable_dunning_auto_send = True
         self._run("2026-03-10")
         self.assertEqual(self._reminders().state, "sent")
-        self.company.receivable_dunning_auto_send = False  # the upgrade added the setting off
-        quiet = self.setup_other_company(name="Quiet Company")["company"]
-        quiet.receivable_dunning_auto_send = False
-        turned_on = (self.company | quiet)._turn_on_auto_send_where_sending()
-        self.assertEqual(turned_on, self.company)
-        self.assertTrue(self.company.receivable_dunning_auto_send)
-        self.assertFalse(quiet.receivable_dunning_auto_send)
+        # The upgrade added the setting off everywhere. The test company sent reminders (its
+        # ladder paused since); another one has an active ladder and nothing due yet.
+        self.company.receivable_dunning_auto_send = False
+        self.policy.dunning_active = False
+        Company = self.env["res.company"]
+        ladder, paused, quiet = Company.create(
+            [{"name": "Ladder Company"}, {"name": "Paused Company"}, {"name": "Quiet Company"}]
+        )
+        Policy = self.env["receivable.policy"]
+        for company, active in ((ladder, True), (paused, False)):
+            policy = Policy.create(
+                {"name": "Ladder", "company_id": company.id, "dunning_active": active}
+            )
+            self._create_ladder(policy, [("First reminder", 3, "reminder", {})])
+        companies = self.company | ladder | paused | quiet
+        turned_on = companies._turn_on_auto_send_where_sending()
+        self.assertEqual(turned_on, self.company | ladder)
+        self.assertEqual(companies.filtered("receivable_dunning_auto_send"), self.company | ladder)
 
 
 @tagged("post_install", "-at_install")
@@ -214,11 +309,18 @@ class TestHoldEnforcementPreview(ReceivableCommon):
         cls.held = Partner.create(
             {"name": "Already Held", "is_company": True, "receivable_policy_id": cls.policy.id}
         )
+        # Within its limit and on time, but in the risk class the policy holds from.
+        cls.risky = Partner.create(
+            {"name": "Risky Customer", "is_company": True, "receivable_policy_id": cls.policy.id}
+        )
+        cls.policy.risk_hold_class = "D"
+        cls.risky.receivable_risk_class = "E"
         with freeze_time("2026-01-01"):
             cls._due_invoice(1200.0, "2026-03-31")  # over 1100 allowed
             cls._due_invoice(200.0, "2026-01-05", partner=cls.late_payer)  # 37 days late
             cls._due_invoice(500.0, "2026-03-31", partner=cls.fine)
             cls._due_invoice(2000.0, "2026-03-31", partner=cls.held)
+            cls._due_invoice(100.0, "2026-03-31", partner=cls.risky)
         cls.held.with_user(cls.manager)._put_on_credit_hold("Asked by the director")
 
     def test_settings_count_the_customers_the_hold_cron_holds(self):
@@ -227,13 +329,13 @@ class TestHoldEnforcementPreview(ReceivableCommon):
             self.assertFalse(form.receivable_hold_enforcement, "off as the company is")
             self.assertEqual(form.receivable_hold_count, 0)
             form.receivable_hold_enforcement = True
-            self.assertEqual(form.receivable_hold_count, 2, "shown before saving")
+            self.assertEqual(form.receivable_hold_count, 3, "shown before saving")
             listed = self.env["res.partner"].search(
                 Form(self.env["res.config.settings"])
                 .save()
                 .action_receivable_view_holds()["domain"]
             )
-            self.assertEqual(listed, self.customer | self.late_payer)
+            self.assertEqual(listed, self.customer | self.late_payer | self.risky)
 
             self.company.receivable_hold_enforcement = True
             self.env.flush_all()
@@ -241,5 +343,7 @@ class TestHoldEnforcementPreview(ReceivableCommon):
                 cron_env = self.env(cr=cron_cr, user=SUPERUSER_ID, su=True)
                 cron_env["res.partner"]._cron_refresh_credit_holds()
             self.env.invalidate_all()
-            newly_held = (self.customer | self.late_payer | self.fine).filtered("credit_on_hold")
+            newly_held = (self.customer | self.late_payer | self.fine | self.risky).filtered(
+                "credit_on_hold"
+            )
             self.assertEqual(newly_held, listed, "the count is what the hold cron does")

@@ -3,6 +3,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 
 from ..models.receivable_security import MANAGER_GROUP
 from ..models.receivable_security import check_receivable_company
@@ -75,7 +76,7 @@ class ReceivableDunningRun(models.TransientModel):
             if self.policy_ids and not policies:
                 continue
             if self.first_run:
-                vals_list += self._awaiting_activation_values(company)
+                vals_list += self._pending_reminder_values(company)
             vals_list += self._proposal_values(company, policies)
         self.line_ids.unlink()
         self.write({"line_ids": [Command.create(vals) for vals in vals_list], "state": "preview"})
@@ -104,15 +105,17 @@ class ReceivableDunningRun(models.TransientModel):
             )
         return vals_list
 
-    def _awaiting_activation_values(self, company):
-        """Preview lines of the reminders the nightly run prepared while automatic sending
-        was off: activating it sends them the next night."""
+    def _pending_reminder_values(self, company):
+        """Preview lines of the reminders of ``company`` the first night with automatic
+        sending on sends besides the new ones: those the nightly run prepared while it was
+        off (released by the activation) and those already waiting to go (approved, failed)."""
         reminders = self.env["receivable.reminder"].search(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "draft"),
-                ("awaiting_activation", "=", True),
-            ]
+            Domain("company_id", "=", company.id)
+            & (
+                Domain("state", "in", ("to_send", "failed"))
+                | (Domain("state", "=", "draft") & Domain("awaiting_activation", "=", True))
+            ),
+            order="id",
         )
         return [
             {
@@ -210,7 +213,7 @@ class ReceivableDunningRunLine(models.TransientModel):
     level_id = fields.Many2one(
         "receivable.dunning.level", string="Level", required=True, check_company=True
     )
-    needs_approval = fields.Boolean(related="level_id.needs_approval")
+    needs_approval = fields.Boolean(string="Needs Approval", compute="_compute_needs_approval")
     channel_email = fields.Boolean(related="level_id.channel_email")
     channel_letter = fields.Boolean(related="level_id.channel_letter")
     channel_call = fields.Boolean(related="level_id.channel_call")
@@ -218,7 +221,8 @@ class ReceivableDunningRunLine(models.TransientModel):
     reminder_id = fields.Many2one(
         "receivable.reminder",
         string="Prepared Reminder",
-        help="The reminder the nightly run prepared to review while automatic sending was off.",
+        help="The reminder already prepared: by the nightly run while automatic sending was "
+        "off, or approved or failed and waiting to go.",
     )
     amount = fields.Monetary(
         string="Net Amount Due",
@@ -237,6 +241,12 @@ class ReceivableDunningRunLine(models.TransientModel):
         help="Net amount due + late interest + recovery fees.",
     )
     invoice_count = fields.Integer(string="Invoices")
+
+    @api.depends("level_id.needs_approval", "reminder_id")
+    def _compute_needs_approval(self):
+        for line in self:
+            # A reminder already prepared waits for nobody: the night sends it.
+            line.needs_approval = line.level_id.needs_approval and not line.reminder_id
 
     @api.depends("amount", "amount_interest", "amount_fees")
     def _compute_amount_claimed(self):

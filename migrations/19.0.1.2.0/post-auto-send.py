@@ -1,6 +1,7 @@
 """19.0.1.2.0: automatic sending of reminders became a setting, off until a Credit Manager
-activates it after the first-run preview (issue 15). A company that already sent reminders
-keeps sending automatically: the upgrade changes nothing for it."""
+activates it after the first-run preview (issue 15). A company whose reminders the nightly run
+sent (an active dunning ladder, or reminders already sent) keeps sending automatically: the
+upgrade changes nothing for it."""
 
 import logging
 
