@@ -4,6 +4,7 @@ mode). Until then it prepares the reminders to review."""
 
 from markupsafe import Markup
 
+from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
@@ -35,7 +36,17 @@ class ResCompany(models.Model):
     # ------------------------------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_auto_send_turned_on(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._check_auto_send_turned_on(vals)
+        return super().write(vals)
+
+    def _check_auto_send_turned_on(self, vals):
         if vals.get("receivable_dunning_auto_send") and not self.env.su:
             # Only the activation (after the first-run preview) turns the sending on.
             raise UserError(
@@ -44,7 +55,6 @@ class ResCompany(models.Model):
                     "Activate Automatic Sending, after the first-run preview in the settings."
                 )
             )
-        return super().write(vals)
 
     # ------------------------------------------------------------------------------------------
     # Business methods

@@ -203,6 +203,11 @@ class TestDunningActivation(DunningCommon, MockEmail):
         with self.assertRaisesRegex(UserError, "first-run preview"):
             self.company.write({"receivable_dunning_auto_send": True})
         self.assertFalse(self.company.receivable_dunning_auto_send)
+        # Nor by creating a company sending already.
+        with self.assertRaisesRegex(UserError, "first-run preview"):
+            self.env["res.company"].create(
+                {"name": "Sending Company", "receivable_dunning_auto_send": True}
+            )
 
     def test_preview_lists_the_reminders_waiting_to_go(self):
         """A reminder waiting to go (here one that failed while sending was on) goes the first
