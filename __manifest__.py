@@ -56,6 +56,7 @@
         "wizards/receivable_statement_wizard_views.xml",
         "views/res_partner_statement_views.xml",
         "views/res_config_settings_collection_views.xml",
+        "views/res_config_settings_go_live_views.xml",
         "wizards/receivable_call_result_views.xml",
         "views/receivable_worklist_views.xml",
         "views/receivable_cash_forecast_views.xml",

@@ -42,10 +42,12 @@ from . import receivable_worklist
 from . import report_customer_statement
 from . import res_company
 from . import res_company_collection
+from . import res_company_go_live
 from . import res_company_kpi
 from . import res_company_risk
 from . import res_config_settings
 from . import res_config_settings_collection
+from . import res_config_settings_go_live
 from . import res_config_settings_kpi
 from . import res_config_settings_risk
 from . import res_partner

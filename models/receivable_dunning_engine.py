@@ -366,11 +366,13 @@ class ReceivableDunningEngine(models.AbstractModel):
     # Reminder creation
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _create_reminders(self, company, date, proposals):
-        """Create one reminder per proposal; levels needing approval stay to review."""
+    def _create_reminders(self, company, date, proposals, to_review=False):
+        """Create one reminder per proposal; levels needing approval stay to review, and
+        every reminder does with ``to_review`` (automatic sending not activated yet: see
+        ``_run_company``)."""
         if not proposals:
             return self.env["receivable.reminder"]
-        vals_list = self._prepare_reminders_vals(company, date, proposals)
+        vals_list = self._prepare_reminders_vals(company, date, proposals, to_review=to_review)
         # The reminder's own chatter starts when it is sent; no creation message per record.
         # Only the run creates reminders (``_as_engine``: users cannot create them).
         return (
@@ -386,7 +388,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         )
 
     @api.model
-    def _prepare_reminders_vals(self, company, date, proposals):
+    def _prepare_reminders_vals(self, company, date, proposals, to_review=False):
         """The values of the reminders of ``proposals``, their charges computed: what
         ``_create_reminders`` creates and what the Dunning Run's preview shows (nothing
         written)."""
@@ -438,7 +440,9 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "channel_email": level.channel_email,
                     "channel_letter": level.channel_letter,
                     "channel_call": level.channel_call,
-                    "state": "draft" if level.needs_approval else "to_send",
+                    "state": "draft" if level.needs_approval or to_review else "to_send",
+                    # Held for review only because sending is off: released on activation.
+                    "awaiting_activation": to_review and not level.needs_approval,
                     "legal_profile_id": profile.id if profile else False,
                     "legal_warning": rates._missing_rates_warning(missing),
                     "interest_missing_from": rates._missing_rates_from(missing),
@@ -527,8 +531,11 @@ class ReceivableDunningEngine(models.AbstractModel):
         }
 
     @api.model
-    def _generate_reminders(self, company, date, policies=None, partner_ids=None, commit=True):
-        """Evaluate and create the reminders of ``company`` for ``date`` in batches.
+    def _generate_reminders(
+        self, company, date, policies=None, partner_ids=None, commit=True, to_review=False
+    ):
+        """Evaluate and create the reminders of ``company`` for ``date`` in batches (all of
+        them to review with ``to_review``).
 
         Each batch is committed with the cron's progress, so an interrupted run resumes with
         the partners not reminded yet (those reminded have an open or a sent reminder).
@@ -544,7 +551,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                 held = company_engine._lock_partners(batch)
                 proposals = company_engine._evaluate(company, date, held, policies)
                 reminders = company_engine._create_reminders_skipping_taken(
-                    company, date, proposals
+                    company, date, proposals, to_review
                 )
                 ids = reminders.ids
                 if commit:
@@ -580,20 +587,20 @@ class ReceivableDunningEngine(models.AbstractModel):
         return [row[0] for row in rows]
 
     @api.model
-    def _create_reminders_skipping_taken(self, company, date, proposals):
+    def _create_reminders_skipping_taken(self, company, date, proposals, to_review=False):
         """``_create_reminders``; a customer that got an open reminder from another worker
         since this transaction started (the ``one open reminder`` index) is skipped, not the
         whole batch."""
         try:
             with self.env.cr.savepoint():
-                return self._create_reminders(company, date, proposals)
+                return self._create_reminders(company, date, proposals, to_review)
         except pg_errors.UniqueViolation:
             _logger.info("Dunning generation: a customer was reminded by another worker")
         reminders = self.env["receivable.reminder"]
         for proposal in proposals:
             try:
                 with self.env.cr.savepoint():
-                    reminders |= self._create_reminders(company, date, [proposal])
+                    reminders |= self._create_reminders(company, date, [proposal], to_review)
             except pg_errors.UniqueViolation:
                 continue
         return reminders
@@ -676,8 +683,10 @@ class ReceivableDunningEngine(models.AbstractModel):
     def _run_company(self, company, date, commit=True):
         """The nightly work for one company: promises, evaluation, then sending.
 
-        The payment plans are not checked here: their own cron does it once a night, before
-        this run (``night_runs.NIGHT_SCHEDULE``)."""
+        Until a Credit Manager activates automatic sending (``receivable_dunning_auto_send``,
+        after the first-run preview), the reminders are prepared to review and nothing is
+        sent. The payment plans are not checked here: their own cron does it once a night,
+        before this run (``night_runs.NIGHT_SCHEDULE``)."""
         engine = self._in_company_scope(company)
 
         def settle():
@@ -686,7 +695,10 @@ class ReceivableDunningEngine(models.AbstractModel):
                 self.env.cr.commit()
 
         retry_on_conflict(self.env, settle, commit, "Promises")
-        engine._generate_reminders(company, date, commit=commit)
+        sending = company.receivable_dunning_auto_send
+        engine._generate_reminders(company, date, commit=commit, to_review=not sending)
+        if not sending:
+            return self.env["receivable.reminder"]
         return engine._send_pending_reminders(company, commit=commit)
 
     @api.model

@@ -121,6 +121,13 @@ class ReceivableReminder(models.Model):
         tracking=True,
         copy=False,
     )
+    awaiting_activation = fields.Boolean(
+        string="Awaiting Automatic Sending",
+        readonly=True,
+        copy=False,
+        help="Prepared by the nightly run while automatic sending was off: to review, and "
+        "released to the night's sending when a Credit Manager activates it.",
+    )
     line_ids = fields.One2many(
         "receivable.reminder.line", "reminder_id", string="Invoices", copy=False
     )

@@ -27,7 +27,9 @@ class ResCompany(models.Model):
     )
     receivable_hold_enforcement = fields.Boolean(
         string="Enforce Credit Holds",
-        default=True,
+        # Off on a new install: holding customers is a choice made in the settings, after
+        # seeing how many it would hold (existing databases keep their value).
+        default=False,
         help="Apply the policies: automatic holds, and warnings or blocks when posting "
         "customer invoices. When off, the credit figures are only shown.",
     )

@@ -486,14 +486,19 @@ class ResPartner(models.Model):
         if not self.env.company.receivable_hold_enforcement:
             return
         for partner in self.commercial_partner_id:
-            policy = partner.receivable_effective_policy_id
-            if not policy or not policy.auto_hold:
+            if not partner.receivable_effective_policy_id.auto_hold:
                 continue
-            breaches = [b for b in partner._get_credit_breaches() if b[0] != "hold"]
+            breaches = partner._get_auto_hold_breaches()
             if breaches and not partner.credit_on_hold:
                 partner._put_on_credit_hold(breaches, origin="auto")
             elif not breaches and partner.credit_on_hold and partner.credit_hold_origin == "auto":
                 partner._release_credit_hold(self.env._("The cause of the hold is gone."))
+
+    def _get_auto_hold_breaches(self):
+        """The rules of its policy the commercial partner breaks, as a policy holding
+        automatically (``auto_hold``) applies them: being on hold is not one of them."""
+        self.ensure_one()
+        return [breach for breach in self._get_credit_breaches() if breach[0] != "hold"]
 
     def _put_on_credit_hold(self, reason, origin="manual"):
         """Put the partner on hold in the current company.

@@ -213,6 +213,23 @@ class ResPartner(models.Model):
         return Domain("commercial_partner_id", "in", matching)
 
     @api.model
+    def _get_partners_to_put_on_hold(self):
+        """The commercial partners the hold cron would put on hold now in the current company
+        if holds were enforced: those with open items or pending invoices, not on hold yet,
+        that break a rule of their policy's automatic hold (``_get_auto_hold_breaches``, the
+        cron's own test). Their figures are computed for all of them at once
+        (``_compute_credit_exposure``), not one customer at a time."""
+        rows = self._receivable_position_rows()
+        partners = self.with_company(self.env.company).browse(
+            [row["partner_id"] for row in rows if not row["on_hold"]]
+        )
+        return self.browse(
+            partners.filtered(
+                lambda p: p.receivable_effective_policy_id.auto_hold and p._get_auto_hold_breaches()
+            ).ids
+        )
+
+    @api.model
     def _receivable_position_rows(self):
         """The stored figures of the customers with open items or pending invoices in the
         current company (``receivable.facts._position_query``), one query."""

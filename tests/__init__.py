@@ -12,6 +12,7 @@ from . import test_credit_multicompany
 from . import test_credit_override
 from . import test_credit_performance
 from . import test_credit_validation
+from . import test_dunning_activation
 from . import test_dunning_channels
 from . import test_dunning_credits
 from . import test_dunning_exclusions

@@ -46,6 +46,17 @@ class ReceivableCommon(AccountTestInvoicingCommon):
         cls.customer.receivable_policy_id = cls.policy
 
     @classmethod
+    def _create_company(cls, **create_values):
+        """The test companies work as a database in production: holds enforced and reminders
+        sent automatically (a new install has both off: see test_dunning_activation)."""
+        company = super()._create_company(**create_values)
+        # sudo: only the activation or the superuser turns automatic sending on.
+        company.sudo().write(
+            {"receivable_hold_enforcement": True, "receivable_dunning_auto_send": True}
+        )
+        return company
+
+    @classmethod
     def _create_user(cls, login, groups, company=None):
         company = company or cls.company_data["company"]
         return new_test_user(

@@ -427,6 +427,10 @@ class TestDunningConcurrency(DunningCommon):
             )
             cr.execute("DELETE FROM receivable_policy WHERE id = %s", [ids["policy"]])
             cr.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [ids["partners"]])
+            cr.execute(
+                "UPDATE res_company SET receivable_dunning_auto_send = %s WHERE id = %s",
+                [ids["auto_send"], ids["company"]],
+            )
             cr.commit()
 
     def _commit_setup(self, partner_count, with_invoices=False):
@@ -459,7 +463,15 @@ class TestDunningConcurrency(DunningCommon):
                 ]
             )
             partners.with_company(company).receivable_policy_id = policy
-            ids = {"policy": policy.id, "level": level.id, "partners": partners.ids}
+            ids = {
+                "policy": policy.id,
+                "level": level.id,
+                "partners": partners.ids,
+                "company": company.id,
+                "auto_send": company.receivable_dunning_auto_send,
+            }
+            # The database's company sends automatically (restored by _cleanup).
+            company.receivable_dunning_auto_send = True
             if with_invoices:
                 today = fields.Date.context_today(env["res.partner"])
                 moves = env["account.move"].create(

@@ -3,7 +3,12 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import format_date
+
+from ..models.receivable_security import MANAGER_GROUP
+from ..models.receivable_security import check_receivable_company
+from ..models.receivable_security import check_receivable_group
 
 
 class ReceivableDunningRun(models.TransientModel):
@@ -29,23 +34,32 @@ class ReceivableDunningRun(models.TransientModel):
     state = fields.Selection(
         [("setup", "Setup"), ("preview", "Preview")], default="setup", required=True
     )
+    first_run = fields.Boolean(
+        readonly=True,
+        help="The first-run preview of the settings: what the next night would send with "
+        "automatic sending on, and the button that activates it.",
+    )
     line_ids = fields.One2many("receivable.dunning.run.line", "run_id", string="Preview")
     partner_count = fields.Integer(compute="_compute_totals")
     waiting_count = fields.Integer(compute="_compute_totals")
     is_future = fields.Boolean(compute="_compute_is_future")
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
+    amount_due = fields.Monetary(compute="_compute_totals", string="Net Amount Due")
+    amount_charges = fields.Monetary(compute="_compute_totals", string="Interest + Fees")
     amount_total = fields.Monetary(
         compute="_compute_totals",
         string="Total Claimed",
         help="Net amount due + late interest + recovery fees of every reminder listed.",
     )
 
-    @api.depends("line_ids.amount_claimed", "line_ids.status")
+    @api.depends("line_ids.amount", "line_ids.amount_charges", "line_ids.status")
     def _compute_totals(self):
         for run in self:
             run.partner_count = len(run.line_ids)
             run.waiting_count = len(run.line_ids.filtered(lambda ln: ln.status != "new"))
-            run.amount_total = sum(run.line_ids.mapped("amount_claimed"))
+            run.amount_due = sum(run.line_ids.mapped("amount"))
+            run.amount_charges = sum(run.line_ids.mapped("amount_charges"))
+            run.amount_total = run.amount_due + run.amount_charges
 
     @api.depends("date")
     def _compute_is_future(self):
@@ -99,13 +113,20 @@ class ReceivableDunningRun(models.TransientModel):
 
     def _get_waiting_reminders(self):
         """The reminders of the run's companies (and policies) waiting to go out: to send, or
-        failed (retried). The nightly run sends them; so does this one."""
-        domain = [
-            ("company_id", "in", self.company_ids.ids),
-            ("state", "in", ("to_send", "failed")),
-        ]
+        failed (retried). The nightly run sends them; so does this one. The first-run
+        preview adds those the nightly run prepared while automatic sending was off (the
+        activation releases them)."""
+        domain = Domain("company_id", "in", self.company_ids.ids) & Domain(
+            "state", "in", ("to_send", "failed")
+        )
+        if self.first_run:
+            domain |= (
+                Domain("company_id", "in", self.company_ids.ids)
+                & Domain("state", "=", "draft")
+                & Domain("awaiting_activation", "=", True)
+            )
         if self.policy_ids:
-            domain.append(("policy_id", "in", self.policy_ids.ids))
+            domain &= Domain("policy_id", "in", self.policy_ids.ids)
         return self.env["receivable.reminder"].search(domain, order="company_id, id")
 
     def _prepare_waiting_line(self, reminder):
@@ -116,23 +137,39 @@ class ReceivableDunningRun(models.TransientModel):
             "reminder_id": reminder.id,
             "status": "failed" if reminder.state == "failed" else "waiting",
             "amount": reminder._net_due(),
-            "amount_charges": reminder.amount_interest + reminder.amount_fees,
+            "amount_interest": reminder.amount_interest,
+            "amount_fees": reminder.amount_fees,
             "invoice_count": reminder.line_count,
         }
 
     def _prepare_new_line(self, company, proposal, reminder_vals):
         """A previewed reminder, its charges (interest and fees) as the run would claim them."""
         lines = [command[2] for command in reminder_vals["line_ids"]]
-        charges = sum(line["interest_amount"] + line["fee_amount"] for line in lines)
+        currency = company.currency_id
         return {
             "company_id": company.id,
             "partner_id": proposal["partner_id"],
             "level_id": proposal["level"].id,
             "status": "new",
             "amount": proposal["amount"],
-            "amount_charges": company.currency_id.round(charges),
+            "amount_interest": currency.round(sum(line["interest_amount"] for line in lines)),
+            "amount_fees": currency.round(sum(line["fee_amount"] for line in lines)),
             "invoice_count": len(proposal["rows"]),
         }
+
+    def action_activate_auto_send(self):
+        """Activate the automatic sending of the run's companies, after their first-run
+        preview (Credit Managers only)."""
+        self.ensure_one()
+        check_receivable_group(self.env, MANAGER_GROUP)
+        if not self.first_run or self.state != "preview":
+            raise UserError(
+                self.env._("Preview the first run before activating automatic sending.")
+            )
+        for company in self.company_ids:
+            check_receivable_company(self.env, company)
+        self.company_ids._activate_dunning_auto_send()
+        return {"type": "ir.actions.client", "tag": "reload"}
 
     def action_send(self):
         """Create the previewed reminders and send those whose level needs no approval, with
@@ -175,7 +212,7 @@ class ReceivableDunningRun(models.TransientModel):
         return self._reopen()
 
     def _reopen(self):
-        return {
+        action = {
             "type": "ir.actions.act_window",
             "res_model": self._name,
             "res_id": self.id,
@@ -183,6 +220,13 @@ class ReceivableDunningRun(models.TransientModel):
             "target": "new",
             "name": self.env._("Dunning Run"),
         }
+        if self.first_run:
+            view = self.env.ref(
+                "account_receivable_control.receivable_dunning_run_view_form_first_run"
+            )
+            action["views"] = [(view.id, "form")]
+            action["name"] = self.env._("First-Run Preview")
+        return action
 
 
 class ReceivableDunningRunLine(models.TransientModel):
@@ -200,7 +244,7 @@ class ReceivableDunningRunLine(models.TransientModel):
     level_id = fields.Many2one(
         "receivable.dunning.level", string="Level", required=True, check_company=True
     )
-    needs_approval = fields.Boolean(related="level_id.needs_approval")
+    needs_approval = fields.Boolean(string="Needs Approval", compute="_compute_needs_approval")
     channel_email = fields.Boolean(related="level_id.channel_email")
     channel_letter = fields.Boolean(related="level_id.channel_letter")
     channel_call = fields.Boolean(related="level_id.channel_call")
@@ -214,23 +258,38 @@ class ReceivableDunningRunLine(models.TransientModel):
     reminder_id = fields.Many2one(
         "receivable.reminder",
         string="Reminder",
-        help="The reminder already waiting to be sent (empty: the run creates it).",
+        help="The reminder already prepared and waiting to go (approved, failed to retry, or "
+        "prepared by the nightly run while automatic sending was off); empty: the run "
+        "creates it.",
     )
     status = fields.Selection(
         [("new", "New"), ("waiting", "Waiting to be sent"), ("failed", "Failed, to retry")],
         default="new",
         required=True,
     )
+    amount_interest = fields.Monetary(string="Late Interest")
+    amount_fees = fields.Monetary(string="Recovery Fees")
     amount_charges = fields.Monetary(
-        string="Interest & Fees", help="The late interest and recovery fees claimed."
+        string="Interest & Fees",
+        compute="_compute_amount_claimed",
+        store=True,
+        help="The late interest and recovery fees claimed.",
     )
     amount_claimed = fields.Monetary(
         string="Total Claimed",
         compute="_compute_amount_claimed",
+        store=True,
         help="Net amount due + late interest + recovery fees.",
     )
 
-    @api.depends("amount", "amount_charges")
+    @api.depends("level_id.needs_approval", "reminder_id")
+    def _compute_needs_approval(self):
+        for line in self:
+            # A reminder already prepared waits for nobody: the night sends it.
+            line.needs_approval = line.level_id.needs_approval and not line.reminder_id
+
+    @api.depends("amount", "amount_interest", "amount_fees")
     def _compute_amount_claimed(self):
         for line in self:
+            line.amount_charges = line.amount_interest + line.amount_fees
             line.amount_claimed = line.amount + line.amount_charges
