@@ -407,6 +407,13 @@ class TestDunningConcurrency(DunningCommon):
     def _cleanup(self, ids):
         dbname = self.env.cr.dbname
         with sql_db.db_connect(dbname).cursor() as cr:
+            # The reminders' emails (their messages; the queued mail.mail go with them), else
+            # committed emails outlive the test.
+            cr.execute(
+                "DELETE FROM mail_message WHERE model = 'receivable.reminder' AND res_id IN "
+                "(SELECT id FROM receivable_reminder WHERE partner_id = ANY(%s))",
+                [ids["partners"]],
+            )
             if ids.get("moves"):
                 cr.execute(
                     "DELETE FROM receivable_reminder WHERE partner_id = ANY(%s)",

@@ -1,15 +1,19 @@
-"""Browser tours of a collector's day (issue 15): the worklist to the follow-up cockpit and
-an edited reminder sent, and a batch send with reminders already sent in the selection.
+"""Browser tours of issue 15: a collector's day (the worklist to the follow-up cockpit and an
+edited reminder sent; a batch send with reminders already sent in the selection), and the
+safe go-live (the first-run preview opened from the settings, then the activation).
 
-The tours run as a user with only the Credit Controller group; the invoices fall due relative
-to today, so they are late whatever the day the tests run."""
+The collector tours run as a user with only the Credit Controller group; the invoices fall due
+relative to today, so they are late whatever the day the tests run."""
 
 from datetime import timedelta
 
+from odoo import Command
 from odoo import fields
 from odoo.tests import HttpCase
+from odoo.tests import new_test_user
 from odoo.tests import tagged
 
+from .common import MANAGER
 from .common import DunningCommon
 
 EDITED_TEXT = "As agreed on the phone today, please pay by Friday."
@@ -105,3 +109,49 @@ class TestCollectorTours(DunningCommon, HttpCase):
             sent_before,
             "the reminder already sent is untouched",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestFirstRunActivationTour(DunningCommon, HttpCase):
+    def _reminder_mails(self):
+        # sudo: outgoing mails are reserved to administrators.
+        return self.env["mail.mail"].sudo().search([("model", "=", "receivable.reminder")])
+
+    def test_manager_activates_after_the_first_run_preview(self):
+        # A company that has just installed the module: automatic sending not activated.
+        self.company.receivable_dunning_auto_send = False
+        # A Credit Manager who may open the Invoicing settings, where the Receivables ones
+        # are: those of accounting administrators (and the Settings, of administrators).
+        manager = new_test_user(
+            self.env,
+            login="arc_tour_go_live",
+            name="Claire Credit Manager",
+            groups=f"{MANAGER},account.group_account_manager,base.group_system",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        # The test chart has cash-basis taxes: without this, the settings open on account's
+        # warning that cash basis cannot be disabled.
+        self.company.tax_exigibility = True
+        today = fields.Date.context_today(self.env["res.partner"])
+        self._due_invoice(400.0, today - timedelta(days=10))
+
+        mails_before = self._reminder_mails()
+        self.start_tour(
+            "/odoo/settings",
+            "account_receivable_control_first_run_activation",
+            login=manager.login,
+        )
+
+        self.assertRecordValues(
+            self.company,
+            [
+                {
+                    "receivable_dunning_auto_send": True,
+                    "receivable_auto_send_activated_by": manager.id,
+                }
+            ],
+        )
+        self.assertFalse(self._reminders(), "the preview created no reminder")
+        self.assertEqual(self._reminder_mails(), mails_before, "and sent nothing")
+        self.assertFalse(self.customer.dunning_last_date)
