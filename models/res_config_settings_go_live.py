@@ -2,7 +2,6 @@ from odoo import api
 from odoo import fields
 from odoo import models
 
-from .receivable_security import MANAGER_GROUP
 from .receivable_security import check_receivable_company
 from .receivable_security import check_receivable_group
 
@@ -50,12 +49,8 @@ class ResConfigSettings(models.TransientModel):
         """The first-run preview: what the next night would send with automatic sending on,
         with the button that activates it."""
         self.ensure_one()
-        check_receivable_group(self.env, MANAGER_GROUP)
-        check_receivable_company(self.env, self.company_id)
-        run = self.env["receivable.dunning.run"].create(
-            {"first_run": True, "company_ids": [fields.Command.set(self.company_id.ids)]}
-        )
-        return run.action_preview()
+        runs = self.env["receivable.dunning.run"].with_company(self.company_id)
+        return runs.action_open_first_run_preview()
 
     def action_receivable_auto_send_off(self):
         """Switch automatic sending off (no preview needed to stop sending)."""

@@ -71,7 +71,11 @@ class TestDunningActivation(DunningCommon, MockEmail):
             self.env.flush_all()
 
     def _sent_mails(self):
-        return self.env["mail.mail"].search([("model", "=", "receivable.reminder")])
+        """The emails queued for this company's reminders (not those other tests committed)."""
+        reminders = self.env["receivable.reminder"].search([("company_id", "=", self.company.id)])
+        return self.env["mail.mail"].search(
+            [("model", "=", "receivable.reminder"), ("res_id", "in", reminders.ids)]
+        )
 
     def test_new_company_sends_nothing_and_enforces_no_hold(self):
         company = self.env["res.company"].create({"name": "Fresh Install"})
@@ -271,6 +275,37 @@ class TestDunningActivation(DunningCommon, MockEmail):
         self.assertFalse(self.company.receivable_dunning_auto_send)
         with self.mock_mail_gateway():
             self.assertFalse(self._run("2026-03-10"))
+
+    def test_credit_manager_without_settings_rights_activates_from_the_menu(self):
+        """Configuration → Receivables → Automatic Sending: the Credit Manager's own way to
+        the first-run preview (the Invoicing settings need Odoo's administration rights)."""
+        self.assertFalse(self.manager.has_group("base.group_system"))
+        menu_action = self.env.ref("account_receivable_control.action_receivable_first_run_preview")
+        self.assertIn(
+            menu_action,
+            self.env.ref("account_receivable_control.menu_receivable_first_run_preview").action,
+        )
+        with freeze_time("2026-03-10"):
+            action = menu_action.with_user(self.manager).run()
+        run = self.env["receivable.dunning.run"].with_user(self.manager).browse(action["res_id"])
+        self.assertRecordValues(
+            run, [{"first_run": True, "state": "preview", "auto_send_active": False}]
+        )
+        self.assertEqual(run.line_ids.partner_id, self.customer | self.customer_b)
+        run.action_activate_auto_send()
+        self.assertTrue(self.company.receivable_dunning_auto_send)
+        self.assertEqual(self.company.receivable_auto_send_activated_by, self.manager)
+        with freeze_time("2026-03-10"):
+            again = (
+                self.env["receivable.dunning.run"]
+                .with_user(self.manager)
+                .browse(menu_action.with_user(self.manager).run()["res_id"])
+            )
+        self.assertTrue(again.auto_send_active, "the preview says sending is already on")
+        with self.assertRaises(AccessError):
+            self.env["receivable.dunning.run"].with_user(
+                self.controller
+            ).action_open_first_run_preview()
 
     def test_migration_keeps_sending_where_the_night_sent(self):
         self.company.sudo().receivable_dunning_auto_send = True

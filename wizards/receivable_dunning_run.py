@@ -39,6 +39,11 @@ class ReceivableDunningRun(models.TransientModel):
         help="The first-run preview of the settings: what the next night would send with "
         "automatic sending on, and the button that activates it.",
     )
+    auto_send_active = fields.Boolean(
+        string="Automatic Sending Active",
+        compute="_compute_auto_send_active",
+        help="Every company of the run already sends its reminders automatically.",
+    )
     line_ids = fields.One2many("receivable.dunning.run.line", "run_id", string="Preview")
     partner_count = fields.Integer(compute="_compute_totals")
     waiting_count = fields.Integer(compute="_compute_totals")
@@ -60,6 +65,13 @@ class ReceivableDunningRun(models.TransientModel):
             run.amount_due = sum(run.line_ids.mapped("amount"))
             run.amount_charges = sum(run.line_ids.mapped("amount_charges"))
             run.amount_total = run.amount_due + run.amount_charges
+
+    @api.depends("company_ids")
+    def _compute_auto_send_active(self):
+        for run in self:
+            run.auto_send_active = bool(run.company_ids) and all(
+                run.company_ids.mapped("receivable_dunning_auto_send")
+            )
 
     @api.depends("date")
     def _compute_is_future(self):
@@ -156,6 +168,17 @@ class ReceivableDunningRun(models.TransientModel):
             "amount_fees": currency.round(sum(line["fee_amount"] for line in lines)),
             "invoice_count": len(proposal["rows"]),
         }
+
+    @api.model
+    def action_open_first_run_preview(self):
+        """The first-run preview of the current company: from the settings, and from
+        Configuration → Receivables → *Automatic Sending* for Credit Managers who do not
+        have the settings' rights."""
+        check_receivable_group(self.env, MANAGER_GROUP)
+        company = self.env.company
+        check_receivable_company(self.env, company)
+        run = self.create({"first_run": True, "company_ids": [Command.set(company.ids)]})
+        return run.action_preview()
 
     def action_activate_auto_send(self):
         """Activate the automatic sending of the run's companies, after their first-run
