@@ -17,6 +17,7 @@ from . import receivable_facts
 from . import receivable_facts_payments
 from . import receivable_facts_position
 from . import receivable_followup
+from . import receivable_followup_line
 from . import receivable_grouped_read
 from . import receivable_kpi
 from . import receivable_kpi_overview
