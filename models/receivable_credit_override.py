@@ -82,6 +82,25 @@ class ReceivableCreditOverride(models.Model):
         company. Re-checked here whatever the access rights or ``sudo()`` of the caller.
         """
         self.check_access("create")
+        return super().create(self._prepare_override_vals_list(vals_list))
+
+    def write(self, vals):
+        if vals:
+            raise UserError(self.env._("A credit override is history: it cannot be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("A credit override is history: it cannot be deleted."))
+
+    # ------------------------------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _prepare_override_vals_list(self, vals_list):
+        """The values of the overrides of ``vals_list`` (invoice and reason given), read from
+        the blocked invoices. Extension point of the modules that override other documents
+        (sales orders, deliveries): they take their own values and leave the rest here."""
         moves = self.env["account.move"].browse(
             self._get_override_move_id(vals) for vals in vals_list
         )
@@ -108,20 +127,8 @@ class ReceivableCreditOverride(models.Model):
                     )
                 )
             clean_vals_list.append(self._prepare_override_values(move, policy, breaches, reason))
-        return super().create(clean_vals_list)
+        return clean_vals_list
 
-    def write(self, vals):
-        if vals:
-            raise UserError(self.env._("A credit override is history: it cannot be changed."))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        raise UserError(self.env._("A credit override is history: it cannot be deleted."))
-
-    # ------------------------------------------------------------------------------------------
-    # Helpers
-    # ------------------------------------------------------------------------------------------
     @api.model
     def _get_override_move_id(self, vals):
         if not vals.get("move_id"):
