@@ -124,9 +124,7 @@ class ReceivableCreditOverride(models.Model):
         return (
             self[field_name] == document._origin
             and self.company_id == document.company_id
-            and currency.compare_amounts(
-                document._receivable_amount_company(), self.amount_granted
-            )
+            and currency.compare_amounts(document._receivable_amount_company(), self.amount_granted)
             <= 0
             and self._may_override_policy(policy, self.user_id)
         )

@@ -71,10 +71,7 @@ class ResPartner(models.Model):
                 ["partner_id"],
             )
         )
-        missing = sorted(
-            {partner.commercial_partner_id.id for (partner,) in groups}
-            - known
-        )
+        missing = sorted({partner.commercial_partner_id.id for (partner,) in groups} - known)
         if missing:
             facts = self.env["receivable.facts"]
             rows = list(rows) + self.env.execute_query_dict(

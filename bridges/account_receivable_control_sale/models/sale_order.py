@@ -13,7 +13,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------------------------------
-    receivable_currency_id = fields.Many2one(related="company_id.currency_id")
+    receivable_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
     receivable_credit_available = fields.Monetary(
         string="Available Credit",
         currency_field="receivable_currency_id",
@@ -54,12 +56,11 @@ class SaleOrder(models.Model):
         for order in self:
             # sudo: the credit figures of the customer are shown to the salesperson selling
             # to it, as Odoo's own credit warning on quotations does.
-            partner = order.partner_id.commercial_partner_id.sudo().with_company(
-                order.company_id
-            )
-            order.receivable_credit_available = partner.credit_available if order.partner_id else 0
-            order.receivable_credit_limit = partner.credit_limit_effective if order.partner_id else 0
-            order.receivable_credit_on_hold = bool(order.partner_id) and partner.credit_on_hold
+            partner = order.partner_id.commercial_partner_id.sudo().with_company(order.company_id)
+            known = bool(order.partner_id)
+            order.receivable_credit_available = partner.credit_available if known else 0.0
+            order.receivable_credit_limit = partner.credit_limit_effective if known else 0.0
+            order.receivable_credit_on_hold = known and partner.credit_on_hold
             order.receivable_credit_hold_reason = (
                 partner._get_credit_hold_reason_text() if order.receivable_credit_on_hold else False
             )
@@ -114,9 +115,11 @@ class SaleOrder(models.Model):
         never counted twice."""
         result = {}
         quotations = self.filtered(
-            lambda o: o.state in ("draft", "sent")
-            and o.partner_id
-            and o.company_id.receivable_hold_enforcement
+            lambda o: (
+                o.state in ("draft", "sent")
+                and o.partner_id
+                and o.company_id.receivable_hold_enforcement
+            )
         )
         for order in quotations:
             # sudo: a salesperson is checked against figures they may not read themselves.
@@ -174,8 +177,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             self.env._(
-                "Credit hold overridden by %(user)s to confirm %(order)s (%(amount)s): "
-                "%(reason)s",
+                "Credit hold overridden by %(user)s to confirm %(order)s (%(amount)s): %(reason)s",
                 user=override.user_id.name,
                 order=self.name,
                 amount=format_amount(self.env, self.amount_total, self.currency_id),
