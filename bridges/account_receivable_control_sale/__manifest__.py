@@ -10,6 +10,7 @@
     "depends": ["account_receivable_control", "sale"],
     "data": [
         "security/ir.model.access.csv",
+        "security/record_rules.xml",
         "wizards/receivable_document_override_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/receivable_credit_override_views.xml",

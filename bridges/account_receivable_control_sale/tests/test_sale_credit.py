@@ -155,3 +155,29 @@ class TestSaleCredit(SaleCreditCommon):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertFalse(order.receivable_credit_alert, "a confirmed order has no banner")
+
+    # ------------------------------------------------------------------------------------------
+    # RPC endpoints
+    # ------------------------------------------------------------------------------------------
+    def test_public_methods_refuse_users_without_rights(self):
+        order = self._quotation(1500.0)
+        internal = self._create_user("arc_internal_only", "base.group_user")
+        portal = self._create_user("arc_portal_only", "base.group_portal")
+        Wizard = self.env["receivable.document.override.wizard"]
+        for user in (internal, portal, self.salesman):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                Wizard.with_user(user).create({"sale_order_id": order.id}).action_confirm()
+        for user in (internal, portal):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                order.with_user(user).action_view_credit_overrides()
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                order.with_user(user).action_confirm()
+        # The wizard of another Credit Manager is not reachable.
+        wizard = Wizard.with_user(self.sale_manager).create({"sale_order_id": order.id})
+        other = self._create_user(
+            "arc_other_manager", "account_receivable_control.group_credit_manager"
+        )
+        with self.assertRaises(AccessError):
+            wizard.with_user(other).reason = "mine"
+            wizard.with_user(other).action_confirm()
+        self.assertEqual(order.state, "draft")

@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
 
@@ -53,6 +54,8 @@ class ReceivableDocumentOverrideWizard(models.TransientModel):
         if not reason:
             raise ValidationError(self.env._("Give the reason for overriding the credit hold."))
         document = self._get_document()
+        if not document:
+            raise UserError(self.env._("Choose the document whose credit hold to override."))
         blocked = document._get_blocked_by_credit_policy()
         Override = self.env["receivable.credit.override"]
         for policy, _breaches in blocked.values():
