@@ -384,18 +384,14 @@ class AccountMove(models.Model):
         """Trace the posting under an override on the invoice and on the partner: who, how
         much, why."""
         self.ensure_one()
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            self.env._(
-                "Credit hold overridden by %(user)s to post %(invoice)s (%(amount)s): %(reason)s",
-                user=override.user_id.name,
-                invoice=self.display_name,
-                amount=format_amount(self.env, self.amount_total, self.currency_id),
-                reason=override.reason,
-            ),
-            Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
+        title = self.env._(
+            "Credit hold overridden by %(user)s to post %(invoice)s (%(amount)s): %(reason)s",
+            user=override.user_id.name,
+            invoice=self.display_name,
+            amount=format_amount(self.env, self.amount_total, self.currency_id),
+            reason=override.reason,
         )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.commercial_partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        override._post_override_trace(self, self.commercial_partner_id, title, breaches)
 
     # ------------------------------------------------------------------------------------------
     # Overrides

@@ -4,8 +4,6 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
-from odoo.exceptions import UserError
-from odoo.exceptions import ValidationError
 
 MANAGER_GROUP = "account_receivable_control.group_credit_manager"
 
@@ -60,22 +58,7 @@ class ReceivableCreditOverride(models.Model):
         # The real user must see the document (its company included), sudo or not.
         document.sudo(False).check_access("read")
         blocked = document._get_blocked_by_credit_policy()
-        if document not in blocked:
-            raise UserError(
-                self.env._(
-                    "%s is not blocked by a credit policy: there is nothing to override.",
-                    document.display_name,
-                )
-            )
-        policy, breaches = blocked[document]
-        self._check_may_override_policy(policy)
-        reason = (vals.get("reason") or "").strip()
-        if not reason:
-            raise ValidationError(
-                self.env._(
-                    "Give the reason for overriding the credit hold of %s.", document.display_name
-                )
-            )
+        policy, breaches, reason = self._check_override_request(document, blocked, vals)
         partner = document.partner_id.commercial_partner_id
         amount = document._receivable_amount_company()
         if any(code == "limit" for code, _message in breaches):
@@ -107,9 +90,9 @@ class ReceivableCreditOverride(models.Model):
         return user.has_group(MANAGER_GROUP)
 
     @api.model
-    def _check_may_override_policy(self, policy):
+    def _check_may_override(self, policy):
         if policy:
-            return self._check_may_override(policy)
+            return super()._check_may_override(policy)
         if not self._may_override_policy(policy, self.env.user):
             raise AccessError(
                 self.env._("Only a Credit Manager may override the credit hold of a customer.")

@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -175,21 +173,14 @@ class SaleOrder(models.Model):
     def _log_credit_override(self, override, breaches):
         """Trace the confirmation under an override on the order and on the customer."""
         self.ensure_one()
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            self.env._(
-                "Credit hold overridden by %(user)s to confirm %(order)s (%(amount)s): %(reason)s",
-                user=override.user_id.name,
-                order=self.name,
-                amount=format_amount(self.env, self.amount_total, self.currency_id),
-                reason=override.reason,
-            ),
-            Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
+        title = self.env._(
+            "Credit hold overridden by %(user)s to confirm %(order)s (%(amount)s): %(reason)s",
+            user=override.user_id.name,
+            order=self.name,
+            amount=format_amount(self.env, self.amount_total, self.currency_id),
+            reason=override.reason,
         )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        # sudo: the trace on the customer is written whoever confirms under the override.
-        self.partner_id.commercial_partner_id.sudo().message_post(
-            body=body, subtype_xmlid="mail.mt_note"
-        )
+        override._post_override_trace(self, self.partner_id.commercial_partner_id, title, breaches)
 
     # ------------------------------------------------------------------------------------------
     # Overrides

@@ -59,7 +59,7 @@ class ReceivableDocumentOverrideWizard(models.TransientModel):
         blocked = document._get_blocked_by_credit_policy()
         Override = self.env["receivable.credit.override"]
         for policy, _breaches in blocked.values():
-            Override._check_may_override_policy(policy)
+            Override._check_may_override(policy)
         field_name = next(name for name in self._document_fields() if self[name])
         if blocked:
             # sudo: the right to override is the policy's group (Credit Managers by default),

@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import models
 from odoo.exceptions import UserError
 
@@ -69,20 +67,13 @@ class StockPicking(models.Model):
     def _log_credit_override(self, override, breaches):
         """Trace the delivery under an override on the delivery and on the customer."""
         self.ensure_one()
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            self.env._(
-                "Credit hold overridden by %(user)s to deliver %(picking)s: %(reason)s",
-                user=override.user_id.name,
-                picking=self.name,
-                reason=override.reason,
-            ),
-            Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
+        title = self.env._(
+            "Credit hold overridden by %(user)s to deliver %(picking)s: %(reason)s",
+            user=override.user_id.name,
+            picking=self.name,
+            reason=override.reason,
         )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        # sudo: the trace on the customer is written whoever validates under the override.
-        self.partner_id.commercial_partner_id.sudo().message_post(
-            body=body, subtype_xmlid="mail.mt_note"
-        )
+        override._post_override_trace(self, self.partner_id.commercial_partner_id, title, breaches)
 
     def _action_after_credit_override(self):
         """What the override wizard does once the override is recorded: validate."""
