@@ -66,6 +66,7 @@ class ResPartner(models.Model):
             ._read_group(
                 [
                     ("state", "=", "sale"),
+                    ("invoice_status", "!=", "invoiced"),
                     ("company_id", "in", self.env["receivable.facts"]._scope_company_ids(company)),
                 ],
                 ["partner_id"],
