@@ -13,6 +13,7 @@
         "security/record_rules.xml",
         "wizards/receivable_document_override_wizard_views.xml",
         "views/sale_order_views.xml",
+        "views/res_partner_views.xml",
         "views/receivable_credit_override_views.xml",
     ],
     "installable": True,

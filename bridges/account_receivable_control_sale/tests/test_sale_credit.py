@@ -181,3 +181,10 @@ class TestSaleCredit(SaleCreditCommon):
             wizard.with_user(other).reason = "mine"
             wizard.with_user(other).action_confirm()
         self.assertEqual(order.state, "draft")
+
+    def test_credit_tab_shows_orders_to_invoice(self):
+        self._quotation(300.0).action_confirm()
+        controller = self.controller
+        with Form(self.customer.with_user(controller)) as form:
+            self.assertEqual(form.receivable_sale_to_invoice, 300.0)
+            self.assertEqual(form.credit_exposure, 300.0)
