@@ -284,16 +284,7 @@ class AccountMove(models.Model):
 
     def action_view_credit_overrides(self):
         """The credit hold overrides of the invoice (smart button)."""
-        self.ensure_one()
-        self.check_access("read")
-        self.env["receivable.credit.override"].check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Credit Hold Overrides"),
-            "res_model": "receivable.credit.override",
-            "view_mode": "list,form",
-            "domain": [("move_id", "=", self.id)],
-        }
+        return self.env["receivable.credit.override"]._action_view_of_document(self, "move_id")
 
     def action_promise_to_pay(self):
         check_receivable_group(self.env)

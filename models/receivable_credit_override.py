@@ -140,6 +140,20 @@ class ReceivableCreditOverride(models.Model):
         return policy, breaches, reason
 
     @api.model
+    def _action_view_of_document(self, document, field_name):
+        """The overrides of ``document`` (its ``field_name``), for a user who may read both."""
+        document.ensure_one()
+        document.check_access("read")
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Hold Overrides"),
+            "res_model": self._name,
+            "view_mode": "list,form",
+            "domain": [(field_name, "=", document.id)],
+        }
+
+    @api.model
     def _post_override_trace(self, document, partner, title, breaches):
         """Trace a document let through by an override on the document and on the customer:
         ``title`` (who, what, why) and the broken rules."""

@@ -221,16 +221,10 @@ class SaleOrder(models.Model):
     # Public actions
     # ------------------------------------------------------------------------------------------
     def action_view_credit_overrides(self):
-        self.ensure_one()
-        self.check_access("read")
-        self.env["receivable.credit.override"].check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Credit Hold Overrides"),
-            "res_model": "receivable.credit.override",
-            "view_mode": "list,form",
-            "domain": [("sale_order_id", "=", self.id)],
-        }
+        """The credit hold overrides of the order (smart button)."""
+        return self.env["receivable.credit.override"]._action_view_of_document(
+            self, "sale_order_id"
+        )
 
     def _action_after_credit_override(self):
         """What the override wizard does once the override is recorded: confirm."""

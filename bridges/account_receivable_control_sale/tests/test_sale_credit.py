@@ -120,6 +120,8 @@ class TestSaleCredit(SaleCreditCommon):
         self.assertIn("Bank guarantee received", self._last_message(order))
         self.assertIn(expected, self._last_message(self.customer))
         self.assertEqual(order.receivable_credit_override_count, 1)
+        action = order.with_user(self.sale_manager).action_view_credit_overrides()
+        self.assertEqual(self.Override.search(action["domain"]), override)
 
     def test_override_does_not_cover_a_larger_order(self):
         order = self._quotation(1500.0)
