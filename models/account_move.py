@@ -284,16 +284,7 @@ class AccountMove(models.Model):
 
     def action_view_credit_overrides(self):
         """The credit hold overrides of the invoice (smart button)."""
-        self.ensure_one()
-        self.check_access("read")
-        self.env["receivable.credit.override"].check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Credit Hold Overrides"),
-            "res_model": "receivable.credit.override",
-            "view_mode": "list,form",
-            "domain": [("move_id", "=", self.id)],
-        }
+        return self.env["receivable.credit.override"]._action_view_of_document(self, "move_id")
 
     def action_promise_to_pay(self):
         check_receivable_group(self.env)
@@ -384,18 +375,14 @@ class AccountMove(models.Model):
         """Trace the posting under an override on the invoice and on the partner: who, how
         much, why."""
         self.ensure_one()
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            self.env._(
-                "Credit hold overridden by %(user)s to post %(invoice)s (%(amount)s): %(reason)s",
-                user=override.user_id.name,
-                invoice=self.display_name,
-                amount=format_amount(self.env, self.amount_total, self.currency_id),
-                reason=override.reason,
-            ),
-            Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
+        title = self.env._(
+            "Credit hold overridden by %(user)s to post %(invoice)s (%(amount)s): %(reason)s",
+            user=override.user_id.name,
+            invoice=self.display_name,
+            amount=format_amount(self.env, self.amount_total, self.currency_id),
+            reason=override.reason,
         )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.commercial_partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        override._post_override_trace(self, self.commercial_partner_id, title, breaches)
 
     # ------------------------------------------------------------------------------------------
     # Overrides

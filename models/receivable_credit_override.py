@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -82,33 +84,7 @@ class ReceivableCreditOverride(models.Model):
         company. Re-checked here whatever the access rights or ``sudo()`` of the caller.
         """
         self.check_access("create")
-        moves = self.env["account.move"].browse(
-            self._get_override_move_id(vals) for vals in vals_list
-        )
-        # The real user must see the invoices (their company included), sudo or not.
-        moves.sudo(False).check_access("read")
-        blocked = moves._get_blocked_by_credit_policy()
-        clean_vals_list = []
-        for vals in vals_list:
-            move = moves.browse(vals["move_id"])
-            if move not in blocked:
-                raise UserError(
-                    self.env._(
-                        "%s is not blocked by a credit policy: there is nothing to override.",
-                        move.display_name,
-                    )
-                )
-            policy, breaches = blocked[move]
-            self._check_may_override(policy)
-            reason = (vals.get("reason") or "").strip()
-            if not reason:
-                raise ValidationError(
-                    self.env._(
-                        "Give the reason for overriding the credit hold of %s.", move.display_name
-                    )
-                )
-            clean_vals_list.append(self._prepare_override_values(move, policy, breaches, reason))
-        return super().create(clean_vals_list)
+        return super().create(self._prepare_override_vals_list(vals_list))
 
     def write(self, vals):
         if vals:
@@ -122,6 +98,73 @@ class ReceivableCreditOverride(models.Model):
     # ------------------------------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------------------------------
+    @api.model
+    def _prepare_override_vals_list(self, vals_list):
+        """The values of the overrides of ``vals_list`` (invoice and reason given), read from
+        the blocked invoices. Extension point of the modules that override other documents
+        (sales orders, deliveries): they take their own values and leave the rest here."""
+        moves = self.env["account.move"].browse(
+            self._get_override_move_id(vals) for vals in vals_list
+        )
+        # The real user must see the invoices (their company included), sudo or not.
+        moves.sudo(False).check_access("read")
+        blocked = moves._get_blocked_by_credit_policy()
+        clean_vals_list = []
+        for vals in vals_list:
+            move = moves.browse(vals["move_id"])
+            policy, breaches, reason = self._check_override_request(move, blocked, vals)
+            clean_vals_list.append(self._prepare_override_values(move, policy, breaches, reason))
+        return clean_vals_list
+
+    @api.model
+    def _check_override_request(self, document, blocked, vals):
+        """Return (policy, breaches, reason) of the override of ``document`` asked by
+        ``vals``: the document is blocked now (``blocked``: {document: (policy, breaches)}),
+        the user may override its policy, a reason is given."""
+        if document not in blocked:
+            raise UserError(
+                self.env._(
+                    "%s is not blocked by a credit policy: there is nothing to override.",
+                    document.display_name,
+                )
+            )
+        policy, breaches = blocked[document]
+        self._check_may_override(policy)
+        reason = (vals.get("reason") or "").strip()
+        if not reason:
+            raise ValidationError(
+                self.env._(
+                    "Give the reason for overriding the credit hold of %s.", document.display_name
+                )
+            )
+        return policy, breaches, reason
+
+    @api.model
+    def _action_view_of_document(self, document, field_name):
+        """The overrides of ``document`` (its ``field_name``), for a user who may read both."""
+        document.ensure_one()
+        document.check_access("read")
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Hold Overrides"),
+            "res_model": self._name,
+            "view_mode": "list,form",
+            "domain": [(field_name, "=", document.id)],
+        }
+
+    @api.model
+    def _post_override_trace(self, document, partner, title, breaches):
+        """Trace a document let through by an override on the document and on the customer:
+        ``title`` (who, what, why) and the broken rules."""
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            title,
+            Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
+        )
+        document.message_post(body=body, subtype_xmlid="mail.mt_note")
+        # sudo: the trace on the customer is written whoever goes on under the override.
+        partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
     @api.model
     def _get_override_move_id(self, vals):
         if not vals.get("move_id"):

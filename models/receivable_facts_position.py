@@ -211,12 +211,19 @@ class ReceivableFacts(models.AbstractModel):
         )
 
     @api.model
+    def _to_invoice_amount(self, partner):
+        """What ``partner`` owes not invoiced yet, in the company's currency: Odoo's
+        ``credit_to_invoice``. The sales bridge counts its confirmed orders instead: read from
+        a field, so the figure is computed for all the partners being read at once."""
+        return partner.credit_to_invoice or 0.0
+
+    @api.model
     def _complete_position(self, row, partner):
         """Add the figures derived from the stored ones (see ``_positions``)."""
         position = dict(row)
         for key in ("open_amount", "overdue_amount", "pending_amount", "credit_limit"):
             position[key] = float(position[key] or 0.0)
-        position["to_invoice"] = partner.credit_to_invoice or 0.0
+        position["to_invoice"] = self._to_invoice_amount(partner)
         exposure = position["open_amount"] + position["pending_amount"] + position["to_invoice"]
         limit = position["credit_limit"]
         cover = position["cover"]

@@ -8,6 +8,9 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Odoo loads the module under its technical name: a folder holding a link of that name.
 ADDONS_LINK_DIR="${REPO_DIR}/.addons"
 MODULE_LINK="${ADDONS_LINK_DIR}/${MODULE}"
+# The bridge modules (sales, deliveries): an addons folder of the repository.
+BRIDGES_DIR="${REPO_DIR}/bridges"
+BRIDGE_MODULES=(account_receivable_control_sale account_receivable_control_sale_stock)
 PYTHON="${PYTHON:-python3}"
 
 log() { printf '\033[1m[%s]\033[0m %s\n' "${MODULE}" "$*"; }
@@ -43,7 +46,11 @@ PY
 )"
     mkdir -p "${ADDONS_LINK_DIR}"
     ln -sfn "${REPO_DIR}" "${MODULE_LINK}"
-    if [ -n "${core}" ]; then echo "${ADDONS_LINK_DIR},${core}"; else echo "${ADDONS_LINK_DIR}"; fi
+    if [ -n "${core}" ]; then
+        echo "${ADDONS_LINK_DIR},${BRIDGES_DIR},${core}"
+    else
+        echo "${ADDONS_LINK_DIR},${BRIDGES_DIR}"
+    fi
 }
 
 apt_install() {

@@ -27,10 +27,14 @@ log "creating the fresh database ${DB}"
 dropdb --if-exists "${DB}"
 "${PYTHON}" -c "import shutil; from odoo.tools import config; config.parse_config([]); shutil.rmtree(config.filestore('${DB}'), ignore_errors=True)" 2>/dev/null || true
 
-# Install, then update: both must log no ERROR and no WARNING coming from the module.
+# The module, then Sales, Inventory and the bridges (the bridges are auto_install: named
+# anyway, so a broken dependency fails here instead of leaving them out silently).
+MODULES="${MODULE},sale,sale_stock,$(IFS=,; echo "${BRIDGE_MODULES[*]}")"
+
+# Install, then update: both must log no ERROR and no WARNING coming from the modules.
 for step in "-i" "-u"; do
-    log "odoo ${step} ${MODULE}"
-    odoo_cmd -d "${DB}" --addons-path="${ADDONS_PATH}" "${step}" "${MODULE}" \
+    log "odoo ${step} ${MODULES}"
+    odoo_cmd -d "${DB}" --addons-path="${ADDONS_PATH}" "${step}" "${MODULES}" \
         --stop-after-init --log-level=warn --http-interface=127.0.0.1 \
         --logfile="${WORK}/install.log" || { cat "${WORK}/install.log"; exit 1; }
     if grep -E " (ERROR|CRITICAL) |WARNING .*${MODULE}" "${WORK}/install.log"; then
@@ -42,11 +46,16 @@ done
 
 log "running the test suite"
 # pytest-odoo names the module after the folder holding __manifest__.py: run from outside the
-# checkout and address the tests through the link that carries the module's name.
+# checkout and address the tests through the link that carries the module's name (the
+# bridges' tests too: bridges/ is no Python package, so each bridge is named after its folder).
 cd "${WORK}"
+TEST_PATHS=("${MODULE_LINK}/tests")
+for bridge in "${BRIDGE_MODULES[@]}"; do
+    TEST_PATHS+=("${MODULE_LINK}/bridges/${bridge}/tests")
+done
 status=0
 "${PYTHON}" -m pytest -p no:cacheprovider --rootdir="${MODULE_LINK}" \
     --odoo-database="${DB}" --odoo-addons-path="${ADDONS_PATH}" --odoo-http \
     --odoo-log-level=warn -o log_cli=false \
-    "${MODULE_LINK}/tests" "$@" || status=$?
+    "${TEST_PATHS[@]}" "$@" || status=$?
 exit "${status}"
