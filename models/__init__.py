@@ -59,3 +59,4 @@ from . import res_partner_followup_status
 from . import res_partner_risk
 from . import res_partner_statement
 from . import shipped_texts
+from . import receivable_portal
