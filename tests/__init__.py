@@ -49,3 +49,4 @@ from . import test_shipped_texts
 from . import test_tours_collector
 from . import test_worklist
 from . import test_worklist_customers
+from . import test_portal
