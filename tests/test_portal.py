@@ -96,6 +96,13 @@ class TestReceivablePortal(DunningCommon, HttpCase):
         self.assertEqual(statement.status_code, 200)
         self.assertNotIn(self.other_invoice.name, statement.text)
 
+    def test_the_reminder_links_to_the_page(self):
+        reminder = self._run(fields.Date.to_string(self.today), deliver=False)
+        self.assertEqual(reminder.partner_id, self.customer)
+        url = reminder._get_account_portal_url()
+        self.assertEqual(url, self.customer._get_receivable_portal_url())
+        self.assertIn(self.late.name, self._page(url.removeprefix(reminder.get_base_url())))
+
     def test_wrong_tokens_and_no_token_show_nothing(self):
         other_token = self.other._get_receivable_portal_token()
         tampered = self.customer._get_receivable_portal_token()[:-1] + "0"
