@@ -106,10 +106,8 @@ class ReceivablePortal(CustomerPortal):
         # above gets its own statement only.
         report = request.env["ir.actions.report"].sudo()
         content, report_type = report._render_qweb_pdf(STATEMENT_REPORT, partner.ids)
-        filename = "%s.%s" % (
-            re.sub(r"\W+", "_", request.env._("Statement %s", partner.name or "")),
-            "pdf" if report_type == "pdf" else "html",
-        )
+        name = re.sub(r"\W+", "_", request.env._("Statement %s", partner.name or ""))
+        filename = f"{name}.{'pdf' if report_type == 'pdf' else 'html'}"
         headers = [
             ("Content-Type", "application/pdf" if report_type == "pdf" else "text/html"),
             ("Content-Length", len(content)),
@@ -136,7 +134,9 @@ class ReceivablePortal(CustomerPortal):
             request.session[MESSAGE_KEY] = {"type": "success", "text": success}
         return self._receivable_redirect(pid, token)
 
-    @http.route("/my/receivables/dispute", type="http", auth="public", methods=["POST"], website=True)
+    @http.route(
+        "/my/receivables/dispute", type="http", auth="public", methods=["POST"], website=True
+    )
     def portal_my_receivables_dispute(self, move_id=None, reason=None, pid=None, token=None, **kw):
         return self._receivable_act(
             pid,
@@ -145,7 +145,9 @@ class ReceivablePortal(CustomerPortal):
             request.env._("Thank you: the invoice is in dispute, we will get back to you."),
         )
 
-    @http.route("/my/receivables/promise", type="http", auth="public", methods=["POST"], website=True)
+    @http.route(
+        "/my/receivables/promise", type="http", auth="public", methods=["POST"], website=True
+    )
     def portal_my_receivables_promise(
         self, move_id=None, promise_date=None, amount=None, pid=None, token=None, **kw
     ):

@@ -25,6 +25,7 @@ from . import receivable_legal_charge
 from . import receivable_payment_plan
 from . import receivable_payment_plan_line
 from . import receivable_policy
+from . import receivable_portal
 from . import receivable_promise
 from . import receivable_provision
 from . import receivable_reference_rate
@@ -59,4 +60,3 @@ from . import res_partner_followup_status
 from . import res_partner_risk
 from . import res_partner_statement
 from . import shipped_texts
-from . import receivable_portal

@@ -8,8 +8,8 @@ from odoo.tools import format_date
 
 from . import legal_formulas as lf
 from .input_checks import check_range
-from .receivable_promise import MAX_PROMISE_DAYS
 from .input_checks import field_label
+from .receivable_promise import MAX_PROMISE_DAYS
 
 
 class ReceivablePolicy(models.Model):

@@ -10,6 +10,7 @@ it acts with superuser rights.
 from datetime import timedelta
 
 from markupsafe import Markup
+from werkzeug.urls import url_encode
 
 from odoo import Command
 from odoo import api
@@ -44,11 +45,8 @@ class ResPartner(models.Model):
         reminders' emails and letters carry it)."""
         self.ensure_one()
         partner = self.commercial_partner_id
-        return "%s/my/receivables?pid=%s&token=%s" % (
-            partner.get_base_url(),
-            partner.id,
-            partner._get_receivable_portal_token(),
-        )
+        query = url_encode({"pid": partner.id, "token": partner._get_receivable_portal_token()})
+        return f"{partner.get_base_url()}/my/receivables?{query}"
 
     @api.model
     def _receivable_portal_partner_from_token(self, partner_id, token):
@@ -200,7 +198,9 @@ class ReceivablePortal(models.AbstractModel):
             ],
             limit=1,
         ):
-            raise UserError(self.env._("A promise to pay invoice %s is already recorded.", move.name))
+            raise UserError(
+                self.env._("A promise to pay invoice %s is already recorded.", move.name)
+            )
         try:
             promise_date = fields.Date.to_date(promise_date)
         except ValueError:

@@ -111,8 +111,7 @@ class TestReceivablePortal(DunningCommon, HttpCase):
             self._link(self.customer, token=tampered),
             "/my/receivables?" + url_encode({"pid": self.customer.id}),
             "/my/receivables?" + url_encode({"pid": self.contact.id, "token": tampered}),
-            self._link(self.customer).replace("/my/receivables", "/my/receivables/statement")
-            + "0",
+            self._link(self.customer).replace("/my/receivables", "/my/receivables/statement") + "0",
         ):
             response = self.url_open(url)
             self.assertEqual(response.status_code, 403, url)
@@ -146,7 +145,14 @@ class TestReceivablePortal(DunningCommon, HttpCase):
         promise = self.env["receivable.promise"].search([("move_ids", "in", self.late.ids)])
         self.assertRecordValues(
             promise,
-            [{"partner_id": self.customer.id, "promise_date": date, "amount": 300.0, "state": "open"}],
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "promise_date": date,
+                    "amount": 300.0,
+                    "state": "open",
+                }
+            ],
         )
         self.assertEqual(self._remindable(), [], "the promised invoice is left out")
 
