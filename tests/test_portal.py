@@ -6,6 +6,7 @@ from datetime import timedelta
 from werkzeug.urls import url_encode
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
@@ -238,3 +239,9 @@ class TestReceivablePortal(DunningCommon, HttpCase):
         self.assertEqual(
             self.env["receivable.promise"].search_count([("move_ids", "in", self.late.ids)]), 1
         )
+
+    def test_policy_days_ahead_are_bounded(self):
+        for days in (0, 366):
+            with self.assertRefused(ValidationError, "Portal Promise: Maximum Days Ahead"):
+                self.policy.portal_promise_max_days = days
+        self.assertEqual(self.policy.portal_promise_max_days, 20)
