@@ -32,6 +32,7 @@ class ReceivablePortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if "receivable_count" in counters:
             partner = request.env.user.partner_id.commercial_partner_id
+            # sudo: a portal user may not read accounting data; it counts its own items only.
             values["receivable_count"] = (
                 0
                 if request.env.user._is_public()
