@@ -8,7 +8,7 @@
     "author": "Receivable Control Team",
     "website": "https://github.com/account-receivable-control/account_receivable_control",
     "license": "LGPL-3",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "portal"],
     "external_dependencies": {"python": ["xlsxwriter", "holidays"]},
     "data": [
         "security/groups.xml",
@@ -67,6 +67,7 @@
         "views/res_partner_followup_status_views.xml",
         "views/menus.xml",
         "views/receivable_payment_plan_views.xml",
+        "views/portal_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [

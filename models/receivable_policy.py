@@ -9,6 +9,7 @@ from odoo.tools import format_date
 from . import legal_formulas as lf
 from .input_checks import check_range
 from .input_checks import field_label
+from .receivable_promise import MAX_PROMISE_DAYS
 
 
 class ReceivablePolicy(models.Model):
@@ -163,6 +164,13 @@ class ReceivablePolicy(models.Model):
         tracking=True,
         help="A missed instalment breaks the plan and its invoices return to the ladder.",
     )
+    portal_promise_max_days = fields.Integer(
+        string="Portal Promise: Maximum Days Ahead",
+        default=30,
+        tracking=True,
+        help="A customer promising on the portal to pay an invoice may give a date at most this "
+        "many days from today.",
+    )
 
     # ------------------------------------------------------------------------------------------
     # Compute
@@ -214,6 +222,10 @@ class ReceivablePolicy(models.Model):
     def _check_amounts(self):
         check_range(self, ["default_credit_limit", "tolerance_amount", "max_days_overdue"], 0)
         check_range(self, ["tolerance_percent"], 0.0, 100.0)
+
+    @api.constrains("portal_promise_max_days")
+    def _check_portal_promise_max_days(self):
+        check_range(self, ["portal_promise_max_days"], 1, MAX_PROMISE_DAYS)
 
     @api.constrains("contract_interest_rate")
     def _check_contract_interest_rate(self):

@@ -110,3 +110,9 @@ class ReceivableReminder(models.Model):
     def _get_portal_url_for(self, move):
         """Full link to view and pay ``move`` on the customer portal."""
         return move.get_base_url() + move.with_context(lang=None).get_portal_url()
+
+    def _get_account_portal_url(self):
+        """Full signed link to the customer's account page (open items, statement, promise,
+        dispute), usable without logging in: for the reminder's email and letter."""
+        self.ensure_one()
+        return self.partner_id._get_receivable_portal_url()
