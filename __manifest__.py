@@ -67,6 +67,7 @@
         "views/res_partner_followup_status_views.xml",
         "views/menus.xml",
         "views/receivable_payment_plan_views.xml",
+        "views/receivable_payment_plan_request_views.xml",
         "views/portal_templates.xml",
     ],
     "assets": {

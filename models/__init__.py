@@ -25,6 +25,7 @@ from . import receivable_legal
 from . import receivable_legal_charge
 from . import receivable_payment_plan
 from . import receivable_payment_plan_line
+from . import receivable_payment_plan_request
 from . import receivable_policy
 from . import receivable_portal
 from . import receivable_promise

@@ -206,12 +206,14 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------------------------
     # Business methods: dunning exclusions
     # ------------------------------------------------------------------------------------------
-    def _open_dispute(self, reason):
+    def _open_dispute(self, reason, attachments=None):
         """Put the invoices in dispute: no reminder until the dispute is resolved.
 
         Odoo's own "No Follow-Up" flag on the receivable lines is set too, so other follow-up
-        tools (Enterprise follow-ups) respect the dispute.
+        tools (Enterprise follow-ups) respect the dispute. ``attachments`` (the customer's
+        proof) are shown with the notes of the invoice and of the customer.
         """
+
         if not (reason or "").strip():
             raise ValidationError(self.env._("A dispute needs a reason."))
         moves = self._as_dunning_action()
@@ -225,12 +227,13 @@ class AccountMove(models.Model):
             }
         )
         followed.write({"no_followup": True, "receivable_dispute_no_followup": True})
+        notes = self.env["mail.message"]
         for move in self:
-            move.message_post(
+            notes |= move.message_post(
                 body=self.env._("Dispute opened: %s", reason.strip()),
                 subtype_xmlid="mail.mt_note",
             )
-            move.commercial_partner_id.message_post(
+            notes |= move.commercial_partner_id.message_post(
                 body=Markup("%s %s")
                 % (
                     move._get_html_link(),
@@ -238,6 +241,10 @@ class AccountMove(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+        if attachments:
+            # sudo: message_post keeps, for a portal user, only the files uploaded through
+            # the composer; the file given here (checked by the caller) is linked to the notes.
+            notes.sudo().write({"attachment_ids": [Command.link(a.id) for a in attachments]})
 
     def action_resolve_dispute(self):
         """Close the dispute: the invoices are reminded again from their current level."""

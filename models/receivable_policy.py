@@ -9,6 +9,7 @@ from odoo.tools import format_date
 from . import legal_formulas as lf
 from .input_checks import check_range
 from .input_checks import field_label
+from .receivable_payment_plan import MAX_INSTALMENTS
 from .receivable_promise import MAX_PROMISE_DAYS
 
 
@@ -171,6 +172,13 @@ class ReceivablePolicy(models.Model):
         help="A customer promising on the portal to pay an invoice may give a date at most this "
         "many days from today.",
     )
+    portal_plan_max_instalments = fields.Integer(
+        string="Portal Payment Plan: Maximum Instalments",
+        default=12,
+        tracking=True,
+        help="A customer asking on the portal to pay its overdue invoices by instalments may ask "
+        "for 2 up to this many monthly instalments. A Credit Controller decides.",
+    )
 
     # ------------------------------------------------------------------------------------------
     # Compute
@@ -226,6 +234,10 @@ class ReceivablePolicy(models.Model):
     @api.constrains("portal_promise_max_days")
     def _check_portal_promise_max_days(self):
         check_range(self, ["portal_promise_max_days"], 1, MAX_PROMISE_DAYS)
+
+    @api.constrains("portal_plan_max_instalments")
+    def _check_portal_plan_max_instalments(self):
+        check_range(self, ["portal_plan_max_instalments"], 2, MAX_INSTALMENTS)
 
     @api.constrains("contract_interest_rate")
     def _check_contract_interest_rate(self):

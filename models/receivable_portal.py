@@ -7,6 +7,7 @@ checks again that the invoice is that customer's, open, and that the values are 
 it acts with superuser rights.
 """
 
+import os
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -21,13 +22,52 @@ from odoo.tools import SQL
 from odoo.tools import consteq
 from odoo.tools import format_amount
 from odoo.tools import format_date
+from odoo.tools.mimetypes import get_extension
+from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.misc import hmac
 
 from .receivable_promise import MAX_PROMISE_DAYS
+from .receivable_reminder import LETTER_REPORT
 
 TOKEN_SCOPE = "account_receivable_control.portal"
 # A reason longer than this is cut: it is a note for the collector, not a letter.
 MAX_REASON_LENGTH = 1000
+# The file a customer may join to a dispute: a document or a picture, 10 MB at most.
+MAX_DISPUTE_FILE_SIZE = 10 * 1024 * 1024
+# Extension -> the types its content may have (sniffed, never the browser's word): nothing a
+# computer runs (programs, scripts, HTML, SVG) is kept.
+DISPUTE_FILE_TYPES = {
+    ".pdf": {"application/pdf"},
+    ".png": {"image/png"},
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".gif": {"image/gif"},
+    ".webp": {"image/webp"},
+    ".txt": {"text/plain"},
+    ".csv": {"text/plain", "text/csv"},
+    ".doc": {"application/msword"},
+    ".xls": {"application/vnd.ms-excel", "application/msword"},
+    ".docx": {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip",
+    },
+    ".xlsx": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+    },
+    ".odt": {"application/vnd.oasis.opendocument.text", "application/zip"},
+    ".ods": {"application/vnd.oasis.opendocument.spreadsheet", "application/zip"},
+}
+# Programs whatever their name says: Windows (MZ), Linux (ELF), macOS (Mach-O), scripts (#!).
+EXECUTABLE_SIGNATURES = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
 
 
 class ResPartner(models.Model):
@@ -98,13 +138,16 @@ class ReceivablePortal(models.AbstractModel):
             move = moves.browse(row["move_id"]).with_prefetch(moves._prefetch_ids)
             row["move"] = move
             row["currency"] = currencies.browse(row["company_currency_id"])
-            row["actionable"] = bool(
+            open_invoice = bool(
                 row["move_type"] == "out_invoice"
                 and row["amount_residual"] > 0
                 and not row["dispute"]
-                and not row["promised"]
                 and not row["in_plan"]
             )
+            row["actionable"] = open_invoice and not row["promised"]
+            # What the customer may ask to pay by instalments: its overdue invoices that no
+            # dispute nor payment plan holds (a promise may give way to a plan).
+            row["plannable"] = open_invoice and row["days_late"] > 0
         return rows
 
     @api.model
@@ -125,6 +168,61 @@ class ReceivablePortal(models.AbstractModel):
             line["amounts"][index] += item["amount_residual"]
             line["total"] += item["amount_residual"]
         return [dict(line, labels=labels) for line in summary.values()]
+
+    @api.model
+    def _get_sent_reminders(self, partner):
+        """The reminders sent to the customer, newest first, their levels named in the
+        customer's language."""
+        return (
+            self.env["receivable.reminder"]
+            .with_context(lang=partner.lang or self.env.lang)
+            .search(
+                [("partner_id", "=", partner.commercial_partner_id.id), ("state", "=", "sent")],
+                order="date desc, id desc",
+            )
+        )
+
+    @api.model
+    def _get_customer_reminder(self, partner, reminder_id):
+        """The sent reminder ``reminder_id`` of ``partner``, else an empty recordset (another
+        customer's reminder, one not sent, or none, are all the same: not found)."""
+        try:
+            reminder_id = int(reminder_id)
+        except (TypeError, ValueError):
+            reminder_id = 0
+        reminder = self.env["receivable.reminder"].browse(max(reminder_id, 0)).exists()
+        if (
+            not reminder
+            or reminder.state != "sent"
+            or reminder.partner_id.commercial_partner_id != partner.commercial_partner_id
+        ):
+            return self.env["receivable.reminder"]
+        return reminder
+
+    @api.model
+    def _get_reminder_letter(self, reminder):
+        """(content, mimetype, file name) of the reminder's letter: the letter sent when it
+        went by post, else the letter of the reminder rendered now (in the customer's
+        language, as the report does)."""
+        attachment = reminder.letter_attachment_id
+        if attachment:
+            return attachment.raw, attachment.mimetype, attachment.name
+        content, report_type = self.env["ir.actions.report"]._render_qweb_pdf(
+            LETTER_REPORT, reminder.ids
+        )
+        extension = "pdf" if report_type == "pdf" else "html"
+        name = f"{reminder.name.replace('/', '-')}.{extension}"
+        return content, "application/pdf" if extension == "pdf" else "text/html", name
+
+    @api.model
+    def _get_plan_requests(self, partner):
+        """The customer's latest payment plan requests (the one waiting, the last decisions)
+        and whether one is in progress (then the customer may not ask again)."""
+        requests = self.env["receivable.payment.plan.request"]
+        return (
+            requests.search([("partner_id", "=", partner.commercial_partner_id.id)], limit=5),
+            bool(requests.search_count(requests._in_progress_domain(partner), limit=1)),
+        )
 
     @api.model
     def _get_promise_max_days(self, partner):
@@ -159,17 +257,21 @@ class ReceivablePortal(models.AbstractModel):
         return move
 
     @api.model
-    def _flag_dispute(self, partner, move_id, reason):
+    def _flag_dispute(self, partner, move_id, reason, upload=None):
         """The customer disputes an invoice: the module's dispute (no reminder for it), a note
-        in the invoice's and the customer's chatter and an activity for the collector."""
+        in the invoice's and the customer's chatter and an activity for the collector.
+
+        ``upload``: ``(file name, content)`` of a file the customer joins (a delivery note, a
+        photo), kept on the invoice and shown with both notes; None without."""
         move = self._get_customer_invoice(partner, move_id)
         reason = (reason or "").strip()[:MAX_REASON_LENGTH]
         if not reason:
             raise UserError(self.env._("Please tell us why you dispute invoice %s.", move.name))
+        attachment = self._attach_dispute_file(move, *upload) if upload else None
         text = self.env._("Disputed by the customer on the portal: %s", reason)
         # sudo (from _get_customer_invoice): the customer may not write invoices; the dispute
         # is the module's own action, taken for an invoice checked to be the customer's.
-        move._open_dispute(text)
+        move._open_dispute(text, attachments=attachment)
         collector = (
             partner.receivable_collector_id or partner.user_id or move.invoice_user_id
         ).filtered(lambda user: not user.share)
@@ -181,6 +283,52 @@ class ReceivablePortal(models.AbstractModel):
                 user_id=collector[:1].id,
             )
         return move
+
+    @api.model
+    def _check_dispute_file(self, filename, content):
+        """The mimetype of a file a customer joins to a dispute, or a UserError saying why it
+        is refused: empty, over 10 MB, a program, or not a document or a picture."""
+        name = (filename or "").strip()
+        if not content:
+            raise UserError(self.env._("The file %s is empty.", name))
+        if len(content) > MAX_DISPUTE_FILE_SIZE:
+            raise UserError(
+                self.env._(
+                    "The file %(name)s is too big: %(max)s MB at most.",
+                    name=name,
+                    max=MAX_DISPUTE_FILE_SIZE // (1024 * 1024),
+                )
+            )
+        extension = get_extension(name)
+        mimetype = guess_mimetype(content, default="application/octet-stream")
+        if content.startswith(EXECUTABLE_SIGNATURES) or mimetype not in DISPUTE_FILE_TYPES.get(
+            extension, ()
+        ):
+            raise UserError(
+                self.env._(
+                    "The file %(name)s cannot be sent: join a PDF, a picture (PNG, JPEG, GIF, "
+                    "WebP), a text or an office document (%(extensions)s).",
+                    name=name,
+                    extensions=", ".join(sorted(DISPUTE_FILE_TYPES)),
+                )
+            )
+        return mimetype
+
+    @api.model
+    def _attach_dispute_file(self, move, filename, content):
+        """Keep the customer's file on the disputed invoice (checked first)."""
+        mimetype = self._check_dispute_file(filename, content)
+        # sudo (the invoice's, from _get_customer_invoice): the customer may not attach files
+        # to invoices; this one, checked above, goes to an invoice of its own.
+        return move.env["ir.attachment"].create(
+            {
+                "name": os.path.basename(filename.strip().replace("\\", "/"))[:255],
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": "account.move",
+                "res_id": move.id,
+            }
+        )
 
     @api.model
     def _promise_to_pay(self, partner, move_id, promise_date, amount):
@@ -255,3 +403,18 @@ class ReceivablePortal(models.AbstractModel):
             subtype_xmlid="mail.mt_note",
         )
         return record
+
+    @api.model
+    def _request_payment_plan(self, partner, move_ids, instalment_count, note, asker):
+        """The customer asks to pay some of its overdue invoices (``move_ids``) by
+        instalments: a request a Credit Controller decides (``receivable.payment.plan.request``)."""
+        # sudo: a customer may neither read its invoices' accounting data nor create requests;
+        # the request is checked to name its own overdue invoices and a sound number of
+        # instalments before it is recorded.
+        portal = self.sudo()
+        plannable = portal.env["account.move"].browse(
+            item["move_id"] for item in portal._get_open_items(partner) if item["plannable"]
+        )
+        return portal.env["receivable.payment.plan.request"]._request_from_portal(
+            partner, plannable, move_ids, instalment_count, note, asker
+        )

@@ -36,8 +36,10 @@ from . import test_letters_stand_alone
 from . import test_letters_to_post
 from . import test_menus
 from . import test_payment_plan
+from . import test_payment_plan_request
 from . import test_payment_prediction
 from . import test_portal
+from . import test_portal_reminders
 from . import test_provision
 from . import test_public_methods
 from . import test_reader_language

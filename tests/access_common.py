@@ -110,6 +110,12 @@ class AccessCommon(DunningCommon):
                 "line_ids": [Command.create({"date": today, "amount": 100.0})],
             }
         )
+        # The portal's creation path: users create no request.
+        plan_request = (
+            env["receivable.portal"]
+            .sudo()
+            ._request_payment_plan(cls.customer, [invoice.id], 3, "", cls.customer)
+        )
         records = {
             "res.partner": cls.customer,
             "res.company": cls.company,
@@ -126,6 +132,7 @@ class AccessCommon(DunningCommon):
             "receivable.reminder.credit": reminder.credit_ids,
             "receivable.payment.plan": plan,
             "receivable.payment.plan.line": plan.line_ids,
+            "receivable.payment.plan.request": plan_request,
             "receivable.promise": env["receivable.promise"].create(
                 {
                     "partner_id": cls.customer.id,
@@ -217,6 +224,20 @@ class AccessCommon(DunningCommon):
             ),
             "receivable.dispute.wizard": env["receivable.dispute.wizard"].create(
                 {"move_ids": [Command.set(invoice.ids)], "reason": "Damaged goods"}
+            ),
+            "receivable.payment.plan.request.refuse": env[
+                "receivable.payment.plan.request.refuse"
+            ].create(
+                {
+                    "request_ids": [
+                        Command.set(
+                            env["receivable.payment.plan.request"]
+                            .search([("company_id", "=", cls.company.id)], limit=1)
+                            .ids
+                        )
+                    ],
+                    "reason": "Too many broken promises.",
+                }
             ),
             "receivable.dunning.run": run,
             "receivable.dunning.run.line": env["receivable.dunning.run.line"].create(

@@ -57,6 +57,9 @@ MATRIX = {
     "receivable.legal.profile":          ("",     "",     "r",    "r",    "crwu", "crwu"),
     "receivable.payment.plan":           ("",     "",     "r",    "crw",  "crwu", ""),
     "receivable.payment.plan.line":      ("",     "",     "r",    "crwu", "crwu", ""),
+    # Customers' requests: created by the portal only, decided by a Credit Controller.
+    "receivable.payment.plan.request":   ("",     "",     "r",    "rw",   "rw",   ""),
+    "receivable.payment.plan.request.refuse": ("", "",    "",     "",     "crwu", ""),
     "receivable.policy":                 ("",     "",     "r",    "r",    "crwu", ""),
     "receivable.promise":                ("",     "",     "r",    "crw",  "crwu", ""),
     "receivable.provision.line":         ("",     "",     "",     "",     "crwu", ""),

@@ -29,6 +29,7 @@ class TestMenus(ReceivableCommon):
                 "menu_receivable_reminder_review",
                 "menu_receivable_reminder",
                 "menu_receivable_promise",
+                "menu_receivable_payment_plan_request",
                 "menu_receivable_dunning_run",
                 "menu_receivable_charges_owed",
             )

@@ -6,5 +6,6 @@ from . import receivable_dispute_wizard
 from . import receivable_dunning_run
 from . import receivable_hold_override_wizard
 from . import receivable_letter_post_wizard
+from . import receivable_payment_plan_request_refuse
 from . import receivable_reference_rate_import
 from . import receivable_statement_wizard
