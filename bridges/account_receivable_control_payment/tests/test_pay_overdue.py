@@ -102,9 +102,9 @@ class TestPayOverdue(ReceivableCommon, AccountPaymentCommon, PaymentHttpCommon):
     # ------------------------------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------------------------------
-    def _link(self, partner, token=None):
-        token = token or partner._get_receivable_portal_token()
-        return "/my/receivables?" + url_encode({"pid": partner.id, "token": token})
+    def _link(self, partner):
+        """The customer's account page as its reminders link to it."""
+        return partner._get_receivable_portal_url().removeprefix(partner.get_base_url())
 
     def _buttons(self, url="/my/receivables"):
         response = self.url_open(url)
