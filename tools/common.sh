@@ -8,9 +8,13 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Odoo loads the module under its technical name: a folder holding a link of that name.
 ADDONS_LINK_DIR="${REPO_DIR}/.addons"
 MODULE_LINK="${ADDONS_LINK_DIR}/${MODULE}"
-# The bridge modules (sales, deliveries): an addons folder of the repository.
+# The bridge modules (sales, deliveries, online payment): an addons folder of the repository.
 BRIDGES_DIR="${REPO_DIR}/bridges"
-BRIDGE_MODULES=(account_receivable_control_sale account_receivable_control_sale_stock)
+BRIDGE_MODULES=(
+    account_receivable_control_sale
+    account_receivable_control_sale_stock
+    account_receivable_control_payment
+)
 PYTHON="${PYTHON:-python3}"
 
 log() { printf '\033[1m[%s]\033[0m %s\n' "${MODULE}" "$*"; }
