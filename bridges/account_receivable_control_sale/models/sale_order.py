@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -110,7 +112,8 @@ class SaleOrder(models.Model):
         """{order: (policy, breaches)} of the quotations whose confirmation breaks the
         customer's policy: its exposure with the quotation's total added. A quotation is not
         in the exposure yet; a confirmed order is (``receivable_sale_to_invoice``), so it is
-        never counted twice."""
+        never counted twice. A quotation paid in full online (authorized or confirmed
+        payment transactions covering its total) gives no credit: it breaks nothing."""
         result = {}
         quotations = self.filtered(
             lambda o: (
@@ -119,6 +122,8 @@ class SaleOrder(models.Model):
                 and o.company_id.receivable_hold_enforcement
             )
         )
+        # sudo: the payment transactions are hidden from salespeople; only their total is used.
+        quotations -= quotations.sudo().filtered(lambda o: o.transaction_ids and o._is_paid())
         for order in quotations:
             # sudo: a salesperson is checked against figures they may not read themselves.
             partner = order.partner_id.commercial_partner_id.sudo().with_company(order.company_id)
@@ -146,7 +151,12 @@ class SaleOrder(models.Model):
         covered = self.env["receivable.credit.override"]._find_covering_orders(blocks)
         return {order: value for order, value in blocks.items() if order not in covered}
 
-    def _raise_credit_block(self, blocked):
+    def _raise_credit_block(self, blocked, may_override=False):
+        """Refuse the confirmation of ``self``, naming the ``blocked`` orders and why.
+
+        :param may_override: the user may override every blocked order, one at a time (the
+            override wizard is for one order: several orders are refused together)
+        """
         lines = []
         for order, (policy, breaches) in blocked.items():
             if policy:
@@ -167,7 +177,19 @@ class SaleOrder(models.Model):
                     )
                 )
             lines.extend(f"- {message}" for _code, message in breaches)
-        lines.append(self.env._("Ask a Credit Manager to override the hold."))
+        if len(self) > 1:
+            lines.append(self.env._("Nothing was confirmed."))
+        if may_override:
+            lines.append(
+                self.env._(
+                    "Open %(orders)s and confirm each on its own: you will be asked the reason "
+                    "for overriding its credit hold. The other orders can then be confirmed "
+                    "together.",
+                    orders=", ".join(order.name for order in blocked),
+                )
+            )
+        else:
+            lines.append(self.env._("Ask a Credit Manager to override the hold."))
         raise UserError("\n".join(lines))
 
     def _log_credit_override(self, override, breaches):
@@ -181,6 +203,55 @@ class SaleOrder(models.Model):
             reason=override.reason,
         )
         override._post_override_trace(self, self.partner_id.commercial_partner_id, title, breaches)
+
+    def _hold_paid_quotation(self, transaction, breaches):
+        """The online payment ``transaction`` reached the amount that confirms this quotation,
+        but the customer's credit policy stops it: say so on the order and give a Credit
+        Manager (the customer's collector first) a To-Do to confirm or cancel it."""
+        self.ensure_one()
+        # sudo: run by the payment's post-processing (the public user, the cron), which reads
+        # the customer's collector and writes on the order whoever paid.
+        order = self.sudo()
+        partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
+        summary = self.env._("Paid online but stopped by the credit policy")
+        text = self.env._(
+            "The payment %(payment)s (%(amount)s of %(total)s) did not confirm this quotation: "
+            "the customer's credit policy stops it. A Credit Manager may confirm it, giving the "
+            "reason for overriding the credit hold, or cancel it and refund the payment.",
+            payment=transaction.reference,
+            amount=format_amount(self.env, transaction.amount, transaction.currency_id),
+            total=format_amount(self.env, order.amount_total, order.currency_id),
+        )
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            text,
+            Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
+        )
+        order.message_post(
+            body=body,
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.ref("base.partner_root").id,
+        )
+        # The first who can open the quotation: the collector, a Credit Manager, the seller.
+        candidates = (
+            partner.receivable_collector_id,
+            self.env["receivable.risk.engine"]._get_risk_user(order.company_id),
+            order.user_id,
+        )
+        assignee = next(
+            (user for user in candidates if user and order.with_user(user).has_access("read")),
+            self.env["res.users"],
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        already = order.activity_ids.filtered(
+            lambda a: a.activity_type_id == todo and a.user_id == assignee and a.summary == summary
+        )
+        if assignee and not already:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=body,
+                user_id=assignee.id,
+            )
 
     # ------------------------------------------------------------------------------------------
     # Overrides
@@ -204,14 +275,18 @@ class SaleOrder(models.Model):
         covered = Override._find_covering_orders(blocks)
         blocked = {order: value for order, value in blocks.items() if order not in covered}
         if blocked:
-            policies = [policy for policy, _b in blocked.values()]
-            if len(self) == 1 and all(
-                Override._may_override_policy(policy, self.env.user) for policy in policies
-            ):
+            may_override = all(
+                Override._may_override_policy(policy, self.env.user)
+                for policy, _breaches in blocked.values()
+            )
+            if may_override and len(self) == 1:
                 return self.env["receivable.document.override.wizard"]._open_for(
                     {"sale_order_id": self.id}
                 )
-            self._raise_credit_block(blocked)
+            # Several orders: the wizard overrides one order, with its own reason. Nothing is
+            # confirmed, not even the orders that are not blocked, so the user can simply
+            # select them again once the blocked ones are dealt with.
+            self._raise_credit_block(blocked, may_override=may_override)
         result = super().action_confirm()
         for order, override in covered.items():
             order._log_credit_override(override, blocks[order][1])

@@ -1,1 +1,2 @@
 from . import test_sale_credit
+from . import test_sale_payment
