@@ -35,7 +35,9 @@ class TestSaleCreditTours(SaleCreditCommon, HttpCase):
             ],
         )
         notes = order.message_ids.filtered(
-            lambda m: "Credit hold overridden by" in m.body
-            and "Paid by bank transfer this morning" in m.body
+            lambda m: (
+                "Credit hold overridden by" in m.body
+                and "Paid by bank transfer this morning" in m.body
+            )
         )
         self.assertEqual(len(notes), 1, "the override is logged once in the order's chatter")
