@@ -206,22 +206,33 @@ class SaleOrder(models.Model):
 
     def _hold_paid_quotation(self, transaction, breaches):
         """The online payment ``transaction`` reached the amount that confirms this quotation,
-        but the customer's credit policy stops it: say so on the order and give a Credit
-        Manager (the customer's collector first) a To-Do to confirm or cancel it."""
+        but the customer's credit policy stops it (``breaches``)."""
         self.ensure_one()
-        # sudo: run by the payment's post-processing (the public user, the cron), which reads
-        # the customer's collector and writes on the order whoever paid.
+        self._hold_customer_confirmation(
+            self.env._(
+                "The payment %(payment)s (%(amount)s of %(total)s) did not confirm this "
+                "quotation: the customer's credit policy stops it. A Credit Manager may confirm "
+                "it, giving the reason for overriding the credit hold, or cancel it and refund "
+                "the payment.",
+                payment=transaction.reference,
+                amount=format_amount(self.env, transaction.amount, transaction.currency_id),
+                total=format_amount(self.env, self.amount_total, self.currency_id),
+            ),
+            breaches,
+        )
+
+    def _hold_customer_confirmation(self, text, breaches):
+        """The customer confirmed this quotation online (paid, signed) but its credit policy
+        stops it (``breaches``): ``text`` and the breaches on the order, for the staff only,
+        and a To-Do to confirm or cancel it for the customer's collector, else a Credit
+        Manager, else the salesperson (the first who can open the order). Never raises: the
+        customer's confirmation is recorded whatever the credit policy says."""
+        self.ensure_one()
+        # sudo: run for the customer (the public or portal user, the payment cron), who may
+        # not read the customer's collector nor write on the order.
         order = self.sudo()
         partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
-        summary = self.env._("Paid online but stopped by the credit policy")
-        text = self.env._(
-            "The payment %(payment)s (%(amount)s of %(total)s) did not confirm this quotation: "
-            "the customer's credit policy stops it. A Credit Manager may confirm it, giving the "
-            "reason for overriding the credit hold, or cancel it and refund the payment.",
-            payment=transaction.reference,
-            amount=format_amount(self.env, transaction.amount, transaction.currency_id),
-            total=format_amount(self.env, order.amount_total, order.currency_id),
-        )
+        summary = self.env._("Stopped by the credit policy: confirm or cancel")
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             text,
             Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
@@ -256,6 +267,23 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------------------------------
     # Overrides
     # ------------------------------------------------------------------------------------------
+    def _validate_order(self):
+        """The customer's own confirmation (the portal's Accept & Sign without payment, a free
+        webshop order): a quotation the credit policy stops stays a quotation for a Credit
+        Manager, instead of an error that would show the customer the internal hold."""
+        blocked = self._get_blocked_by_credit_policy()
+        for order, (_policy, breaches) in blocked.items():
+            order._hold_customer_confirmation(
+                self.env._(
+                    "The customer accepted this quotation online, but it was not confirmed: "
+                    "the customer's credit policy stops it. A Credit Manager may confirm it, "
+                    "giving the reason for overriding the credit hold, or cancel it."
+                ),
+                breaches,
+            )
+        confirmable = self.filtered(lambda order: order not in blocked)
+        return super(SaleOrder, confirmable)._validate_order() if confirmable else None
+
     @api.model_create_multi
     def create(self, vals_list):
         orders = super().create(vals_list)

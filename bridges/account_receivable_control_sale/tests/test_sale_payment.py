@@ -68,7 +68,7 @@ class TestSalePaymentCredit(SaleCreditCommon):
 
     def _credit_todos(self, order):
         return order.activity_ids.filtered(
-            lambda a: a.summary == "Paid online but stopped by the credit policy"
+            lambda a: a.summary == "Stopped by the credit policy: confirm or cancel"
         )
 
     def test_partial_prepayment_of_customer_on_hold_waits_for_a_credit_manager(self):
@@ -119,6 +119,23 @@ class TestSalePaymentCredit(SaleCreditCommon):
         self.assertTrue(tx.is_post_processed)
         self.assertEqual(order.state, "sale", "paid in full: no credit given")
         self.assertFalse(self._credit_todos(order))
+
+    def test_quotation_signed_online_by_customer_on_hold_waits(self):
+        """The portal's Accept & Sign (no payment asked) confirms through _validate_order, run
+        for the customer in sudo: no error shown to the customer, the order waits."""
+        self.company.portal_confirmation_pay = False
+        self._hold()
+        order = self._quotation(400.0)
+        order.with_user(self.public_user).sudo()._validate_order()
+        self.assertEqual(order.state, "draft")
+        notes = order.message_ids.filtered(lambda m: "accepted this quotation online" in m.body)
+        self.assertEqual(len(notes), 1)
+        self.assertIn("Cheque bounced", notes.body)
+        self.assertEqual(self._credit_todos(order).user_id, self.sale_manager)
+        # A customer in good standing: confirmed as usual.
+        self.customer.with_user(self.manager)._release_credit_hold("Cheque paid")
+        order.with_user(self.public_user).sudo()._validate_order()
+        self.assertEqual(order.state, "sale")
 
     def test_customer_in_good_standing_confirmed_by_prepayment(self):
         order = self._quotation(1000.0)
