@@ -3,7 +3,6 @@ from markupsafe import Markup
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
 
@@ -157,40 +156,32 @@ class SaleOrder(models.Model):
         :param may_override: the user may override every blocked order, one at a time (the
             override wizard is for one order: several orders are refused together)
         """
-        lines = []
+        sections = []
         for order, (policy, breaches) in blocked.items():
+            amount = format_amount(self.env, order.amount_total, order.currency_id)
             if policy:
-                lines.append(
-                    self.env._(
-                        "%(order)s (%(amount)s) is blocked by the credit policy “%(policy)s”:",
-                        order=order.name,
-                        amount=format_amount(self.env, order.amount_total, order.currency_id),
-                        policy=policy.name,
-                    )
+                header = self.env._(
+                    "%(order)s (%(amount)s) is blocked by the credit policy “%(policy)s”:",
+                    order=order.name,
+                    amount=amount,
+                    policy=policy.name,
                 )
             else:
-                lines.append(
-                    self.env._(
-                        "%(order)s (%(amount)s) cannot be confirmed:",
-                        order=order.name,
-                        amount=format_amount(self.env, order.amount_total, order.currency_id),
-                    )
+                header = self.env._(
+                    "%(order)s (%(amount)s) cannot be confirmed:", order=order.name, amount=amount
                 )
-            lines.extend(f"- {message}" for _code, message in breaches)
-        if len(self) > 1:
-            lines.append(self.env._("Nothing was confirmed."))
-        if may_override:
-            lines.append(
-                self.env._(
-                    "Open %(orders)s and confirm each on its own: you will be asked the reason "
-                    "for overriding its credit hold. The other orders can then be confirmed "
-                    "together.",
-                    orders=", ".join(order.name for order in blocked),
-                )
-            )
-        else:
-            lines.append(self.env._("Ask a Credit Manager to override the hold."))
-        raise UserError("\n".join(lines))
+            sections.append((header, breaches))
+        self.env["receivable.credit.override"]._raise_refusal(
+            sections,
+            several=len(self) > 1,
+            may_override=may_override,
+            nothing_done=self.env._("Nothing was confirmed."),
+            one_at_a_time=self.env._(
+                "Open %(orders)s and confirm each on its own: you will be asked the reason for "
+                "overriding its credit hold. The other orders can then be confirmed together.",
+                orders=", ".join(order.name for order in blocked),
+            ),
+        )
 
     def _log_credit_override(self, override, breaches):
         """Trace the confirmation under an override on the order and on the customer."""

@@ -1,5 +1,4 @@
 from odoo import models
-from odoo.exceptions import UserError
 
 
 class StockPicking(models.Model):
@@ -56,30 +55,29 @@ class StockPicking(models.Model):
         :param may_override: the user may override every blocked delivery, one at a time (the
             override wizard is for one delivery: several deliveries are refused together)
         """
-        lines = []
-        for picking, (policy, breaches) in blocked.items():
-            lines.append(
+        sections = [
+            (
                 self.env._(
                     "The delivery %(picking)s is blocked by the credit policy “%(policy)s”:",
                     picking=picking.name,
                     policy=policy.name,
-                )
+                ),
+                breaches,
             )
-            lines.extend(f"- {message}" for _code, message in breaches)
-        if len(self) > 1:
-            lines.append(self.env._("Nothing was validated."))
-        if may_override:
-            lines.append(
-                self.env._(
-                    "Open %(pickings)s and validate each on its own: you will be asked the "
-                    "reason for overriding its credit hold. The other deliveries can then be "
-                    "validated together.",
-                    pickings=", ".join(picking.name for picking in blocked),
-                )
-            )
-        else:
-            lines.append(self.env._("Ask a Credit Manager to override the hold."))
-        raise UserError("\n".join(lines))
+            for picking, (policy, breaches) in blocked.items()
+        ]
+        self.env["receivable.credit.override"]._raise_refusal(
+            sections,
+            several=len(self) > 1,
+            may_override=may_override,
+            nothing_done=self.env._("Nothing was validated."),
+            one_at_a_time=self.env._(
+                "Open %(pickings)s and validate each on its own: you will be asked the reason "
+                "for overriding its credit hold. The other deliveries can then be validated "
+                "together.",
+                pickings=", ".join(picking.name for picking in blocked),
+            ),
+        )
 
     def _log_credit_override(self, override, breaches):
         """Trace the delivery under an override on the delivery and on the customer."""
