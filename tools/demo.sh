@@ -3,9 +3,11 @@
 # http://localhost:${DEMO_PORT}/odoo?db=${DEMO_DB} (printed once Odoo answers there).
 #
 # First run: creates the database, sets the company in Belgium (EUR), installs account, the
-# Belgian chart of accounts (l10n_be) and the module, loads French and Dutch, sets the admin
+# Belgian chart of accounts (l10n_be), the module, Sales, Inventory and the module's bridges
+# (bridges/: credit checks on quotations and deliveries), loads French and Dutch, sets the admin
 # password to `admin` and runs tools/demo_data.py. Later runs reuse the database: they update
-# the module, generate the data only if a previous run stopped before it was done, and serve.
+# the module and its bridges (installing Sales and the bridges on a database made without
+# them), generate the data only if a previous run stopped before it was done, and serve.
 #
 # Every run also starts a local mail catcher (tools/smtp_catcher.py) set as the database's
 # outgoing mail server: what Odoo sends is saved as .eml files in DEMO_MAILBOX, never delivered.
@@ -26,6 +28,9 @@ MAILBOX="${DEMO_MAILBOX:-/tmp/receivable_demo_mail}"
 LANGS="${DEMO_LANGS:-fr_BE,fr_FR,nl_BE}"
 # ir.config_parameter keys written once a step is done (the generator writes the second one).
 SETUP_MARKER="account_receivable_control.demo_setup_done"
+# The module's bridges, and the Odoo apps they extend.
+BRIDGES="$(IFS=,; echo "${BRIDGE_MODULES[*]}")"
+SALES_MODULES="sale,sale_stock,${BRIDGES}"
 DATA_MARKER="account_receivable_control.demo_data_seed"
 
 require_odoo
@@ -99,8 +104,8 @@ admin.write({"password": "admin", "lang": "en_US", "tz": "Europe/Brussels"})
 env.cr.commit()
 PY
 
-    log "installing account, l10n_be and ${MODULE}"
-    odoo_setup -i "account,l10n_be,${MODULE}"
+    log "installing account, l10n_be, ${MODULE}, Sales, Inventory and the bridges"
+    odoo_setup -i "account,l10n_be,${MODULE},${SALES_MODULES}"
 
     log "checking the Belgian chart of accounts"
     odoo_shell <<'PY'
@@ -119,7 +124,12 @@ PY
 started=${SECONDS}
 if db_exists && [ "$(param "${SETUP_MARKER}")" = "1" ]; then
     log "reusing the database ${DB}"
-    UPDATE=(-u "${MODULE}")
+    last_bridge="${BRIDGE_MODULES[-1]}"
+    if [ "$(psql_db "${DB}" "SELECT state FROM ir_module_module WHERE name = '${last_bridge}'")" != "installed" ]; then
+        log "installing Sales, Inventory and the bridges (a database made without them)"
+        odoo_setup -i "${SALES_MODULES}"
+    fi
+    UPDATE=(-u "${MODULE},${BRIDGES}")
 else
     setup_database
     UPDATE=()
@@ -146,6 +156,23 @@ import demo_data
 
 demo_data.setup_policies(env)
 env.cr.commit()
+PY
+
+# Two quotations of a customer on credit hold (Sales → Quotations): a salesperson's Confirm is
+# refused, a Credit Manager's asks the reason of the override (once: also run by the generator,
+# here for a database generated before the bridges).
+log "sales: quotations of a customer on credit hold"
+TOOLS_DIR="${REPO_DIR}/tools" odoo_shell <<'PY'
+import os
+import sys
+
+sys.path.insert(0, os.environ["TOOLS_DIR"])
+import demo_data
+
+orders = demo_data.create_held_quotations(env)
+env.cr.commit()
+if orders:
+    print(f"created {', '.join(orders.mapped('name'))} for {orders.partner_id.name}")
 PY
 
 # ------------------------------------------------------------------------------------------

@@ -755,6 +755,61 @@ def setup_policies(env):
     individuals.receivable_policy_id = b2c
 
 
+# ---------------------------------------------------------------------------
+# Sales: quotations of a customer on credit hold (with the sales bridge installed)
+# ---------------------------------------------------------------------------
+
+HELD_CUSTOMER_REF = "DEMO005"  # Transports Gilson SA
+HOLD_REASON = "Two cheques returned unpaid: cash in advance until the bank confirms a new account."
+# customer reference of the quotation, sent to the customer?, [(product code, quantity)]
+HELD_QUOTATIONS = [
+    ("DEMO-HOLD-1", False, [("ARC-CHAIR", 6), ("ARC-DESK", 3), ("ARC-INSTALL", 1)]),
+    ("DEMO-HOLD-2", True, [("ARC-TONER", 12), ("ARC-PAPER", 20)]),
+]
+
+
+def create_held_quotations(env):
+    """A customer put on credit hold by a Credit Manager and two of its quotations (one sent),
+    which a salesperson cannot confirm: a Credit Manager confirms them with a reason.
+
+    Holds stop documents only where the company enforces them: the demo company does from
+    then on (Settings → Enforce Credit Holds, off on a new install), so the nightly hold run
+    also holds the customers that break their policy. Only with Sales and the module's sales
+    bridge; done once (the quotations are found by their customer reference), so a demo user
+    who turns enforcement off keeps it off. Returns the quotations created.
+    """
+    if "sale.order" not in env or "receivable_credit_blocking" not in env["sale.order"]._fields:
+        return None
+    admin = env.ref("base.user_admin")
+    env = env(user=admin, su=True)
+    Order = env["sale.order"]
+    refs = [ref for ref, _sent, _lines in HELD_QUOTATIONS]
+    customer = env["res.partner"].search([("ref", "=", HELD_CUSTOMER_REF)], limit=1)
+    if not customer or Order.search_count([("client_order_ref", "in", refs)]):
+        return Order
+    env.company.receivable_hold_enforcement = True
+    if not customer.credit_on_hold:
+        customer._put_on_credit_hold(HOLD_REASON)
+    products = create_products(env, env.company.account_sale_tax_id)
+    orders = Order.create(
+        [
+            {
+                "partner_id": customer.id,
+                "client_order_ref": ref,
+                "user_id": admin.id,
+                "order_line": [
+                    Command.create({"product_id": products[code].id, "product_uom_qty": qty})
+                    for code, qty in lines
+                ],
+            }
+            for ref, _sent, lines in HELD_QUOTATIONS
+        ]
+    )
+    sent = [ref for ref, is_sent, _lines in HELD_QUOTATIONS if is_sent]
+    orders.filtered(lambda order: order.client_order_ref in sent).action_quotation_sent()
+    return orders
+
+
 def record_promise(env, invoices, promise_date, note):
     """A promise to pay ``invoices`` in full by ``promise_date`` (Promises to Pay menu)."""
     return env["receivable.promise"].create(
@@ -1080,6 +1135,10 @@ def generate(env, seed=DEFAULT_SEED, today=None, progress=None):
         f"{len(result['dispute']['disputed_invoices'])} disputes, "
         f"{len(cases['reminders'])} reminders to review"
     )
+    quotations = create_held_quotations(env)
+    if quotations:
+        result["cases"]["held_quotations"] = quotations
+        report(f"{len(quotations)} quotations of {quotations.partner_id.name}, on credit hold")
     env.flush_all()
     return result
 
@@ -1158,6 +1217,12 @@ def summary(env, result, today=None):
     for plan in cases.get("payment_plans", []):
         states = ", ".join(plan.line_ids.sorted("date").mapped("state"))
         rows.append(f"payment plan ({plan.state}): {plan.display_name}, instalments {states}")
+    quotations = cases.get("held_quotations")
+    if quotations:
+        rows.append(
+            f"quotations of {quotations.partner_id.name} (on credit hold): "
+            + ", ".join(quotations.mapped("name"))
+        )
     reminders = cases.get("reminders")
     if reminders:
         rows.append(

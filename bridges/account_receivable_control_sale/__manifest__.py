@@ -16,6 +16,11 @@
         "views/res_partner_views.xml",
         "views/receivable_credit_override_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "account_receivable_control_sale/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "auto_install": True,
 }

@@ -1,3 +1,4 @@
+from . import payment_transaction
 from . import receivable_credit_override
 from . import receivable_facts
 from . import res_partner

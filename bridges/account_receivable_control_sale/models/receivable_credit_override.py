@@ -4,6 +4,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 
 MANAGER_GROUP = "account_receivable_control.group_credit_manager"
 
@@ -80,6 +81,25 @@ class ReceivableCreditOverride(models.Model):
             "amount_over": amount_over,
             "breaches": "\n".join(message for _code, message in breaches),
         }
+
+    @api.model
+    def _raise_refusal(self, sections, several, may_override, nothing_done, one_at_a_time):
+        """Refuse to let documents through: for each blocked one, its ``header`` and the
+        rules it breaks (``sections``: [(header, breaches)]); ``nothing_done`` when the user
+        asked for ``several`` documents at once; then how to go on: ``one_at_a_time`` for a
+        user who ``may_override`` (the override wizard takes one document and its reason),
+        else ask a Credit Manager."""
+        lines = []
+        for header, breaches in sections:
+            lines.append(header)
+            lines.extend(f"- {message}" for _code, message in breaches)
+        if several:
+            lines.append(nothing_done)
+        if may_override:
+            lines.append(one_at_a_time)
+        else:
+            lines.append(self.env._("Ask a Credit Manager to override the hold."))
+        raise UserError("\n".join(lines))
 
     @api.model
     def _may_override_policy(self, policy, user):

@@ -1,7 +1,8 @@
+from markupsafe import Markup
+
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
 
@@ -110,7 +111,8 @@ class SaleOrder(models.Model):
         """{order: (policy, breaches)} of the quotations whose confirmation breaks the
         customer's policy: its exposure with the quotation's total added. A quotation is not
         in the exposure yet; a confirmed order is (``receivable_sale_to_invoice``), so it is
-        never counted twice."""
+        never counted twice. A quotation paid in full online (authorized or confirmed
+        payment transactions covering its total) gives no credit: it breaks nothing."""
         result = {}
         quotations = self.filtered(
             lambda o: (
@@ -119,6 +121,8 @@ class SaleOrder(models.Model):
                 and o.company_id.receivable_hold_enforcement
             )
         )
+        # sudo: the payment transactions are hidden from salespeople; only their total is used.
+        quotations -= quotations.sudo().filtered(lambda o: o.transaction_ids and o._is_paid())
         for order in quotations:
             # sudo: a salesperson is checked against figures they may not read themselves.
             partner = order.partner_id.commercial_partner_id.sudo().with_company(order.company_id)
@@ -146,29 +150,38 @@ class SaleOrder(models.Model):
         covered = self.env["receivable.credit.override"]._find_covering_orders(blocks)
         return {order: value for order, value in blocks.items() if order not in covered}
 
-    def _raise_credit_block(self, blocked):
-        lines = []
+    def _raise_credit_block(self, blocked, may_override=False):
+        """Refuse the confirmation of ``self``, naming the ``blocked`` orders and why.
+
+        :param may_override: the user may override every blocked order, one at a time (the
+            override wizard is for one order: several orders are refused together)
+        """
+        sections = []
         for order, (policy, breaches) in blocked.items():
+            amount = format_amount(self.env, order.amount_total, order.currency_id)
             if policy:
-                lines.append(
-                    self.env._(
-                        "%(order)s (%(amount)s) is blocked by the credit policy “%(policy)s”:",
-                        order=order.name,
-                        amount=format_amount(self.env, order.amount_total, order.currency_id),
-                        policy=policy.name,
-                    )
+                header = self.env._(
+                    "%(order)s (%(amount)s) is blocked by the credit policy “%(policy)s”:",
+                    order=order.name,
+                    amount=amount,
+                    policy=policy.name,
                 )
             else:
-                lines.append(
-                    self.env._(
-                        "%(order)s (%(amount)s) cannot be confirmed:",
-                        order=order.name,
-                        amount=format_amount(self.env, order.amount_total, order.currency_id),
-                    )
+                header = self.env._(
+                    "%(order)s (%(amount)s) cannot be confirmed:", order=order.name, amount=amount
                 )
-            lines.extend(f"- {message}" for _code, message in breaches)
-        lines.append(self.env._("Ask a Credit Manager to override the hold."))
-        raise UserError("\n".join(lines))
+            sections.append((header, breaches))
+        self.env["receivable.credit.override"]._raise_refusal(
+            sections,
+            several=len(self) > 1,
+            may_override=may_override,
+            nothing_done=self.env._("Nothing was confirmed."),
+            one_at_a_time=self.env._(
+                "Open %(orders)s and confirm each on its own: you will be asked the reason for "
+                "overriding its credit hold. The other orders can then be confirmed together.",
+                orders=", ".join(order.name for order in blocked),
+            ),
+        )
 
     def _log_credit_override(self, override, breaches):
         """Trace the confirmation under an override on the order and on the customer."""
@@ -182,9 +195,86 @@ class SaleOrder(models.Model):
         )
         override._post_override_trace(self, self.partner_id.commercial_partner_id, title, breaches)
 
+    def _hold_paid_quotation(self, transaction, breaches):
+        """The online payment ``transaction`` reached the amount that confirms this quotation,
+        but the customer's credit policy stops it (``breaches``)."""
+        self.ensure_one()
+        self._hold_customer_confirmation(
+            self.env._(
+                "The payment %(payment)s (%(amount)s of %(total)s) did not confirm this "
+                "quotation: the customer's credit policy stops it. A Credit Manager may confirm "
+                "it, giving the reason for overriding the credit hold, or cancel it and refund "
+                "the payment.",
+                payment=transaction.reference,
+                amount=format_amount(self.env, transaction.amount, transaction.currency_id),
+                total=format_amount(self.env, self.amount_total, self.currency_id),
+            ),
+            breaches,
+        )
+
+    def _hold_customer_confirmation(self, text, breaches):
+        """The customer confirmed this quotation online (paid, signed) but its credit policy
+        stops it (``breaches``): ``text`` and the breaches on the order, for the staff only,
+        and a To-Do to confirm or cancel it for the customer's collector, else a Credit
+        Manager, else the salesperson (the first who can open the order). Never raises: the
+        customer's confirmation is recorded whatever the credit policy says."""
+        self.ensure_one()
+        # sudo: run for the customer (the public or portal user, the payment cron), who may
+        # not read the customer's collector nor write on the order.
+        order = self.sudo()
+        partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
+        summary = self.env._("Stopped by the credit policy: confirm or cancel")
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            text,
+            Markup().join(Markup("<li>%s</li>") % message for _code, message in breaches),
+        )
+        order.message_post(
+            body=body,
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.ref("base.partner_root").id,
+        )
+        # The first who can open the quotation: the collector, a Credit Manager, the seller.
+        candidates = (
+            partner.receivable_collector_id,
+            self.env["receivable.risk.engine"]._get_risk_user(order.company_id),
+            order.user_id,
+        )
+        assignee = next(
+            (user for user in candidates if user and order.with_user(user).has_access("read")),
+            self.env["res.users"],
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        already = order.activity_ids.filtered(
+            lambda a: a.activity_type_id == todo and a.user_id == assignee and a.summary == summary
+        )
+        if assignee and not already:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=body,
+                user_id=assignee.id,
+            )
+
     # ------------------------------------------------------------------------------------------
     # Overrides
     # ------------------------------------------------------------------------------------------
+    def _validate_order(self):
+        """The customer's own confirmation (the portal's Accept & Sign without payment, a free
+        webshop order): a quotation the credit policy stops stays a quotation for a Credit
+        Manager, instead of an error that would show the customer the internal hold."""
+        blocked = self._get_blocked_by_credit_policy()
+        for order, (_policy, breaches) in blocked.items():
+            order._hold_customer_confirmation(
+                self.env._(
+                    "The customer accepted this quotation online, but it was not confirmed: "
+                    "the customer's credit policy stops it. A Credit Manager may confirm it, "
+                    "giving the reason for overriding the credit hold, or cancel it."
+                ),
+                breaches,
+            )
+        confirmable = self.filtered(lambda order: order not in blocked)
+        return super(SaleOrder, confirmable)._validate_order() if confirmable else None
+
     @api.model_create_multi
     def create(self, vals_list):
         orders = super().create(vals_list)
@@ -204,14 +294,18 @@ class SaleOrder(models.Model):
         covered = Override._find_covering_orders(blocks)
         blocked = {order: value for order, value in blocks.items() if order not in covered}
         if blocked:
-            policies = [policy for policy, _b in blocked.values()]
-            if len(self) == 1 and all(
-                Override._may_override_policy(policy, self.env.user) for policy in policies
-            ):
+            may_override = all(
+                Override._may_override_policy(policy, self.env.user)
+                for policy, _breaches in blocked.values()
+            )
+            if may_override and len(self) == 1:
                 return self.env["receivable.document.override.wizard"]._open_for(
                     {"sale_order_id": self.id}
                 )
-            self._raise_credit_block(blocked)
+            # Several orders: the wizard overrides one order, with its own reason. Nothing is
+            # confirmed, not even the orders that are not blocked, so the user can simply
+            # select them again once the blocked ones are dealt with.
+            self._raise_credit_block(blocked, may_override=may_override)
         result = super().action_confirm()
         for order, override in covered.items():
             order._log_credit_override(override, blocks[order][1])

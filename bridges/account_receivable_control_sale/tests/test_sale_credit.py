@@ -123,6 +123,29 @@ class TestSaleCredit(SaleCreditCommon):
         action = order.with_user(self.sale_manager).action_view_credit_overrides()
         self.assertEqual(self.Override.search(action["domain"]), override)
 
+    def test_credit_manager_confirming_several_orders_is_told_to_override_each(self):
+        good = self._quotation(100.0, user=self.sale_manager)
+        blocked = self._quotation(1500.0, user=self.sale_manager)
+        orders = (good | blocked).with_user(self.sale_manager)
+        with self.assertRefused(UserError, "Nothing was confirmed") as caught:
+            orders.action_confirm()
+        message = str(caught.exception)
+        self.assertIn(f"{blocked.name} (", message)
+        self.assertNotIn(f"{good.name} (", message, "only the blocked order is named")
+        self.assertIn(f"Open {blocked.name} and confirm each on its own", message)
+        self.assertNotIn("Ask a Credit Manager", message)
+        self.assertEqual((good | blocked).mapped("state"), ["draft", "draft"])
+        self.assertFalse(self.Override.search([("sale_order_id", "in", orders.ids)]))
+        # One by one: the blocked order through the override, then the other.
+        action = blocked.with_user(self.sale_manager).action_confirm()
+        self.assertEqual(action["res_model"], "receivable.document.override.wizard")
+
+    def test_salesperson_confirming_several_orders(self):
+        orders = self._quotation(100.0) | self._quotation(1500.0)
+        with self.assertRefused(UserError, r"Nothing was confirmed.\nAsk a Credit Manager"):
+            orders.with_user(self.salesman).action_confirm()
+        self.assertEqual(orders.mapped("state"), ["draft", "draft"])
+
     def test_override_does_not_cover_a_larger_order(self):
         order = self._quotation(1500.0)
         self.Override.with_user(self.sale_manager).create(

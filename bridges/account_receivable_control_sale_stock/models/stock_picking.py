@@ -1,5 +1,4 @@
 from odoo import models
-from odoo.exceptions import UserError
 
 
 class StockPicking(models.Model):
@@ -50,19 +49,35 @@ class StockPicking(models.Model):
         covered = self.env["receivable.credit.override"]._find_covering_pickings(blocks)
         return {picking: value for picking, value in blocks.items() if picking not in covered}
 
-    def _raise_credit_block(self, blocked):
-        lines = []
-        for picking, (policy, breaches) in blocked.items():
-            lines.append(
+    def _raise_credit_block(self, blocked, may_override=False):
+        """Refuse the validation of ``self``, naming the ``blocked`` deliveries and why.
+
+        :param may_override: the user may override every blocked delivery, one at a time (the
+            override wizard is for one delivery: several deliveries are refused together)
+        """
+        sections = [
+            (
                 self.env._(
                     "The delivery %(picking)s is blocked by the credit policy “%(policy)s”:",
                     picking=picking.name,
                     policy=policy.name,
-                )
+                ),
+                breaches,
             )
-            lines.extend(f"- {message}" for _code, message in breaches)
-        lines.append(self.env._("Ask a Credit Manager to override the hold."))
-        raise UserError("\n".join(lines))
+            for picking, (policy, breaches) in blocked.items()
+        ]
+        self.env["receivable.credit.override"]._raise_refusal(
+            sections,
+            several=len(self) > 1,
+            may_override=may_override,
+            nothing_done=self.env._("Nothing was validated."),
+            one_at_a_time=self.env._(
+                "Open %(pickings)s and validate each on its own: you will be asked the reason "
+                "for overriding its credit hold. The other deliveries can then be validated "
+                "together.",
+                pickings=", ".join(picking.name for picking in blocked),
+            ),
+        )
 
     def _log_credit_override(self, override, breaches):
         """Trace the delivery under an override on the delivery and on the customer."""
@@ -86,14 +101,16 @@ class StockPicking(models.Model):
         blocked = self._get_blocked_by_credit_policy()
         if blocked:
             Override = self.env["receivable.credit.override"]
-            if len(self) == 1 and all(
+            may_override = all(
                 Override._may_override_policy(policy, self.env.user)
-                for policy, _b in blocked.values()
-            ):
+                for policy, _breaches in blocked.values()
+            )
+            if may_override and len(self) == 1:
                 return self.env["receivable.document.override.wizard"]._open_for(
                     {"picking_id": self.id}
                 )
-            self._raise_credit_block(blocked)
+            # Several deliveries: nothing is validated (see sale.order.action_confirm).
+            self._raise_credit_block(blocked, may_override=may_override)
         return super().button_validate()
 
     def _action_done(self):

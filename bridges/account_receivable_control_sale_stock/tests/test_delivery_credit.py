@@ -33,9 +33,9 @@ class TestDeliveryCredit(SaleCreditCommon):
             10.0,
         )
 
-    def _delivery(self):
+    def _delivery(self, partner=None):
         """A confirmed order of 100 (within the limit) and its delivery, ready to validate."""
-        order = self._quotation(100.0)
+        order = self._quotation(100.0, partner=partner)
         order.action_confirm()
         picking = order.picking_ids
         picking.action_assign()
@@ -59,6 +59,18 @@ class TestDeliveryCredit(SaleCreditCommon):
             self.Override.with_user(self.storekeeper).sudo().create(
                 {"picking_id": picking.id, "reason": "urgent"}
             )
+
+    def test_credit_manager_validating_several_deliveries_is_told_to_override_each(self):
+        blocked = self._delivery()
+        free = self._delivery(self.env["res.partner"].create({"name": "Taverne Leroy"}))
+        self._hold()
+        pickings = (blocked | free).with_user(self.stock_manager)
+        with self.assertRefused(UserError, "Nothing was validated") as caught:
+            pickings.button_validate()
+        message = str(caught.exception)
+        self.assertIn(f"Open {blocked.name} and validate each on its own", message)
+        self.assertNotIn(free.name, message)
+        self.assertEqual((blocked | free).mapped("state"), ["assigned", "assigned"])
 
     def test_policy_without_option_delivers(self):
         self.policy.block_deliveries = False
