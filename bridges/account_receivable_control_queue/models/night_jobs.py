@@ -9,17 +9,22 @@ A job is one transaction, committed by queue_job when it is done (a job may not 
 itself). A job hit by another transaction (serialization failure, deadlock, lock not
 available) is rolled back whole and retried later, along its job function's retry pattern
 (``conflicts_retried_later``); a job that fails otherwise, or still conflicts after its last
-try, is left failed, its exception shown in queue_job's screens, and its customers are taken up
-again by the next night. Retrying a job repeats nothing: like the cron's batches, a batch skips the
-customers reminded already (open reminder), the reminders sent already, the partners scored
-already that day, and holds or plans already in their state.
+try, is left failed, its exception shown in queue_job's screens, and its customers are taken
+up again by the next night. Retrying a job repeats nothing: like the cron's batches, a batch
+skips the customers reminded already (open reminder), the reminders sent already, the
+customers scored already that day, and the holds and instalments already in their state.
 """
 
 import functools
+import logging
+
+from odoo import fields
 
 from odoo.addons.account_receivable_control.models.night_runs import CONCURRENCY_ERRORS
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
+
+_logger = logging.getLogger(__name__)
 
 # Customers (plans) per job. A job runs in an HTTP worker of the job runner, within its time
 # limit (limit_time_real): a dunning batch renders and queues the batch's emails and letters.
@@ -46,23 +51,38 @@ def delay(records, description):
     return records.with_delay(description=description, identity_key=identity_exact)
 
 
-def delay_per_company(records, companies, method, description, *args):
-    """``method(company, *args)`` as one job per company of ``companies``, in the
-    environment of that company only (as the cron runs it); ``description(company)``."""
+def job_name(description, **values):
+    """``description % values``; a translation whose placeholders are wrong is logged and
+    gives the values after the text, never stops the night."""
+    try:
+        return description % values
+    except (TypeError, ValueError, KeyError):
+        _logger.warning("Job name %r does not take the values %s", description, values)
+        return f"{description} {values}"
+
+
+def delay_per_company(records, companies, method, description):
+    """Tonight's ``method(company, date)`` as one job per company of ``companies``, in the
+    environment of that company only (as the cron runs it). ``description``: the jobs' name,
+    a translated text with the placeholders ``%(company)s`` and ``%(date)s``."""
+    today = fields.Date.context_today(records)
     for company in companies:
         company_records = records.with_company(company).with_context(
             allowed_company_ids=company.ids
         )
-        getattr(delay(company_records, description(company)), method)(company, *args)
+        name = job_name(description, company=company.name, date=today)
+        getattr(delay(company_records, name), method)(company, today)
 
 
-def delay_per_batch(records, run, ids, method, description, *args):
-    """``method(*args, batch)`` as one job per batch of ``ids`` (``batch_size(run)`` ids),
-    in the environment of ``records``; ``description(batch)``."""
+def delay_per_batch(records, run, ids, method, args, description, **values):
+    """``method(*args, batch)`` as one job per batch of ``ids`` (``batch_size(run)`` ids), in
+    the environment of ``records``. ``description``: the jobs' name, a translated text with
+    the placeholders of ``values`` and ``%(count)s`` (the batch's size)."""
     size = batch_size(records.env, run)
     for start in range(0, len(ids), size):
         batch = list(ids[start : start + size])
-        getattr(delay(records, description(batch)), method)(*args, batch)
+        name = job_name(description, **values, count=len(batch))
+        getattr(delay(records, name), method)(*args, batch)
 
 
 def conflicts_retried_later(method):

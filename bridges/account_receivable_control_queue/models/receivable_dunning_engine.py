@@ -1,5 +1,4 @@
 from odoo import api
-from odoo import fields
 from odoo import models
 
 from .night_jobs import conflicts_retried_later
@@ -16,15 +15,11 @@ class ReceivableDunningEngine(models.AbstractModel):
     @api.model
     def _cron_run_dunning(self):
         """Daily, with queue_job: one job per company with a ladder (``_job_dunning_company``)."""
-        today = fields.Date.context_today(self)
         delay_per_company(
             self,
             self._get_dunning_companies(),
             "_job_dunning_company",
-            lambda company: self.env._(
-                "Dunning run of %(company)s on %(date)s", company=company.name, date=today
-            ),
-            today,
+            self.env._("Dunning run of %(company)s on %(date)s"),
         )
 
     # ------------------------------------------------------------------------------------------
@@ -50,26 +45,19 @@ class ReceivableDunningEngine(models.AbstractModel):
                 "dunning",
                 pending.ids,
                 "_job_send_reminders",
-                lambda batch: self.env._(
-                    "Sending of %(count)s reminders of %(company)s",
-                    count=len(batch),
-                    company=company.name,
-                ),
-                company,
+                (company,),
+                self.env._("Sending of %(count)s reminders of %(company)s"),
+                company=company.name,
             )
         delay_per_batch(
             self,
             "dunning",
             engine._select_partners_to_remind(company, date),
             "_job_dunning_batch",
-            lambda batch: self.env._(
-                "Dunning run of %(company)s on %(date)s: %(count)s customers",
-                company=company.name,
-                date=date,
-                count=len(batch),
-            ),
-            company,
-            date,
+            (company, date),
+            self.env._("Dunning run of %(company)s on %(date)s: %(count)s customers"),
+            company=company.name,
+            date=date,
         )
 
     @api.model

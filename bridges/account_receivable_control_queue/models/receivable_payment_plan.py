@@ -1,5 +1,4 @@
 from odoo import api
-from odoo import fields
 from odoo import models
 
 from .night_jobs import conflicts_retried_later
@@ -17,15 +16,11 @@ class ReceivablePaymentPlan(models.Model):
     def _cron_check_payment_plans(self):
         """Daily, with queue_job: one job per company with an active plan
         (``_job_payment_plans_company``)."""
-        today = fields.Date.context_today(self)
         delay_per_company(
             self,
             self._get_plan_companies(),
             "_job_payment_plans_company",
-            lambda company: self.env._(
-                "Payment plans of %(company)s on %(date)s", company=company.name, date=today
-            ),
-            today,
+            self.env._("Payment plans of %(company)s on %(date)s"),
         )
 
     # ------------------------------------------------------------------------------------------
@@ -41,14 +36,10 @@ class ReceivablePaymentPlan(models.Model):
             "plans",
             plans.ids,
             "_job_payment_plans_batch",
-            lambda batch: self.env._(
-                "Payment plans of %(company)s on %(date)s: %(count)s plans",
-                company=company.name,
-                date=date,
-                count=len(batch),
-            ),
-            company,
-            date,
+            (company, date),
+            self.env._("Payment plans of %(company)s on %(date)s: %(count)s plans"),
+            company=company.name,
+            date=date,
         )
 
     @api.model

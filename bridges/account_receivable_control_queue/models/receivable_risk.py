@@ -1,5 +1,4 @@
 from odoo import api
-from odoo import fields
 from odoo import models
 
 from .night_jobs import conflicts_retried_later
@@ -17,15 +16,11 @@ class ReceivableRiskEngine(models.AbstractModel):
     @api.model
     def _cron_recompute_scores(self):
         """Daily, with queue_job: one job per company (``_job_risk_company``)."""
-        today = fields.Date.context_today(self)
         delay_per_company(
             self,
             self._get_risk_companies(),
             "_job_risk_company",
-            lambda company: self.env._(
-                "Risk scoring of %(company)s on %(date)s", company=company.name, date=today
-            ),
-            today,
+            self.env._("Risk scoring of %(company)s on %(date)s"),
         )
 
     # ------------------------------------------------------------------------------------------
@@ -42,14 +37,10 @@ class ReceivableRiskEngine(models.AbstractModel):
             "risk",
             [row["partner_id"] for row in rows],
             "_job_risk_batch",
-            lambda batch: self.env._(
-                "Risk scoring of %(company)s on %(date)s: %(count)s customers",
-                company=company.name,
-                date=date,
-                count=len(batch),
-            ),
-            company,
-            date,
+            (company, date),
+            self.env._("Risk scoring of %(company)s on %(date)s: %(count)s customers"),
+            company=company.name,
+            date=date,
         )
         moves = self.env["account.move"]
         description = self.env._(

@@ -1,5 +1,4 @@
 from odoo import api
-from odoo import fields
 from odoo import models
 
 from .night_jobs import conflicts_retried_later
@@ -18,14 +17,11 @@ class ResPartner(models.Model):
         """Daily, with queue_job: one job per company enforcing holds
         (``_job_credit_holds_company``); the jobs' batches have their own size
         (``night_jobs.batch_size``)."""
-        today = fields.Date.context_today(self)
         delay_per_company(
             self,
             self.env["res.company"].search([("receivable_hold_enforcement", "=", True)]),
             "_job_credit_holds_company",
-            lambda company: self.env._(
-                "Credit holds of %(company)s on %(date)s", company=company.name, date=today
-            ),
+            self.env._("Credit holds of %(company)s on %(date)s"),
         )
 
     # ------------------------------------------------------------------------------------------
@@ -33,20 +29,18 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model
     @conflicts_retried_later
-    def _job_credit_holds_company(self, company):
+    def _job_credit_holds_company(self, company, date):
         """One job per batch of the customers of ``company`` whose automatic hold may change
-        (``_select_partners_to_refresh``)."""
+        (``_select_partners_to_refresh``), the night of ``date``."""
         delay_per_batch(
             self,
             "holds",
             self.with_company(company)._select_partners_to_refresh().ids,
             "_job_credit_holds_batch",
-            lambda batch: self.env._(
-                "Credit holds of %(company)s: %(count)s customers",
-                company=company.name,
-                count=len(batch),
-            ),
-            company,
+            (company,),
+            self.env._("Credit holds of %(company)s on %(date)s: %(count)s customers"),
+            company=company.name,
+            date=date,
         )
 
     @api.model

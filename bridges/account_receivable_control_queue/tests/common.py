@@ -28,3 +28,7 @@ class NightJobsMixin:
             cron_method()
             self._perform_all(trap)
         return trap.calls
+
+    def _mails_to(self, partner):
+        """The emails the gateway sent to ``partner`` (``MockEmail``)."""
+        return [mail for mail in self._mails if any(partner.email in to for to in mail["email_to"])]

@@ -46,7 +46,7 @@ class TestNightJobs(NightJobsMixin, ReceivableCommon, MockEmail):
         with freeze_time(NIGHT), trap_jobs() as trap:
             partners._cron_refresh_credit_holds()
             trap.assert_jobs_count(len(companies), only=partners._job_credit_holds_company)
-            trap.assert_enqueued_job(partners._job_credit_holds_company, args=(self.company,))
+            trap.assert_enqueued_job(partners._job_credit_holds_company, args=(self.company, NIGHT))
             trap.enqueued_jobs = [job for job in trap.enqueued_jobs if job.args[0] == self.company]
             trap.perform_enqueued_jobs()
             ids = self.customers.sorted("id").ids
@@ -144,4 +144,4 @@ class TestNightJobs(NightJobsMixin, ReceivableCommon, MockEmail):
         self.assertEqual(plan.line_ids.state, "missed")
         missed = plan.message_ids.filtered(lambda m: "Instalment of" in (m.body or ""))
         self.assertEqual(len(missed), 1, "reported once")
-        self.assertEqual(len(self._mails), 1, "one email")
+        self.assertEqual(len(self._mails_to(self.customer)), 1, "one email")
