@@ -57,6 +57,33 @@ PY
     fi
 }
 
+# The queue_job bridge, tested in a database of its own with OCA's queue_job: there the crons
+# enqueue jobs, where the module's own tests expect them to do the night's work themselves.
+QUEUE_BRIDGE=account_receivable_control_queue
+# OCA's queue_job (PyPI wheel odoo-addon-queue_job), which the queue bridge depends on: unpacked
+# in a cache folder of its own, never in site-packages (its odoo/addons folder would shadow the
+# Odoo source install); prints the addons folder to add to the addons path.
+QUEUE_JOB_REQUIREMENT="odoo-addon-queue_job==19.0.*"
+QUEUE_JOB_DIR="${XDG_CACHE_HOME:-${HOME}/.cache}/${MODULE}/oca"
+ensure_queue_job() {
+    if [ ! -f "${QUEUE_JOB_DIR}/odoo/addons/queue_job/__manifest__.py" ]; then
+        log "fetching queue_job (${QUEUE_JOB_REQUIREMENT}) into ${QUEUE_JOB_DIR}" >&2
+        # Unpacked aside then moved: a run at the same time never sees half a folder.
+        local unpacked="${QUEUE_JOB_DIR}.$$"
+        rm -rf "${unpacked}"
+        "${PYTHON}" -m pip install -q --no-deps --target "${unpacked}" \
+            "${QUEUE_JOB_REQUIREMENT}" >&2
+        rm -rf "${QUEUE_JOB_DIR}"
+        mv "${unpacked}" "${QUEUE_JOB_DIR}"
+    fi
+    # Its Python dependencies (manifest external_dependencies), installed as usual.
+    if ! "${PYTHON}" -c "import openupgradelib, requests" >/dev/null 2>&1; then
+        log "installing queue_job's Python requirements" >&2
+        "${PYTHON}" -m pip install -q openupgradelib requests >&2
+    fi
+    echo "${QUEUE_JOB_DIR}/odoo/addons"
+}
+
 apt_install() {
     log "installing Debian packages: $*"
     as_root apt-get update -qq

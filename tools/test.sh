@@ -18,31 +18,42 @@ fi
 
 "$(dirname "$0")/lint.sh"
 
-ADDONS_PATH="$(odoo_addons_path)"
+# queue_job's folder is on the path of both databases; only the queue one installs it.
+ADDONS_PATH="$(odoo_addons_path),$(ensure_queue_job)"
 DB="${TEST_DB:-arc_test}"
+QUEUE_DB="${DB}_queue"
 WORK="$(mktemp -d)"
 trap 'rm -rf "${WORK}"' EXIT
 
-log "creating the fresh database ${DB}"
-dropdb --if-exists "${DB}"
-"${PYTHON}" -c "import shutil; from odoo.tools import config; config.parse_config([]); shutil.rmtree(config.filestore('${DB}'), ignore_errors=True)" 2>/dev/null || true
+fresh_database() {
+    log "creating the fresh database $1"
+    dropdb --if-exists "$1"
+    "${PYTHON}" -c "import shutil; from odoo.tools import config; config.parse_config([]); shutil.rmtree(config.filestore('$1'), ignore_errors=True)" 2>/dev/null || true
+}
+
+# Install, then update: both must log no ERROR and no WARNING coming from the modules.
+install_cleanly() {
+    local db="$1" modules="$2" step
+    for step in "-i" "-u"; do
+        log "odoo -d ${db} ${step} ${modules}"
+        odoo_cmd -d "${db}" --addons-path="${ADDONS_PATH}" "${step}" "${modules}" \
+            --stop-after-init --log-level=warn --http-interface=127.0.0.1 \
+            --logfile="${WORK}/install.log" || { cat "${WORK}/install.log"; exit 1; }
+        if grep -E " (ERROR|CRITICAL) |WARNING .*${MODULE}" "${WORK}/install.log"; then
+            log "the module logged an error or a warning during 'odoo ${step}'"
+            exit 1
+        fi
+        rm -f "${WORK}/install.log"
+    done
+}
 
 # The module, then Sales, Inventory and the bridges (the bridges are auto_install: named
 # anyway, so a broken dependency fails here instead of leaving them out silently).
-MODULES="${MODULE},sale,sale_stock,$(IFS=,; echo "${BRIDGE_MODULES[*]}")"
-
-# Install, then update: both must log no ERROR and no WARNING coming from the modules.
-for step in "-i" "-u"; do
-    log "odoo ${step} ${MODULES}"
-    odoo_cmd -d "${DB}" --addons-path="${ADDONS_PATH}" "${step}" "${MODULES}" \
-        --stop-after-init --log-level=warn --http-interface=127.0.0.1 \
-        --logfile="${WORK}/install.log" || { cat "${WORK}/install.log"; exit 1; }
-    if grep -E " (ERROR|CRITICAL) |WARNING .*${MODULE}" "${WORK}/install.log"; then
-        log "the module logged an error or a warning during 'odoo ${step}'"
-        exit 1
-    fi
-    rm -f "${WORK}/install.log"
-done
+fresh_database "${DB}"
+install_cleanly "${DB}" "${MODULE},sale,sale_stock,$(IFS=,; echo "${BRIDGE_MODULES[*]}")"
+# The queue bridge's database: the module with queue_job, from PyPI (ensure_queue_job).
+fresh_database "${QUEUE_DB}"
+install_cleanly "${QUEUE_DB}" "${MODULE},queue_job,${QUEUE_BRIDGE}"
 
 log "running the test suite"
 # pytest-odoo names the module after the folder holding __manifest__.py: run from outside the
@@ -53,9 +64,15 @@ TEST_PATHS=("${MODULE_LINK}/tests")
 for bridge in "${BRIDGE_MODULES[@]}"; do
     TEST_PATHS+=("${MODULE_LINK}/bridges/${bridge}/tests")
 done
+run_tests() {
+    local db="$1"
+    shift
+    "${PYTHON}" -m pytest -p no:cacheprovider --rootdir="${MODULE_LINK}" \
+        --odoo-database="${db}" --odoo-addons-path="${ADDONS_PATH}" --odoo-http \
+        --odoo-log-level=warn -o log_cli=false "$@"
+}
 status=0
-"${PYTHON}" -m pytest -p no:cacheprovider --rootdir="${MODULE_LINK}" \
-    --odoo-database="${DB}" --odoo-addons-path="${ADDONS_PATH}" --odoo-http \
-    --odoo-log-level=warn -o log_cli=false \
-    "${TEST_PATHS[@]}" "$@" || status=$?
+run_tests "${DB}" "${TEST_PATHS[@]}" "$@" || status=$?
+log "running the queue bridge's tests in ${QUEUE_DB}"
+run_tests "${QUEUE_DB}" "${MODULE_LINK}/bridges/${QUEUE_BRIDGE}/tests" "$@" || status=$?
 exit "${status}"
