@@ -114,7 +114,7 @@ def parse_company(env, value, name):
         return company
     raise UserError(
         env._(
-            'The parameter "%(name)s" must be a company id, not "%(value)s".',
+            "The parameter “%(name)s” must be a company id, not “%(value)s”.",
             name=name,
             value=value,
         )

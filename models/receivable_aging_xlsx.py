@@ -61,7 +61,7 @@ class ReceivableAgingXlsx(models.AbstractModel):
         if layout not in LAYOUTS:
             raise UserError(
                 self.env._(
-                    'The parameter "layout" must be one of %(layouts)s, not "%(value)s".',
+                    "The parameter “layout” must be one of %(layouts)s, not “%(value)s”.",
                     layouts=", ".join(LAYOUTS),
                     value=layout,
                 )
@@ -72,7 +72,7 @@ class ReceivableAgingXlsx(models.AbstractModel):
                 isinstance(pid, int) and not isinstance(pid, bool) for pid in partner_ids
             ):
                 raise UserError(
-                    self.env._('The parameter "partner_ids" must be a list of customer ids.')
+                    self.env._("The parameter “partner_ids” must be a list of customer ids.")
                 )
             partners = self.env["res.partner"].browse(partner_ids).exists()
             partners.check_access("read")

@@ -19,6 +19,8 @@ import openpyxl
 import psycopg2
 
 from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -188,6 +190,33 @@ class TestReadonlyMethods(ReceivableCommon):
         wizard = self.env["receivable.provision.wizard"].with_user(self.controller).create({})
         wizard.action_compute()
         self.assertAlmostEqual(wizard.amount_provision, data["amount_provision"])
+
+    def test_endpoint_parameters(self):
+        """The read endpoints refuse what does not parse, naming the parameter, and the
+        companies the user does not work in."""
+        xlsx = self.env["receivable.aging.xlsx"].with_user(self.controller)
+        provision = self.env["receivable.provision.wizard"].with_user(self.controller)
+        partners = self.env["res.partner"].with_user(self.controller)
+        other = self.setup_other_company()["company"].id
+        refused = [
+            (UserError, "“layout”", lambda: xlsx.get_aging_xlsx(layout="pdf")),
+            (UserError, "“partner_ids”", lambda: xlsx.get_aging_xlsx(partner_ids="7")),
+            (UserError, "“company”", lambda: xlsx.get_aging_xlsx(company="Company A")),
+            (UserError, '"date"', lambda: provision.get_provision_data(date="tomorrow")),
+            (UserError, "after today", lambda: xlsx.get_aging_xlsx(date="2999-01-01")),
+            (UserError, "customers", lambda: partners.get_statement_preview()),
+            (AccessError, "You may not read", lambda: xlsx.get_aging_xlsx(company=other)),
+            (AccessError, "You may not read", lambda: provision.get_provision_data(company=other)),
+        ]
+        for exception, message, call in refused:
+            with self.subTest(message=message), self.assertRaisesRegex(exception, message):
+                call()
+        # The customers given only.
+        someone = self.env["res.partner"].create({"name": "Someone Else"})
+        export = xlsx.get_aging_xlsx(partner_ids=[someone.id])
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(export["content"]))).active
+        names = [row[0] for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]]
+        self.assertEqual(names, ["Total"])
 
     # ------------------------------------------------------------------------------------------
     # The inventory
