@@ -1,5 +1,5 @@
 # Developer commands of account_receivable_control. See README.md.
-.PHONY: test lint demo screenshots
+.PHONY: test lint demo screenshots replica-check
 
 test:
 	bash tools/test.sh
@@ -12,3 +12,6 @@ demo:
 
 screenshots:
 	bash tools/screenshots.sh
+
+replica-check:
+	bash tools/replica_check.sh

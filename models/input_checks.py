@@ -6,6 +6,7 @@ from ``@api.constrains`` methods: they run on create and write, from the UI and 
 """
 
 from odoo import fields
+from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
@@ -95,6 +96,29 @@ def parse_date(env, value, name):
                 value=value,
             )
         ) from None
+
+
+def parse_company(env, value, name):
+    """``value`` (a ``res.company`` record or id) as a company, or the current company when
+    empty. UserError naming ``name`` when it is no existing company (an RPC caller's argument).
+    Whether the user may read it is the caller's check (``check_receivable_company``)."""
+    if not value:
+        return env.company
+    if isinstance(value, models.BaseModel) and value._name == "res.company":
+        company = value[:1]
+    elif isinstance(value, int) and not isinstance(value, bool):
+        company = env["res.company"].browse(value).exists()
+    else:
+        company = None
+    if company:
+        return company
+    raise UserError(
+        env._(
+            "The parameter “%(name)s” must be a company id, not “%(value)s”.",
+            name=name,
+            value=value,
+        )
+    )
 
 
 def context_date(env, key):

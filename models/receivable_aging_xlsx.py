@@ -1,3 +1,4 @@
+import base64
 import io
 
 import xlsxwriter
@@ -5,10 +6,17 @@ import xlsxwriter
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
+from .input_checks import parse_company
+from .input_checks import parse_date
+from .receivable_security import check_receivable_company
+from .receivable_security import check_receivable_group
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LAYOUTS = ("partner", "detail")
 
 # Rows of both sheets: the title, a line saying the currency, a blank line, then the header.
 TITLE_ROW = 0
@@ -31,6 +39,49 @@ class ReceivableAgingXlsx(models.AbstractModel):
 
     _name = "receivable.aging.xlsx"
     _description = "Aged Receivables Spreadsheet"
+
+    # ------------------------------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    @api.readonly
+    def get_aging_xlsx(self, date=None, layout="partner", company=None, partner_ids=None):
+        """The aged receivables spreadsheet of ``company`` (the current one) at ``date``
+        (today), ``layout`` "partner" or "detail", of the customers ``partner_ids`` (a list of
+        ids; nothing: every customer), as ``{name, mimetype, content}`` (content in base64).
+
+        The export wizard's file, built without storing anything: read-only, it runs on the
+        replica when there is one. For Credit Controllers, on a company they work in; a
+        parameter that does not parse gives a ``UserError``.
+        """
+        check_receivable_group(self.env)
+        company = parse_company(self.env, company, "company")
+        check_receivable_company(self.env, company)
+        date = parse_date(self.env, date, "date") or fields.Date.context_today(self)
+        if layout not in LAYOUTS:
+            raise UserError(
+                self.env._(
+                    "The parameter “layout” must be one of %(layouts)s, not “%(value)s”.",
+                    layouts=", ".join(LAYOUTS),
+                    value=layout,
+                )
+            )
+        partners = None
+        if partner_ids:
+            if not isinstance(partner_ids, list) or not all(
+                isinstance(pid, int) and not isinstance(pid, bool) for pid in partner_ids
+            ):
+                raise UserError(
+                    self.env._("The parameter “partner_ids” must be a list of customer ids.")
+                )
+            partners = self.env["res.partner"].browse(partner_ids).exists()
+            partners.check_access("read")
+        name, content = self._aging_file(company, date, layout, partners)
+        return {
+            "name": name,
+            "mimetype": XLSX_MIMETYPE,
+            "content": base64.b64encode(content).decode(),
+        }
 
     # ------------------------------------------------------------------------------------------
     # Business methods
@@ -166,6 +217,26 @@ class ReceivableAgingXlsx(models.AbstractModel):
         sheet.autofilter(HEADER_ROW, 0, max(row, FIRST_DATA_ROW), len(headers) - 1)
         workbook.close()
         return output.getvalue()
+
+    @api.model
+    def _aging_file(self, company, date, layout, partners=None):
+        """(file name, XLSX bytes) of the aged receivables in ``layout`` ("partner" or
+        "detail"): the export wizard's file."""
+        if layout == "detail":
+            content = self._build_detail(company, date, partners=partners)
+            name = self.env._(
+                "Aged Receivables (detail) %(company)s %(date)s.xlsx",
+                company=company.name,
+                date=fields.Date.to_string(date),
+            )
+        else:
+            content = self._build_by_partner(company, date, partners=partners)
+            name = self.env._(
+                "Aged Receivables %(company)s %(date)s.xlsx",
+                company=company.name,
+                date=fields.Date.to_string(date),
+            )
+        return name.replace("/", "-"), content
 
     @api.model
     def _attach(self, content, name, record=None):

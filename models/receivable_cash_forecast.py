@@ -11,6 +11,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools import format_date
 
+from .input_checks import parse_company
 from .receivable_aging_xlsx import FIRST_DATA_ROW
 from .receivable_aging_xlsx import HEADER_ROW
 from .receivable_aging_xlsx import SUBTITLE_ROW
@@ -106,6 +107,7 @@ class ReceivableCashForecast(models.AbstractModel):
         return slots
 
     @api.model
+    @api.readonly
     def get_forecast_data(self, date=None, company=None):
         """The forecast of the current company (or ``company``) at ``date`` (today), for the
         dashboards: ``[{key, label, date_from, date_to, amount, domain}]`` where ``domain``
@@ -113,7 +115,8 @@ class ReceivableCashForecast(models.AbstractModel):
 
         Called over JSON-RPC by the dashboards: for Credit Controllers, on a company they work
         in (``company`` a record or an id); anyone else gets an ``AccessError``, a date or a
-        company that does not parse a ``UserError``."""
+        company that does not parse a ``UserError``. Read-only: runs on the replica when there
+        is one."""
         check_receivable_group(self.env)
         company = self._forecast_company(company)
         check_receivable_company(self.env, company)
@@ -205,17 +208,7 @@ class ReceivableCashForecast(models.AbstractModel):
     @api.model
     def _forecast_company(self, company):
         """The company of a forecast request: a record, an id or nothing (the current one)."""
-        if not company:
-            return self.env.company
-        if isinstance(company, models.BaseModel) and company._name == "res.company":
-            company = company[:1]
-        elif isinstance(company, int) and not isinstance(company, bool):
-            company = self.env["res.company"].browse(company).exists()
-        else:
-            company = None
-        if company:
-            return company
-        raise UserError(self.env._("The parameter “company” of the forecast must be a company id."))
+        return parse_company(self.env, company, "company")
 
     @api.model
     def _forecast_date(self, date):

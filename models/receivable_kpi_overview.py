@@ -25,11 +25,13 @@ class ReceivableKpiOverview(models.AbstractModel):
     # Public actions
     # ------------------------------------------------------------------------------------------
     @api.model
+    @api.readonly
     def get_dashboard_data(self):
         """Everything the "Receivables Overview" shows, for the current company, in one call.
 
         A fixed number of queries whatever the size of the ledger. Each figure carries the
-        window action that opens its records (``action``).
+        window action that opens its records (``action``). Read-only (``@api.readonly``): with
+        a replica configured, the web client's call runs there, so it must write nothing.
         """
         if not self.env.user.has_group(CONTROLLER_GROUP):
             raise AccessError(self.env._("The receivables overview is for Credit Controllers."))

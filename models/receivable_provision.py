@@ -8,6 +8,8 @@ from odoo import models
 from odoo.tools import format_date
 
 from .input_checks import check_not_future
+from .input_checks import parse_company
+from .input_checks import parse_date
 from .receivable_aging import AGING_DATE_KEY
 from .receivable_aging import BUCKET_COUNT_KEY
 from .receivable_aging import MAX_BUCKETS
@@ -15,6 +17,8 @@ from .receivable_aging_xlsx import FIRST_DATA_ROW
 from .receivable_aging_xlsx import HEADER_ROW
 from .receivable_aging_xlsx import SUBTITLE_ROW
 from .receivable_aging_xlsx import TITLE_ROW
+from .receivable_security import check_receivable_company
+from .receivable_security import check_receivable_group
 
 BUCKET_FIELDS = [f"amount_b{index}" for index in range(MAX_BUCKETS)]
 
@@ -109,6 +113,48 @@ class ReceivableProvisionWizard(models.TransientModel):
             "context": {BUCKET_COUNT_KEY: self.bucket_count, "dialog_size": "extra-large"},
         }
 
+    @api.model
+    @api.readonly
+    def get_provision_data(self, date=None, company=None):
+        """The proposal of ``company`` (the current one) at ``date`` (today), computed as the
+        wizard does but stored nowhere: read-only, it runs on the replica when there is one.
+
+        ``{company_id, currency_id, date, buckets: [{label, rate}], lines: [{partner_id,
+        partner_name, amounts, amount_total, provision}], amount_receivable,
+        amount_provision}``, ``amounts`` one per bucket. For Credit Controllers, on a company
+        they work in; a date or a company that does not parse gives a ``UserError``.
+        """
+        check_receivable_group(self.env)
+        company = parse_company(self.env, company, "company")
+        check_receivable_company(self.env, company)
+        date = parse_date(self.env, date, "date") or fields.Date.context_today(self)
+        rates = company._get_receivable_provision_rates()
+        labels = self.env["receivable.aging"].with_company(company)._get_bucket_labels()
+        bucket_fields = BUCKET_FIELDS[: len(rates)]
+        values = self._provision_values(company, date)
+        partners = self.env["res.partner"].browse([row["partner_id"] for row in values])
+        currency = company.currency_id
+        return {
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "date": fields.Date.to_string(date),
+            "buckets": [
+                {"label": label, "rate": rate} for label, rate in zip(labels, rates, strict=True)
+            ],
+            "lines": [
+                {
+                    "partner_id": partner.id,
+                    "partner_name": partner.display_name,
+                    "amounts": [row[name] for name in bucket_fields],
+                    "amount_total": row["amount_total"],
+                    "provision": row["provision"],
+                }
+                for partner, row in zip(partners, values, strict=True)
+            ],
+            "amount_receivable": currency.round(sum(row["amount_total"] for row in values)),
+            "amount_provision": currency.round(sum(row["provision"] for row in values)),
+        }
+
     def action_export_xlsx(self):
         """The proposal as a spreadsheet: a row per customer, the rates, totals as formulas."""
         self.ensure_one()
@@ -135,13 +181,22 @@ class ReceivableProvisionWizard(models.TransientModel):
     def _prepare_lines(self):
         """Values of the provision lines: one per customer with a positive balance."""
         self.ensure_one()
-        company = self.company_id
+        return [
+            {"wizard_id": self.id, **values}
+            for values in self._provision_values(self.company_id, self.date)
+        ]
+
+    @api.model
+    def _provision_values(self, company, date):
+        """The provision of each customer of ``company`` with a positive balance at ``date``:
+        its bucket amounts (``amount_b<n>``, credits set off), ``amount_total``, ``provision``
+        and ``partner_id``. Reads only."""
         rates = company._get_receivable_provision_rates()
         bucket_fields = BUCKET_FIELDS[: len(rates)]
         aging = (
             self.env["receivable.aging"]
             .with_company(company)
-            .with_context(**{AGING_DATE_KEY: fields.Date.to_string(self.date)})
+            .with_context(**{AGING_DATE_KEY: fields.Date.to_string(date)})
         )
         # The company's open items at the date: its scope (company and branches) as every
         # receivable figure of a company.
@@ -163,7 +218,6 @@ class ReceivableProvisionWizard(models.TransientModel):
             provision = sum(amount * rate for amount, rate in zip(net, rates, strict=True))
             values.append(
                 {
-                    "wizard_id": self.id,
                     "partner_id": partner.id,
                     **{
                         name: currency.round(amount)

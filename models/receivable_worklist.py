@@ -566,6 +566,7 @@ class ReceivableWorklist(models.Model):
         return dict(WORKLIST_RULES).get(rule, rule)
 
     @api.model
+    @api.readonly
     def get_empty_list_help(self, help_message):
         """The empty list says "Nothing to chase" only when nothing is overdue in the company;
         otherwise the customers overdue are waiting (a promise, a plan, a pause, a dispute, a

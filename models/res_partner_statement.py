@@ -1,4 +1,6 @@
+from odoo import api
 from odoo import models
+from odoo.exceptions import UserError
 
 from .receivable_security import check_receivable_group
 
@@ -43,6 +45,27 @@ class ResPartner(models.Model):
             "target": "new",
             "context": context,
         }
+
+    @api.readonly
+    def get_statement_preview(self, date=None, date_from=None, date_to=None):
+        """The customer statement of these customers (their commercial entities) as HTML, as
+        printed: open items aged at ``date`` (today) and, with ``date_from`` and ``date_to``,
+        the account activity of that period ("YYYY-MM-DD" strings).
+
+        Read-only: the preview runs on the replica when there is one. For Credit Controllers,
+        on customers they may read; a date that does not parse gives a ``UserError``.
+        """
+        check_receivable_group(self.env)
+        partners = self.commercial_partner_id
+        if not partners:
+            raise UserError(self.env._("Choose the customers of the statement."))
+        partners.check_access("read")
+        values = zip(STATEMENT_OPTIONS, (date, date_from, date_to), strict=True)
+        options = {key: value for key, value in values if value}
+        html, __ = self.env["ir.actions.report"]._render_qweb_html(
+            "account_receivable_control.action_report_customer_statement", partners.ids, options
+        )
+        return html.decode() if isinstance(html, bytes) else str(html)
 
     def action_open_statement_wizard(self):
         """The statement wizard for these customers: a date and, optionally, a period."""

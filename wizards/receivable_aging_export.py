@@ -68,22 +68,10 @@ class ReceivableAgingExport(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         builder = self.env["receivable.aging.xlsx"]
-        partners = self.partner_ids or None
-        if self.layout == "detail":
-            content = builder._build_detail(self.company_id, self.date, partners=partners)
-            name = self.env._(
-                "Aged Receivables (detail) %(company)s %(date)s.xlsx",
-                company=self.company_id.name,
-                date=fields.Date.to_string(self.date),
-            )
-        else:
-            content = builder._build_by_partner(self.company_id, self.date, partners=partners)
-            name = self.env._(
-                "Aged Receivables %(company)s %(date)s.xlsx",
-                company=self.company_id.name,
-                date=fields.Date.to_string(self.date),
-            )
-        attachment = builder._attach(content, name.replace("/", "-"), record=self)
+        name, content = builder._aging_file(
+            self.company_id, self.date, self.layout, self.partner_ids or None
+        )
+        attachment = builder._attach(content, name, record=self)
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{attachment.id}?download=true",
