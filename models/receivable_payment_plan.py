@@ -453,6 +453,12 @@ class ReceivablePaymentPlan(models.Model):
             subtype_xmlid="mail.mt_note",
         )
 
+    def _get_account_portal_url(self):
+        """The signed link to the customer's account page that the missed-instalment email
+        prints, opening the page in the customer's language (the email's)."""
+        self.ensure_one()
+        return self.partner_id._get_receivable_portal_link(self.partner_id.lang)
+
     def _schedule_missed_call(self, lines):
         self.ensure_one()
         collector = self.partner_id.with_company(self.company_id)._get_collector()

@@ -113,6 +113,8 @@ class ReceivableReminder(models.Model):
 
     def _get_account_portal_url(self):
         """Full signed link to the customer's account page (open items, statement, promise,
-        dispute), usable without logging in: for the reminder's email and letter."""
+        dispute), usable without logging in: for the reminder's email and letter, opening the
+        page in the language they are written in (the recipient's)."""
         self.ensure_one()
-        return self.partner_id._get_receivable_portal_url()
+        lang = self.recipient_id.lang or self.partner_id.lang
+        return self.partner_id._get_receivable_portal_link(lang)

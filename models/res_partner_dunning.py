@@ -1,4 +1,6 @@
 from collections import defaultdict
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 from markupsafe import Markup
 
@@ -232,6 +234,19 @@ class ResPartner(models.Model):
         self.ensure_one()
         partner = self.commercial_partner_id
         return partner.receivable_collector_id or partner.user_id or self.env.user
+
+    def _get_receivable_portal_link(self, lang=None):
+        """The signed link to the customer's account page (``_get_receivable_portal_url``)
+        that the reminders print, opening the page in the reader's language ``lang``: with
+        several languages active, its URL code leads the path (``/fr/my/receivables``), as in
+        Odoo's multilingual links, so that a visitor without a session reads the page in it."""
+        self.ensure_one()
+        url = self._get_receivable_portal_url()
+        langs = self.env["res.lang"]._get_frontend()
+        if len(langs) < 2 or lang not in langs:
+            return url
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(path=f"/{langs[lang].url_code}{parts.path}"))
 
     def _post_dunning_note(self, text, record=None, details=None):
         """Log a dunning event in the customer's chatter, with a link to ``record``."""

@@ -5,7 +5,8 @@ Odoo never rewrites noupdate records at an update, so a database keeps the wordi
 installed with even when a new version corrects it. A migration script names the records whose
 shipped text changed and calls ``_reset_unedited_shipped_texts``: the records nobody edited are
 reloaded from their file (fields and fr/nl translations), the ones a person edited are kept and
-reported, with a To-Do for a Credit Manager.
+reported, with a To-Do for a Credit Manager. Its pre-migration script keeps first, with
+``keep_edited_by_hand``, the records a person wrote last (``edited_by_hand`` reads them back).
 """
 
 import hashlib
@@ -18,8 +19,10 @@ from odoo import SUPERUSER_ID
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.tools import SQL
 from odoo.tools.convert import xml_import
 from odoo.tools.misc import file_path
+from odoo.tools.sql import table_exists
 from odoo.tools.translate import TranslationImporter
 from odoo.tools.translate import get_po_paths
 
@@ -30,6 +33,49 @@ MODULE = "account_receivable_control"
 SHIPPED_FILES = {
     "receivable.dunning.level": f"{MODULE}/data/receivable_dunning_data.xml",
 }
+
+
+def keep_edited_by_hand(cr, table, models):
+    """For a pre-migration script: keep in the new table ``table`` the xmlids of the module's
+    records of ``models`` (``{table name: model name}``) that a person wrote last, read before
+    the update can rewrite their ``write_uid`` (a stored computed field added to a model
+    rewrites its records as the superuser). The post-migration script reads them back with
+    ``edited_by_hand``."""
+    cr.execute(
+        SQL("CREATE TABLE IF NOT EXISTS %s (name varchar PRIMARY KEY)", SQL.identifier(table))
+    )
+    for record_table, model in models.items():
+        # uid 1 (the superuser) installs and updates the data; anyone else is a person
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO %s (name)
+                SELECT imd.name
+                  FROM ir_model_data imd
+                  JOIN %s rec ON rec.id = imd.res_id
+                 WHERE imd.module = %s
+                   AND imd.model = %s
+                   AND rec.write_uid != %s
+                ON CONFLICT DO NOTHING
+                """,
+                SQL.identifier(table),
+                SQL.identifier(record_table),
+                MODULE,
+                model,
+                SUPERUSER_ID,
+            )
+        )
+
+
+def edited_by_hand(cr, table):
+    """For a post-migration script: the xmlids ``keep_edited_by_hand`` kept in ``table`` (an
+    empty set without the table); the table is dropped."""
+    if not table_exists(cr, table):
+        return set()
+    cr.execute(SQL("SELECT name FROM %s", SQL.identifier(table)))
+    edited = {name for (name,) in cr.fetchall()}
+    cr.execute(SQL("DROP TABLE %s", SQL.identifier(table)))
+    return edited
 
 
 class _TrialLoad(Exception):
@@ -66,7 +112,7 @@ class ReceivableShippedTexts(models.AbstractModel):
     _description = "Receivable Control: shipped texts brought up to date"
 
     @api.model
-    def _reset_unedited_shipped_texts(self, old_texts, edited_xmlids=()):
+    def _reset_unedited_shipped_texts(self, old_texts, edited_xmlids=(), change="wording"):
         """Reload from the module's files the records of ``old_texts`` that nobody edited; keep
         the edited ones, log one warning naming them and ask a Credit Manager to review them.
 
@@ -74,6 +120,8 @@ class ReceivableShippedTexts(models.AbstractModel):
             version shipped it)}``, xmlids of this module
         :param edited_xmlids: xmlids known as edited by hand (a pre-migration script reads the
             ``write_uid`` before the update rewrites it)
+        :param change: what the new version changed in the texts, a key of
+            ``_get_change_notes``: the Credit Manager's To-Do says it
         :return: ``(reset, edited)``, two lists of records
         """
         reset, edited = [], []
@@ -95,7 +143,7 @@ class ReceivableShippedTexts(models.AbstractModel):
                 "levels: on their policy): %s",
                 names,
             )
-            self._ask_review(edited)
+            self._ask_review(edited, change)
         return reset, edited
 
     @api.model
@@ -174,9 +222,32 @@ class ReceivableShippedTexts(models.AbstractModel):
                 )
 
     @api.model
-    def _ask_review(self, records):
-        """One To-Do for a Credit Manager listing the records to review. Templates and levels
-        carry no activities of their own: the To-Do stands alone in the manager's list."""
+    def _get_change_notes(self):
+        """What each version changed in the shipped texts, as the review To-Do says it."""
+        return {
+            # 19.0.1.2.0
+            "wording": self.env._(
+                "This version of Receivable Control corrects the wording of its "
+                "reminders (no 'despite our reminders' on a first contact, no "
+                "'registered letter' unless one was posted; credits, charges and "
+                "missing rates stated). These texts were edited by hand and were kept: "
+                "reset them (Email Templates → Reset Template) or review their wording."
+            ),
+            # 19.0.1.3.0
+            "portal_link": self.env._(
+                "This version of Receivable Control adds to its reminder emails a button "
+                "to the customer's account page on the portal, where the customer sees the "
+                "open invoices, pays, promises to pay or disputes an invoice. These texts "
+                "were edited by hand and were kept: reset them (Email Templates → Reset "
+                "Template) or add the button yourself."
+            ),
+        }
+
+    @api.model
+    def _ask_review(self, records, change="wording"):
+        """One To-Do for a Credit Manager listing the records to review and saying what the
+        version changed (``change``, see ``_get_change_notes``). Templates and levels carry
+        no activities of their own: the To-Do stands alone in the manager's list."""
         manager = self.env["receivable.reference.rate"]._rate_keeper()
         if not manager:
             return self.env["mail.activity"]
@@ -190,16 +261,6 @@ class ReceivableShippedTexts(models.AbstractModel):
                 "user_id": manager.id,
                 "date_deadline": fields.Date.context_today(self),
                 "summary": self.env._("Review the reminder texts edited by hand"),
-                "note": Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    self.env._(
-                        "This version of Receivable Control corrects the wording of its "
-                        "reminders (no 'despite our reminders' on a first contact, no "
-                        "'registered letter' unless one was posted; credits, charges and "
-                        "missing rates stated). These texts were edited by hand and were kept: "
-                        "reset them (Email Templates → Reset Template) or review their wording."
-                    ),
-                    items,
-                ),
+                "note": Markup("<p>%s</p><ul>%s</ul>") % (self._get_change_notes()[change], items),
             }
         )

@@ -12,6 +12,9 @@ starts one there for the time of the shots (without crons, so nothing is sent). 
     overview.png   the Receivables Overview dashboard
     letter.png     the first page of a reminder letter to review, in English if one is
                    (Odoo's PDF, rendered by pdftoppm from poppler-utils)
+    portal_account.png
+                   the account page of the same customer on the portal, in English, opened
+                   with the signed link of its reminders by a visitor not logged in
 
 Chromium is driven over the DevTools protocol with websocket-client, as Odoo's own browser
 tests do; the PNG files are saved with 256 colours by Pillow (an Odoo requirement) to stay
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -48,6 +52,17 @@ CHROMIUM_FLAGS = [
     "--force-device-scale-factor=1",
 ]
 LETTER_REPORT = "account_receivable_control.report_dunning_letter"
+# Prints the signed link of a customer's account page (the module's own, in English): the
+# token is signed with the database's secret, so Odoo makes it, in a shell that changes nothing.
+PORTAL_LINK_CODE = """
+print("PORTAL_LINK", env["res.partner"].browse(%d)._get_receivable_portal_link("en_US"))
+"""
+# Unfold the promise and dispute forms of the first invoice that has them.
+OPEN_ACTIONS_JS = """(() => {
+    const details = document.querySelector('.o_receivable_portal_actions');
+    if (details) { details.open = true; }
+    return !!details;
+})()"""
 # Click the list row showing ``text``; true if there is one.
 CLICK_ROW_JS = """(text) => {
     const row = [...document.querySelectorAll('.o_data_row')]
@@ -274,6 +289,43 @@ def find_cases(session):
     return promises[0]["partner_id"], reminders[0]
 
 
+def portal_link(args, session, partner_id):
+    """The link of the customer's reminders to its account page, on this server."""
+    shell = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "shell",
+            f"--database={args.database}",
+            f"--addons-path={args.addons_path}",
+            "--no-http",
+            "--log-level=error",
+        ],
+        input=PORTAL_LINK_CODE % partner_id,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    link = next(
+        (line.split()[1] for line in shell.stdout.splitlines() if line.startswith("PORTAL_LINK")),
+        None,
+    )
+    if not link:
+        raise SystemExit(f"No account page link from odoo shell: {shell.stderr[-2000:]}")
+    parts = urllib.parse.urlsplit(link)
+    return f"{session.base_url}{parts.path}?{parts.query}"
+
+
+def shoot_portal(browser, url, out):
+    """The account page as the customer opens it from a reminder: no session (shot before the
+    administrator's cookie is set), the promise and dispute forms of one invoice unfolded."""
+    browser.open(url, ".o_receivable_portal", height=1000)
+    browser.evaluate(OPEN_ACTIONS_JS)
+    browser.wait_for(".o_receivable_portal")
+    browser.screenshot(out / "portal_account.png")
+
+
 def shoot_screens(browser, session, out, partner_name):
     base = session.base_url
     browser.send(
@@ -347,9 +399,11 @@ def main(argv=None):
     server = start_odoo(args, session)
     try:
         session.login(args.login, args.password)
-        (_partner_id, partner_name), reminder = find_cases(session)
+        (partner_id, partner_name), reminder = find_cases(session)
+        portal_url = portal_link(args, session, partner_id)
         browser = Chromium(args.chromium)
         try:
+            shoot_portal(browser, portal_url, args.out)
             shoot_screens(browser, session, args.out, partner_name)
         finally:
             browser.close()
@@ -358,7 +412,7 @@ def main(argv=None):
         if server:
             server.terminate()
             server.wait(timeout=30)
-    for name in ("cockpit", "aging", "overview", "letter"):
+    for name in ("cockpit", "aging", "overview", "letter", "portal_account"):
         path = args.out / f"{name}.png"
         print(f"{path} ({path.stat().st_size // 1024} KB)")
     return 0

@@ -8,7 +8,8 @@ and in a To-Do for a Credit Manager (see receivable.shipped.texts)."""
 
 from odoo import SUPERUSER_ID
 from odoo import api
-from odoo.tools.sql import table_exists
+
+from odoo.addons.account_receivable_control.models.shipped_texts import edited_by_hand
 
 EDITED_TABLE = "receivable_migrate_1_2_edited"  # filled by pre-migrate.py
 
@@ -43,10 +44,6 @@ OLD_TEXTS = {
 
 
 def migrate(cr, version):
-    edited = set()
-    if table_exists(cr, EDITED_TABLE):
-        cr.execute(f"SELECT name FROM {EDITED_TABLE}")
-        edited = {name for (name,) in cr.fetchall()}
-        cr.execute(f"DROP TABLE {EDITED_TABLE}")
+    edited = edited_by_hand(cr, EDITED_TABLE)
     env = api.Environment(cr, SUPERUSER_ID, {})
     env["receivable.shipped.texts"]._reset_unedited_shipped_texts(OLD_TEXTS, edited)

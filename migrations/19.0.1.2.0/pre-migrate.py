@@ -3,26 +3,14 @@
 (letter_registered), whose computation rewrites every level as the superuser; the
 post-migration script reads the list kept here."""
 
+from odoo.addons.account_receivable_control.models.shipped_texts import keep_edited_by_hand
+
 EDITED_TABLE = "receivable_migrate_1_2_edited"
 
 
 def migrate(cr, version):
-    cr.execute(f"CREATE TABLE IF NOT EXISTS {EDITED_TABLE} (name varchar PRIMARY KEY)")
-    for table, model in (
-        ("mail_template", "mail.template"),
-        ("receivable_dunning_level", "receivable.dunning.level"),
-    ):
-        # uid 1 (the superuser) installs and updates the data; anyone else is a person
-        cr.execute(
-            f"""
-            INSERT INTO {EDITED_TABLE} (name)
-            SELECT imd.name
-              FROM ir_model_data imd
-              JOIN {table} rec ON rec.id = imd.res_id
-             WHERE imd.module = 'account_receivable_control'
-               AND imd.model = %s
-               AND rec.write_uid != 1
-            ON CONFLICT DO NOTHING
-            """,
-            [model],
-        )
+    keep_edited_by_hand(
+        cr,
+        EDITED_TABLE,
+        {"mail_template": "mail.template", "receivable_dunning_level": "receivable.dunning.level"},
+    )
