@@ -13,8 +13,9 @@ starts one there for the time of the shots (without crons, so nothing is sent). 
     letter.png     the first page of a reminder letter to review, in English if one is
                    (Odoo's PDF, rendered by pdftoppm from poppler-utils)
     portal_account.png
-                   the account page of the same customer on the portal, in English, opened
-                   with the signed link of its reminders by a visitor not logged in
+                   the whole account page on the portal of a customer reminded with invoices
+                   overdue (the same customer if it was reminded), in English, opened with
+                   the signed link of its reminders by a visitor not logged in
 
 Chromium is driven over the DevTools protocol with websocket-client, as Odoo's own browser
 tests do; the PNG files are saved with 256 colours by Pillow (an Odoo requirement) to stay
@@ -286,7 +287,37 @@ def find_cases(session):
         )
     if not reminders:
         raise SystemExit("No reminder to review in the database: is it the demo database?")
-    return promises[0]["partner_id"], reminders[0]
+    return promises[0]["partner_id"], reminders[0], portal_customer(session, promises[0])
+
+
+def portal_customer(session, promise):
+    """The customer whose account page to show: the one of the broken promise if it received
+    reminders, else the last one reminded that still has overdue invoices (the page's sections
+    Pay all overdue and Reminders received are then filled), else the one of the promise."""
+    sent = session.call(
+        "receivable.reminder",
+        "search_read",
+        [("state", "=", "sent")],
+        fields=["partner_id"],
+        order="date desc, id desc",
+    )
+    reminded = list(dict.fromkeys(reminder["partner_id"][0] for reminder in sent))
+    if promise["partner_id"][0] in reminded:
+        return promise["partner_id"][0]
+    overdue = session.call(
+        "account.move",
+        "search_read",
+        [
+            ("partner_id", "in", reminded),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "<", time.strftime("%Y-%m-%d")),
+        ],
+        fields=["partner_id"],
+    )
+    late = {move["partner_id"][0] for move in overdue}
+    return next((partner for partner in reminded if partner in late), promise["partner_id"][0])
 
 
 def portal_link(args, session, partner_id):
@@ -322,6 +353,15 @@ def shoot_portal(browser, url, out):
     administrator's cookie is set), the promise and dispute forms of one invoice unfolded."""
     browser.open(url, ".o_receivable_portal", height=1000)
     browser.evaluate(OPEN_ACTIONS_JS)
+    # The whole page: the sections under the open items (instalments, reminders received).
+    height = browser.evaluate("document.documentElement.scrollHeight")
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        width=WIDTH,
+        height=max(height, 1000),
+        deviceScaleFactor=1,
+        mobile=False,
+    )
     browser.wait_for(".o_receivable_portal")
     browser.screenshot(out / "portal_account.png")
 
@@ -399,8 +439,8 @@ def main(argv=None):
     server = start_odoo(args, session)
     try:
         session.login(args.login, args.password)
-        (partner_id, partner_name), reminder = find_cases(session)
-        portal_url = portal_link(args, session, partner_id)
+        (_partner_id, partner_name), reminder, portal_partner_id = find_cases(session)
+        portal_url = portal_link(args, session, portal_partner_id)
         browser = Chromium(args.chromium)
         try:
             shoot_portal(browser, portal_url, args.out)
