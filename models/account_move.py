@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
+from ..wizards.receivable_hold_override_wizard import override_wizard_action
 from .engine_mark import has_engine_mark
 from .engine_mark import with_engine_mark
 from .receivable_security import check_receivable_group
@@ -457,14 +458,7 @@ class AccountMove(models.Model):
         wizard = self.env["receivable.hold.override.wizard"].create(
             {"post_move_ids": [Command.set(self.ids)]}
         )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Override the Credit Hold"),
-            "res_model": wizard._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return override_wizard_action(wizard)
 
     def _get_alerts(self):
         alerts = super()._get_alerts()

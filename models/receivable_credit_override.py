@@ -185,17 +185,36 @@ class ReceivableCreditOverride(models.Model):
 
     @api.model
     def _prepare_override_values(self, move, policy, breaches, reason):
-        amount = move.amount_total_signed
+        # A draft invoice is already in the exposure (pending): nothing to add.
+        return self._override_record_values(
+            "move_id",
+            move,
+            move.commercial_partner_id,
+            move.amount_total_signed,
+            0.0,
+            policy,
+            breaches,
+            reason,
+        )
+
+    @api.model
+    def _override_record_values(
+        self, field_name, document, partner, amount, added_exposure, policy, breaches, reason
+    ):
+        """The values of the override of ``document`` (stored in ``field_name``): what it
+        grants (``amount``) and by how much the exposure, with ``added_exposure`` when the
+        document is not counted in it yet, passes the allowed credit."""
         if any(code == "limit" for code, _message in breaches):
-            partner = move.commercial_partner_id.with_company(move.company_id)
-            _limit, exposure, allowed = partner._get_credit_limit_figures()
+            _limit, exposure, allowed = partner.with_company(
+                document.company_id
+            )._get_credit_limit_figures(added_exposure)
             amount_over = exposure - allowed
         else:
             amount_over = amount
         return {
-            "move_id": move.id,
-            "company_id": move.company_id.id,
-            "partner_id": move.commercial_partner_id.id,
+            field_name: document.id,
+            "company_id": document.company_id.id,
+            "partner_id": partner.id,
             "user_id": self.env.uid,
             "date": fields.Datetime.now(),
             "reason": reason,

@@ -4,6 +4,18 @@ from odoo import models
 from odoo.exceptions import ValidationError
 
 
+def override_wizard_action(wizard):
+    """The window of an override wizard (this one, or a bridge's for orders and deliveries)."""
+    return {
+        "type": "ir.actions.act_window",
+        "name": wizard.env._("Override the Credit Hold"),
+        "res_model": wizard._name,
+        "res_id": wizard.id,
+        "view_mode": "form",
+        "target": "new",
+    }
+
+
 class ReceivableHoldOverrideWizard(models.TransientModel):
     """Post customer invoices that a credit policy blocks: one override record per blocked
     invoice, with the reason, then posting.

@@ -60,27 +60,18 @@ class ReceivableCreditOverride(models.Model):
         document.sudo(False).check_access("read")
         blocked = document._get_blocked_by_credit_policy()
         policy, breaches, reason = self._check_override_request(document, blocked, vals)
-        partner = document.partner_id.commercial_partner_id
         amount = document._receivable_amount_company()
-        if any(code == "limit" for code, _message in breaches):
-            _limit, exposure, allowed = partner.with_company(
-                document.company_id
-            )._get_credit_limit_figures(amount)
-            amount_over = exposure - allowed
-        else:
-            amount_over = amount
-        return {
-            field_name: document.id,
-            "company_id": document.company_id.id,
-            "partner_id": partner.id,
-            "user_id": self.env.uid,
-            "date": fields.Datetime.now(),
-            "reason": reason,
-            "policy_id": policy.id,
-            "amount_granted": amount,
-            "amount_over": amount_over,
-            "breaches": "\n".join(message for _code, message in breaches),
-        }
+        # The document is not in the exposure yet: its amount is added to it.
+        return self._override_record_values(
+            field_name,
+            document,
+            document.partner_id.commercial_partner_id,
+            amount,
+            amount,
+            policy,
+            breaches,
+            reason,
+        )
 
     @api.model
     def _raise_refusal(self, sections, several, may_override, nothing_done, one_at_a_time):

@@ -4,6 +4,10 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
+from odoo.addons.account_receivable_control.wizards.receivable_hold_override_wizard import (
+    override_wizard_action,
+)
+
 
 class ReceivableDocumentOverrideWizard(models.TransientModel):
     """Let through a sales order (or, with the stock bridge, a delivery) that a credit policy
@@ -38,15 +42,7 @@ class ReceivableDocumentOverrideWizard(models.TransientModel):
 
     @api.model
     def _open_for(self, values):
-        wizard = self.create(values)
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Override the Credit Hold"),
-            "res_model": wizard._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return override_wizard_action(self.create(values))
 
     def action_confirm(self):
         self.ensure_one()
