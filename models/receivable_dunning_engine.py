@@ -373,19 +373,10 @@ class ReceivableDunningEngine(models.AbstractModel):
         if not proposals:
             return self.env["receivable.reminder"]
         vals_list = self._prepare_reminders_vals(company, date, proposals, to_review=to_review)
-        # The reminder's own chatter starts when it is sent; no creation message per record.
-        # Only the run creates reminders (``_as_engine``: users cannot create them).
-        return (
-            self.env["receivable.reminder"]
-            ._as_engine()
-            .with_context(
-                tracking_disable=True,
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                mail_notrack=True,
-            )
-            .create(vals_list)
-        )
+        # Set-based (``_create_in_bulk``): the rows ``create`` would write, a few statements a
+        # batch. The reminder's own chatter starts when it is sent: no creation message,
+        # follower nor tracking. Only the run creates reminders (``_as_engine``).
+        return self.env["receivable.reminder"]._as_engine()._create_in_bulk(vals_list)
 
     @api.model
     def _prepare_reminders_vals(self, company, date, proposals, to_review=False):
@@ -405,29 +396,44 @@ class ReceivableDunningEngine(models.AbstractModel):
             [row["line_id"] for row in charged_rows], max(date, fields.Date.context_today(self))
         )
         rates = self.env["receivable.reference.rate"]
+        # Read once per level, not once per customer.
+        level_values = {
+            level.id: {
+                "deadline": date + timedelta(days=level.payment_delay_days),
+                "channel_email": level.channel_email,
+                "channel_letter": level.channel_letter,
+                "channel_call": level.channel_call,
+                "state": "draft" if level.needs_approval or to_review else "to_send",
+                # Held for review only because sending is off: released on activation.
+                "awaiting_activation": to_review and not level.needs_approval,
+            }
+            for level in {proposal["level"] for proposal in proposals}
+        }
         vals_list = []
         for proposal in proposals:
             level = proposal["level"]
             profile = profiles[proposal["partner_id"]]
             missing = set()
-            charges = self._compute_line_charges(
-                profile,
-                self.env["receivable.policy"].browse(proposal["policy_id"]),
-                date,
-                [
-                    {
-                        "key": row["line_id"],
-                        "move_id": row["move_id"],
-                        "amount": row["amount_residual"],
-                        "due_date": row["date_maturity"],
-                        "payments": payments.get(row["line_id"], []),
-                    }
-                    for row in proposal["rows"]
-                ],
-                history,
-                missing,
-                level=level,
-            )
+            charges = {}
+            if profile:
+                charges = self._compute_line_charges(
+                    profile,
+                    self.env["receivable.policy"].browse(proposal["policy_id"]),
+                    date,
+                    [
+                        {
+                            "key": row["line_id"],
+                            "move_id": row["move_id"],
+                            "amount": row["amount_residual"],
+                            "due_date": row["date_maturity"],
+                            "payments": payments.get(row["line_id"], []),
+                        }
+                        for row in proposal["rows"]
+                    ],
+                    history,
+                    missing,
+                    level=level,
+                )
             vals_list.append(
                 {
                     "partner_id": proposal["partner_id"],
@@ -436,13 +442,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "policy_id": proposal["policy_id"],
                     "level_id": level.id,
                     "date": date,
-                    "deadline": date + timedelta(days=level.payment_delay_days),
-                    "channel_email": level.channel_email,
-                    "channel_letter": level.channel_letter,
-                    "channel_call": level.channel_call,
-                    "state": "draft" if level.needs_approval or to_review else "to_send",
-                    # Held for review only because sending is off: released on activation.
-                    "awaiting_activation": to_review and not level.needs_approval,
+                    **level_values[level.id],
                     "legal_profile_id": profile.id if profile else False,
                     "legal_warning": rates._missing_rates_warning(missing),
                     "interest_missing_from": rates._missing_rates_from(missing),
