@@ -353,7 +353,9 @@ def phase_measure_peer(args):
         env = api.Environment(cr, SUPERUSER_ID, {})
         params = env["ir.config_parameter"]
         company = env["res.company"].browse(int(params.get_param("arc_bench.company_id")))
-        policy = env["credit.control.policy"].browse(int(params.get_param("arc_bench.peer_policy_id")))
+        policy = env["credit.control.policy"].browse(
+            int(params.get_param("arc_bench.peer_policy_id"))
+        )
         run = (
             env["credit.control.run"]
             .with_company(company)
@@ -404,7 +406,7 @@ PHASES = {
 # Orchestration
 # ----------------------------------------------------------------------------------------------
 def ensure_template(args):
-    template = args.template or f"{args.db}_template"
+    template = getattr(args, "template", None) or f"{args.db}_template"
     if db_exists(template) and get_param(template, SETUP_KEY) == SETUP_VERSION:
         log(f"reusing the template database {template}")
         if args.update:
@@ -412,22 +414,7 @@ def ensure_template(args):
         return template
     drop_db(template)
     log(f"creating the template database {template} (account + {MODULE})")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            template,
-            f"--addons-path={args.addons_path}",
-            "-i",
-            f"account,{MODULE}",
-            "--stop-after-init",
-            "--log-level=warn",
-            "--http-interface=127.0.0.1",
-        ],
-        check=True,
-    )
+    run_odoo(args, template, "-i", f"account,{MODULE}")
     result = child("setup", args, template)
     log(f"template ready: {result}")
     return template
@@ -446,9 +433,8 @@ def ensure_data(args, template, db, partners, invoices):
     log(f"generated in {result['seconds']} s: {result}")
 
 
-def update_module(args, db):
-    """Bring a reused database to the module's current code (new fields, data)."""
-    log(f"updating {MODULE} in {db}")
+def run_odoo(args, db, *options):
+    """``odoo -d db`` with the benchmark's addons path and ``options``, stopped after init."""
     subprocess.run(
         [
             sys.executable,
@@ -457,14 +443,19 @@ def update_module(args, db):
             "-d",
             db,
             f"--addons-path={args.addons_path}",
-            "-u",
-            MODULE,
+            *options,
             "--stop-after-init",
             "--log-level=warn",
             "--http-interface=127.0.0.1",
         ],
         check=True,
     )
+
+
+def update_module(args, db):
+    """Bring a reused database to the module's current code (new fields, data)."""
+    log(f"updating {MODULE} in {db}")
+    run_odoo(args, db, "-u", MODULE)
 
 
 def ensure_peer_addons(args):
@@ -480,8 +471,16 @@ def ensure_peer_addons(args):
     if not wheel:
         log(f"downloading {PEER_REQUIREMENT} into {wheels}")
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--dest", str(wheels),
-             PEER_REQUIREMENT],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--dest",
+                str(wheels),
+                PEER_REQUIREMENT,
+            ],
             check=True,
         )
         wheel = max(wheels.glob("odoo_addon_account_credit_control-*.whl"))
@@ -497,28 +496,18 @@ def ensure_peer(args, db):
     if get_param(db, PEER_KEY) == PEER_VERSION:
         return
     log(f"installing {PEER_MODULE} in {db}")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            db,
-            f"--addons-path={args.addons_path}",
-            "-i",
-            PEER_MODULE,
-            "--stop-after-init",
-            "--log-level=warn",
-            "--http-interface=127.0.0.1",
-        ],
-        check=True,
-    )
+    run_odoo(args, db, "-i", PEER_MODULE)
     log(f"peer policy: {child('peer_setup', args, db)}")
+
+
+def _delete(db, statements, tables):
+    psql(db, statements)
+    psql(db, f"VACUUM ANALYZE {', '.join(tables)}")
 
 
 def delete_peer_lines(db):
     """Remove what a previous OCA run created (its lines, their messages and the run)."""
-    psql(
+    _delete(
         db,
         """
         DELETE FROM mail_message WHERE model = 'credit.control.line';
@@ -526,23 +515,13 @@ def delete_peer_lines(db):
         DELETE FROM credit_control_line;
         DELETE FROM credit_control_run;
         """,
+        ["credit_control_line", "mail_message", "mail_followers"],
     )
-    psql(db, "VACUUM ANALYZE credit_control_line, mail_message, mail_followers")
-
-
-def measure_peer(args, db):
-    delete_peer_lines(db)
-    result = child("measure_peer", args, db)
-    result["db"] = db
-    result["partners_per_min"] = result["partners"] / result["seconds"] * 60
-    if not args.keep:
-        delete_peer_lines(db)
-    return result
 
 
 def delete_reminders(db):
     """Remove what a previous run created, so every run starts from the same state."""
-    psql(
+    _delete(
         db,
         """
         DELETE FROM receivable_reminder_line;
@@ -550,17 +529,19 @@ def delete_reminders(db):
         DELETE FROM mail_followers WHERE res_model = 'receivable.reminder';
         DELETE FROM mail_message WHERE model = 'receivable.reminder';
         """,
+        ["receivable_reminder", "receivable_reminder_line", "mail_followers"],
     )
-    psql(db, "VACUUM ANALYZE receivable_reminder, receivable_reminder_line, mail_followers")
 
 
-def measure(args, db):
-    delete_reminders(db)
-    result = child("measure", args, db)
+def measure(args, db, phase="measure", delete=delete_reminders):
+    """The timed ``phase`` in a fresh process, from (and back to) a data set without what a
+    run creates (``delete``)."""
+    delete(db)
+    result = child(phase, args, db)
     result["db"] = db
     result["partners_per_min"] = result["partners"] / result["seconds"] * 60
     if not args.keep:
-        delete_reminders(db)
+        delete(db)
     return result
 
 
@@ -681,7 +662,7 @@ def main():
             results.append(result)
             if args.peer:
                 log(f"measuring OCA's run on {db} (run {run + 1}/{args.runs})")
-                peer = measure_peer(args, db)
+                peer = measure(args, db, "measure_peer", delete_peer_lines)
                 log(
                     f"{db}: OCA {peer['lines']:,} lines for {peer['partners']:,} customers in "
                     f"{peer['seconds']:.1f} s, peak RSS {peer['rss_peak_mib']:.0f} MiB "

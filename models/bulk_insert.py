@@ -17,38 +17,36 @@ field added to those models later cannot be written wrong without notice.
 """
 
 from collections import defaultdict
+from itertools import chain
 
 from odoo.models import LOG_ACCESS_COLUMNS
 from odoo.tools import SQL
 
 from .company_check import company_suspects_in_rows
 
-# Field type -> the value ``convert_to_column`` gives (before the rounding done in SQL).
-NORMALISE = {
-    "many2one": lambda value: value or None,
-    "integer": lambda value: int(value or 0),
-    "float": lambda value: float(value or 0.0),
-    "monetary": lambda value: float(value or 0.0),
-    "boolean": bool,
-    "date": lambda value: value or None,
-    "datetime": lambda value: value or None,
-    "char": lambda value: value or None,
-    "text": lambda value: value or None,
-    "selection": lambda value: value or None,
-}
+# The field types handled, by the value ``convert_to_column`` gives.
+NONE_IF_EMPTY = {"many2one", "date", "datetime", "char", "text", "selection"}
+NUMBERS = {"integer", "float", "monetary"}
 
 
 def _column_values(field, values):
     """``values`` of ``field`` as ``convert_to_column`` gives them (rounding apart)."""
     if (
-        field.type not in NORMALISE
+        field.type not in NONE_IF_EMPTY | NUMBERS | {"boolean"}
         or getattr(field, "translate", False)
         or field.company_dependent
         or getattr(field, "size", None)
     ):
         raise NotImplementedError(f"{field} cannot be inserted set-based")
-    normalise = NORMALISE[field.type]
-    values = [normalise(value) for value in values]
+    # One list comprehension per type: a hundred thousand values a column.
+    if field.type in NONE_IF_EMPTY:
+        values = [value or None for value in values]
+    elif field.type == "integer":
+        values = [int(value or 0) for value in values]
+    elif field.type in NUMBERS:
+        values = [float(value or 0.0) for value in values]
+    else:
+        values = [bool(value) for value in values]
     if field.type == "selection":
         for value in set(values) - {None}:
             # The selection's own check (and error) for each distinct value.
@@ -126,10 +124,13 @@ def _converted(model, exprs, names):
     return selected, SQL(" ").join(joins)
 
 
-def _unnest(model, arrays):
-    """``unnest(...) AS v(...)`` of the typed ``arrays`` ({name: values})."""
+def _unnest(model, arrays, count):
+    """``unnest(...) WITH ORDINALITY AS v(..., row_number)`` of the typed ``arrays`` ({name:
+    values}); ``count`` rows of nothing but their number without arrays."""
+    if not arrays:
+        return SQL("generate_series(1, %s) AS v(row_number)", count)
     return SQL(
-        "unnest(%s) AS v(%s)",
+        "unnest(%s) WITH ORDINALITY AS v(%s, row_number)",
         SQL(", ").join(
             SQL("%s::%s[]", values, _column_type(model, name)) for name, values in arrays.items()
         ),
@@ -146,36 +147,27 @@ def _constant_exprs(model, constants):
 def insert_rows(model, rows):
     """Insert ``rows`` (dicts of stored field values as ``create`` takes them) into
     ``model``'s table: one statement per set of fields given (a field left out gets its
-    default or NULL, as with ``create``). Return the new ids in the order of ``rows`` (drawn
-    from the table's sequence first). Nothing else is done: call ``finish_insert`` next.
+    default or NULL, as with ``create``). Return the new ids in the order of ``rows``. Nothing
+    else is done: call ``finish_insert`` next.
     """
     if not rows:
         return []
-    env = model.env
     # As ``create``: the fields given may be reserved to some groups.
-    for name in {name for row in rows for name in row}:
+    for name in dict.fromkeys(chain.from_iterable(rows)):
         model._check_field_access(model._fields[name], "write")
-    ids = sorted(
-        row[0]
-        for row in env.execute_query(
-            SQL(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                model._table,
-                len(rows),
-            )
-        )
-    )
-    groups = defaultdict(lambda: ([], []))
-    for record_id, row in zip(ids, rows, strict=True):
-        group_ids, group_rows = groups[tuple(sorted(row))]
-        group_ids.append(record_id)
-        group_rows.append(row)
-    for names, (group_ids, group_rows) in groups.items():
-        _insert_group(model, names, group_ids, group_rows)
+    groups = defaultdict(list)
+    for index, row in enumerate(rows):
+        groups[tuple(sorted(row))].append(index)
+    ids = [None] * len(rows)
+    for names, indexes in groups.items():
+        group_ids = _insert_group(model, names, [rows[index] for index in indexes])
+        for index, record_id in zip(indexes, group_ids, strict=True):
+            ids[index] = record_id
     return ids
 
 
-def _insert_group(model, names, ids, rows):
+def _insert_group(model, names, rows):
+    """Insert ``rows`` (the fields ``names`` each); return their ids in order."""
     env = model.env
     # What ``create`` adds: the defaults of the other stored fields and the log columns.
     missing = [
@@ -193,25 +185,32 @@ def _insert_group(model, names, ids, rows):
     if model._log_access:
         now = env.cr.now()
         constants.update(create_uid=env.uid, create_date=now, write_uid=env.uid, write_date=now)
-    arrays = {"id": ids, **_typed_values(model, names, rows, constants)}
+    arrays = _typed_values(model, names, rows, constants)
     exprs = {name: SQL("v.%s", SQL.identifier(name)) for name in arrays}
     exprs |= _constant_exprs(model, constants)
     selected, joins = _converted(model, exprs, list(exprs))
-    env.execute_query(
-        SQL(
-            """
-            INSERT INTO %(table)s (%(columns)s)
-            SELECT %(selected)s
-              FROM %(unnest)s
-                   %(joins)s
-            """,
-            table=SQL.identifier(model._table),
-            columns=SQL(", ").join(SQL.identifier(name) for name in exprs),
-            selected=SQL(", ").join(selected),
-            unnest=_unnest(model, arrays),
-            joins=joins,
+    # Rows inserted in the order of ``rows``, their ids returned in that order (as Odoo's own
+    # ``_create`` reads the ids of its multi-row INSERT).
+    return [
+        record_id
+        for (record_id,) in env.execute_query(
+            SQL(
+                """
+                INSERT INTO %(table)s (%(columns)s)
+                SELECT %(selected)s
+                  FROM %(unnest)s
+                       %(joins)s
+              ORDER BY v.row_number
+             RETURNING id
+                """,
+                table=SQL.identifier(model._table),
+                columns=SQL(", ").join(SQL.identifier(name) for name in exprs),
+                selected=SQL(", ").join(selected),
+                unnest=_unnest(model, arrays, len(rows)),
+                joins=joins,
+            )
         )
-    )
+    ]
 
 
 def stored_amounts(currency):
@@ -246,7 +245,7 @@ def finish_insert(records, rows, stored_by_caller=()):
     if not records:
         return
     env = records.env
-    fnames = list(dict.fromkeys(name for row in rows for name in row))
+    fnames = list(dict.fromkeys(chain.from_iterable(rows)))
     fnames += LOG_ACCESS_COLUMNS if records._log_access else []
     fields = [records._fields[name] for name in fnames]
     caller_fields = {field for pair_fields, _records in stored_by_caller for field in pair_fields}

@@ -242,6 +242,7 @@ class ReceivableDunningEngine(models.AbstractModel):
         )
         levels.fetch(["min_amount", "min_days_since_previous", "offset_days"])
         proposals = []
+        currency = company.currency_id
         for partner_id, partner_rows in by_partner.items():
             level = levels.browse(partner_rows[0]["partner_level_id"])
             credit_rows = credits.get(partner_id, [])
@@ -251,10 +252,10 @@ class ReceivableDunningEngine(models.AbstractModel):
             total = sum(row["amount_residual"] for row in partner_rows) + sum(
                 row["amount_residual"] for row in credit_rows
             )
-            if company.currency_id.compare_amounts(total, 0) <= 0:
+            if currency.compare_amounts(total, 0) <= 0:
                 continue
             if not force:
-                if company.currency_id.compare_amounts(total, level.min_amount) < 0:
+                if currency.compare_amounts(total, level.min_amount) < 0:
                     continue
                 previous = last_sent.get(partner_id)
                 if previous and (date - previous).days < level.min_days_since_previous:
@@ -410,6 +411,7 @@ class ReceivableDunningEngine(models.AbstractModel):
             for level in {proposal["level"] for proposal in proposals}
         }
         vals_list = []
+        currency_id = company.currency_id.id
         for proposal in proposals:
             level = proposal["level"]
             profile = profiles[proposal["partner_id"]]
@@ -444,11 +446,16 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "date": date,
                     **level_values[level.id],
                     "legal_profile_id": profile.id if profile else False,
-                    "legal_warning": rates._missing_rates_warning(missing),
-                    "interest_missing_from": rates._missing_rates_from(missing),
+                    # Both False without a missing rate (not worked out for each customer).
+                    "legal_warning": rates._missing_rates_warning(missing) if missing else False,
+                    "interest_missing_from": rates._missing_rates_from(missing)
+                    if missing
+                    else False,
                     "line_ids": [
                         Command.create(
-                            self._prepare_reminder_line(company, row, charges.get(row["line_id"]))
+                            self._prepare_reminder_line(
+                                company, row, charges.get(row["line_id"]), currency_id
+                            )
                         )
                         for row in proposal["rows"]
                     ],
@@ -511,10 +518,12 @@ class ReceivableDunningEngine(models.AbstractModel):
         return result
 
     @api.model
-    def _prepare_reminder_line(self, company, row, charges=None):
+    def _prepare_reminder_line(self, company, row, charges=None, currency_id=None):
+        """Values of a ``receivable.reminder.line`` from a line row (``currency_id``: the
+        company's currency, read once by a caller preparing many)."""
         return {
             "company_id": row["company_id"],
-            "currency_id": company.currency_id.id,
+            "currency_id": currency_id or company.currency_id.id,
             "interest_amount": 0.0,
             "fee_amount": 0.0,
             "interest_rate": 0.0,

@@ -239,7 +239,9 @@ class ReceivableReminder(models.Model):
     def _compute_amount_net(self):
         for reminder in self:
             reminder.update(
-                self._net_amounts(reminder.amount_claimed, reminder.credit_ids.mapped("amount_residual"))
+                self._net_amounts(
+                    reminder.amount_claimed, reminder.credit_ids.mapped("amount_residual")
+                )
             )
 
     @api.model

@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from odoo import api
 from odoo import models
 from odoo.fields import Command
@@ -48,7 +46,9 @@ class ReceivableReminder(models.Model):
         for vals in vals_list:
             row = {name: value for name, value in vals.items() if name not in children}
             for fname, child_rows in children_rows.items():
-                child_rows.append([self._created_values(command) for command in vals.get(fname, ())])
+                child_rows.append(
+                    [self._created_values(command) for command in vals.get(fname, ())]
+                )
             rows.append(row)
         rounders = {}
         for row, lines, credits in zip(rows, *children_rows.values(), strict=True):
@@ -83,24 +83,22 @@ class ReceivableReminder(models.Model):
         ``credits``, as its computes give them once those are stored (amounts rounded by
         their currency: ``rounders``, {currency id: ``stored_amounts``}, filled as needed)."""
 
-        def amounts(records, name):
-            by_currency = defaultdict(list)
-            for values in records:
-                by_currency[values.get("currency_id")].append(values.get(name))
-            result = []
-            for currency_id, values in by_currency.items():
-                if currency_id not in rounders:
-                    rounders[currency_id] = stored_amounts(
-                        self.env["res.currency"].browse(currency_id)
-                    )
-                result += rounders[currency_id](values)
-            return result
+        def stored(records, *names):
+            """The stored amounts ``names`` of ``records``, one list per name."""
+            currency_ids = {values.get("currency_id") for values in records}
+            for currency_id in currency_ids - rounders.keys():
+                rounders[currency_id] = stored_amounts(self.env["res.currency"].browse(currency_id))
+            if len(currency_ids) == 1:  # the rule: one currency, rounded list by list
+                rounder = rounders[currency_ids.pop()]
+                return [rounder([values.get(name) for values in records]) for name in names]
+            return [
+                [rounders[values.get("currency_id")]([values.get(name)])[0] for values in records]
+                for name in names
+            ]
 
+        company = self.env["res.company"].browse(row["company_id"])
         claimed = self._claimed_amounts(
-            self.env["res.company"].browse(row["company_id"]).currency_id,
-            amounts(lines, "amount_residual"),
-            amounts(lines, "interest_amount"),
-            amounts(lines, "fee_amount"),
+            company.currency_id, *stored(lines, "amount_residual", "interest_amount", "fee_amount")
         )
-        credits_total = self._net_amounts(claimed["amount_claimed"], amounts(credits, "amount_residual"))
-        return {**claimed, **credits_total}
+        (credit_amounts,) = stored(credits, "amount_residual")
+        return {**claimed, **self._net_amounts(claimed["amount_claimed"], credit_amounts)}

@@ -90,6 +90,10 @@ class TestDunningBulkCreation(DunningCommon):
 
     def test_set_based_creation_stores_what_create_stored(self):
         vals_list = self._vals_list()
+        # Amounts to round on the way in (as a charge reckoned by hand could be): a fee of
+        # 12.345 stored as 12.35, a rate kept to its 3 digits, the totals from those.
+        extra = next(vals for vals in vals_list if len(vals["line_ids"]) == 2)
+        extra["line_ids"][1][2].update(fee_amount=12.345, interest_rate=3.14159)
         Reminder = self.env["receivable.reminder"]._as_engine()
         # The ORM's create (the run's path before issue 17), then rolled back.
         try:
@@ -122,6 +126,11 @@ class TestDunningBulkCreation(DunningCommon):
                     "amount_credits": -400.0,
                 }
             ],
+        )
+        rounded = reminders.line_ids.filtered(lambda line: line.fee_amount == 12.35)
+        self.assertEqual(rounded.interest_rate, 3.142)
+        self.assertEqual(
+            rounded.reminder_id.amount_fees, sum(rounded.reminder_id.line_ids.mapped("fee_amount"))
         )
         line = reminders.line_ids.filtered(lambda line: line.move_id == self.paid_late)
         self.assertEqual(line.amount_paid_late, 600.0)
