@@ -147,6 +147,7 @@ class TestDunningBulkCreation(DunningCommon):
         """Read right after the creation: the customer's reminders, the totals and the lines
         (cached before, by the same transaction) are those stored."""
         self.assertFalse(self.customer.receivable_reminder_ids)
+        self.assertEqual(self.customer.receivable_reminder_pending_count, 0)
         reminders = self.env["receivable.reminder"]._as_engine()._create_in_bulk(self._vals_list())
         mine = self.customer.receivable_reminder_ids
         self.assertEqual(mine, reminders.filtered(lambda r: r.partner_id == self.customer))
