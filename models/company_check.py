@@ -96,13 +96,18 @@ def company_suspects_in_rows(records, rows, fnames):
     if fields and "company_id" not in present:
         return records
     suspect_ids = set()
+    companies = {row.get("company_id") or False for row in rows}
     for field in fields:
         # The distinct values per company first (most rows share them), the rows only when
         # one of them is refused.
-        linked = defaultdict(set)
-        for row in rows:
-            if row.get(field.name):
-                linked[row.get("company_id") or False].add(row[field.name])
+        if len(companies) == 1:  # the run's batches: one set comprehension a field
+            (company_id,) = companies
+            linked = {company_id: {row.get(field.name) for row in rows} - {None, False}}
+        else:
+            linked = defaultdict(set)
+            for row in rows:
+                if row.get(field.name):
+                    linked[row.get("company_id") or False].add(row[field.name])
         for company_id, linked_ids in linked.items():
             refused = _refused_ids(records.env[field.comodel_name], company_id, linked_ids)
             suspect_ids.update(

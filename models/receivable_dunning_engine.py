@@ -243,8 +243,13 @@ class ReceivableDunningEngine(models.AbstractModel):
         levels.fetch(["min_amount", "min_days_since_previous", "offset_days"])
         proposals = []
         currency = company.currency_id
+        # Read once per level, not once per customer.
+        thresholds = {
+            level.id: (level.min_amount, level.min_days_since_previous) for level in levels
+        }
         for partner_id, partner_rows in by_partner.items():
             level = levels.browse(partner_rows[0]["partner_level_id"])
+            min_amount, min_days = thresholds[level.id]
             credit_rows = credits.get(partner_id, [])
             # Credits first: what the reminder claims is net of the customer's credits; a
             # customer they cover is not reminded (see ``_credits_cover_query``; here also
@@ -255,10 +260,10 @@ class ReceivableDunningEngine(models.AbstractModel):
             if currency.compare_amounts(total, 0) <= 0:
                 continue
             if not force:
-                if currency.compare_amounts(total, level.min_amount) < 0:
+                if currency.compare_amounts(total, min_amount) < 0:
                     continue
                 previous = last_sent.get(partner_id)
-                if previous and (date - previous).days < level.min_days_since_previous:
+                if previous and (date - previous).days < min_days:
                     continue
             proposals.append(
                 {

@@ -50,12 +50,12 @@ class ReceivableReminder(models.Model):
                     [self._created_values(command) for command in vals.get(fname, ())]
                 )
             rows.append(row)
-        rounders = {}
-        for row, lines, credits in zip(rows, *children_rows.values(), strict=True):
-            row.update(self._totals_of_values(row, lines, credits, rounders))
+        totals = self._totals_of_values(rows, *children_rows.values())
+        for row, row_totals in zip(rows, totals, strict=True):
+            row.update(row_totals)
         reminders = self.browse(insert_rows(self, rows))
-        totals = [(self._totals_fields(), reminders)]
-        finish_insert(reminders, rows, totals)
+        stored_here = [(self._totals_fields(), reminders)]
+        finish_insert(reminders, rows, stored_here)
         for fname, model in children.items():
             child_rows = [
                 {**values, "reminder_id": reminder_id}
@@ -64,7 +64,7 @@ class ReceivableReminder(models.Model):
                 )
                 for values in reminder_children
             ]
-            finish_insert(model.browse(insert_rows(model, child_rows)), child_rows, totals)
+            finish_insert(model.browse(insert_rows(model, child_rows)), child_rows, stored_here)
         return reminders
 
     @api.model
@@ -78,27 +78,47 @@ class ReceivableReminder(models.Model):
         return [self._fields[name] for name in TOTALS]
 
     @api.model
-    def _totals_of_values(self, row, lines, credits, rounders):
-        """The totals of the reminder of ``row`` from the values of its ``lines`` and
-        ``credits``, as its computes give them once those are stored (amounts rounded by
-        their currency: ``rounders``, {currency id: ``stored_amounts``}, filled as needed)."""
+    def _totals_of_values(self, rows, lines, credits):
+        """The totals of the reminders of ``rows`` from the values of their ``lines`` and
+        ``credits`` (a list per reminder), as their computes give them once those are stored
+        (the amounts rounded by their currency)."""
+        residuals, interests, fees = self._stored_children_amounts(
+            lines, "amount_residual", "interest_amount", "fee_amount"
+        )
+        (credit_amounts,) = self._stored_children_amounts(credits, "amount_residual")
+        currencies = {
+            company_id: self.env["res.company"].browse(company_id).currency_id
+            for company_id in {row["company_id"] for row in rows}
+        }
+        totals = []
+        for row, *amounts in zip(rows, residuals, interests, fees, credit_amounts, strict=True):
+            claimed = self._claimed_amounts(currencies[row["company_id"]], *amounts[:3])
+            totals.append({**claimed, **self._net_amounts(claimed["amount_claimed"], amounts[3])})
+        return totals
 
-        def stored(records, *names):
-            """The stored amounts ``names`` of ``records``, one list per name."""
-            currency_ids = {values.get("currency_id") for values in records}
-            for currency_id in currency_ids - rounders.keys():
-                rounders[currency_id] = stored_amounts(self.env["res.currency"].browse(currency_id))
-            if len(currency_ids) == 1:  # the rule: one currency, rounded list by list
-                rounder = rounders[currency_ids.pop()]
-                return [rounder([values.get(name) for values in records]) for name in names]
-            return [
-                [rounders[values.get("currency_id")]([values.get(name)])[0] for values in records]
+    @api.model
+    def _stored_children_amounts(self, children, *names):
+        """For each of ``names``, the amounts ``children`` (a list of values per reminder)
+        store, a list per reminder: rounded column by column for the whole batch."""
+        flat = [values for values_list in children for values in values_list]
+        currency_ids = {values.get("currency_id") for values in flat}
+        rounders = {
+            currency_id: stored_amounts(self.env["res.currency"].browse(currency_id))
+            for currency_id in currency_ids
+        }
+        if len(currency_ids) == 1:  # the run's batches: one currency, one call a column
+            rounder = rounders[currency_ids.pop()]
+            columns = [rounder([values.get(name) for values in flat]) for name in names]
+        else:
+            columns = [
+                [rounders[values.get("currency_id")]([values.get(name)])[0] for values in flat]
                 for name in names
             ]
-
-        company = self.env["res.company"].browse(row["company_id"])
-        claimed = self._claimed_amounts(
-            company.currency_id, *stored(lines, "amount_residual", "interest_amount", "fee_amount")
-        )
-        (credit_amounts,) = stored(credits, "amount_residual")
-        return {**claimed, **self._net_amounts(claimed["amount_claimed"], credit_amounts)}
+        result = []
+        for column in columns:
+            per_reminder, start = [], 0
+            for values_list in children:
+                per_reminder.append(column[start : start + len(values_list)])
+                start += len(values_list)
+            result.append(per_reminder)
+        return result
