@@ -13,7 +13,13 @@ process's peak memory. Reminders created by a run are deleted before the next on
 benchmark can be run again on the same data.
 
 With ``--scale K`` a second data set K times larger (database ``<db>_x<K>``) is measured in
-the same run and the ratio time(Kx)/time(1x) is printed. See bench/README.md.
+the same run and the ratio time(Kx)/time(1x) is printed.
+
+With ``--peer`` OCA's ``account_credit_control`` (19.0, from PyPI, unpacked into
+``bench/out/oca``, never into site-packages) is installed in each data set too, given a
+3-level policy, and its run (``credit.control.run.generate_credit_lines``, the "Compute
+credit lines" button) is timed on the same invoices, alternating with ours; the ratio is
+printed. See bench/README.md.
 """
 
 import argparse
@@ -25,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from datetime import date as Date
 from pathlib import Path
 
@@ -35,6 +42,18 @@ MODULE = "account_receivable_control"
 SETUP_KEY = "arc_bench.setup"
 DATA_KEY = "arc_bench.data"
 SETUP_VERSION = "1"
+# The peer: OCA's credit control, installed in the data sets with --peer.
+PEER_MODULE = "account_credit_control"
+PEER_REQUIREMENT = "odoo-addon-account_credit_control>=19.0,<19.1"
+PEER_KEY = "arc_bench.peer"
+PEER_VERSION = "1"
+# Its policy: three levels, offsets as the first three of our ladder (scale_data.LADDER).
+PEER_LEVELS = [
+    # level, delay (days after the due date), name
+    (1, 1, "Friendly reminder"),
+    (2, 15, "Second reminder"),
+    (3, 30, "Last reminder"),
+]
 
 sys.path.insert(0, str(BENCH_DIR))
 
@@ -274,14 +293,120 @@ def phase_measure(args):
     }
 
 
-PHASES = {"setup": phase_setup, "generate": phase_generate, "measure": phase_measure}
+def phase_peer_setup(args):
+    """OCA's policy in a data set: three levels by days after the due date, the company's
+    receivable accounts, the company's default policy (as its settings do)."""
+    from odoo import api
+    from odoo.api import SUPERUSER_ID
+
+    registry = odoo_registry(args.db, args.addons_path)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        params = env["ir.config_parameter"]
+        company = env["res.company"].browse(int(params.get_param("arc_bench.company_id")))
+        accounts = env["account.account"].search(
+            [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.ids)]
+        )
+        template = env.ref("account_credit_control.email_template_credit_control_base")
+        policy = env["credit.control.policy"].create(
+            {
+                "name": "Bench: 3 levels",
+                "company_id": company.id,
+                "account_ids": [(6, 0, accounts.ids)],
+                "level_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": name,
+                            "level": level,
+                            "computation_mode": "net_days",
+                            "delay_days": delay,
+                            "email_template_id": template.id,
+                            "channel": "email",
+                            "custom_text": name,
+                            "custom_mail_text": f"<p>{name}</p>",
+                        },
+                    )
+                    for level, delay, name in PEER_LEVELS
+                ],
+            }
+        )
+        company.credit_policy_id = policy
+        params.set_param("arc_bench.peer_policy_id", policy.id)
+        params.set_param(PEER_KEY, PEER_VERSION)
+        cr.commit()
+        return {"policy": policy.id, "levels": len(policy.level_ids), "accounts": accounts.ids}
+
+
+def phase_measure_peer(args):
+    """Time OCA's run in this fresh process, as its "Compute credit lines" button: a
+    ``credit.control.run`` on the evaluation date with the policy, ``generate_credit_lines``
+    and the commit; read the peak memory."""
+    from odoo import api
+    from odoo.api import SUPERUSER_ID
+    from odoo.tools import SQL
+
+    registry = odoo_registry(args.db, args.addons_path)
+    rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        params = env["ir.config_parameter"]
+        company = env["res.company"].browse(int(params.get_param("arc_bench.company_id")))
+        policy = env["credit.control.policy"].browse(
+            int(params.get_param("arc_bench.peer_policy_id"))
+        )
+        run = (
+            env["credit.control.run"]
+            .with_company(company)
+            .create(
+                {
+                    "date": Date.fromisoformat(args.date),
+                    "policy_ids": [(6, 0, policy.ids)],
+                    "company_id": company.id,
+                }
+            )
+        )
+        cr.commit()
+        started = time.perf_counter()
+        run.generate_credit_lines()
+        cr.commit()
+        seconds = time.perf_counter() - started
+        counts = env.execute_query_dict(
+            SQL(
+                """
+                SELECT COUNT(*) AS lines, COUNT(DISTINCT partner_id) AS partners,
+                       COUNT(DISTINCT policy_level_id) AS levels
+                  FROM credit_control_line WHERE run_id = %s
+                """,
+                run.id,
+            )
+        )[0]
+    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "seconds": seconds,
+        "lines": counts["lines"],
+        "partners": counts["partners"],
+        "levels": counts["levels"],
+        "rss_loaded_mib": rss_loaded,
+        "rss_peak_mib": rss_peak,
+    }
+
+
+PHASES = {
+    "setup": phase_setup,
+    "generate": phase_generate,
+    "measure": phase_measure,
+    "peer_setup": phase_peer_setup,
+    "measure_peer": phase_measure_peer,
+}
 
 
 # ----------------------------------------------------------------------------------------------
 # Orchestration
 # ----------------------------------------------------------------------------------------------
 def ensure_template(args):
-    template = f"{args.db}_template"
+    template = getattr(args, "template", None) or f"{args.db}_template"
     if db_exists(template) and get_param(template, SETUP_KEY) == SETUP_VERSION:
         log(f"reusing the template database {template}")
         if args.update:
@@ -289,22 +414,7 @@ def ensure_template(args):
         return template
     drop_db(template)
     log(f"creating the template database {template} (account + {MODULE})")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            template,
-            f"--addons-path={args.addons_path}",
-            "-i",
-            f"account,{MODULE}",
-            "--stop-after-init",
-            "--log-level=warn",
-            "--http-interface=127.0.0.1",
-        ],
-        check=True,
-    )
+    run_odoo(args, template, "-i", f"account,{MODULE}")
     result = child("setup", args, template)
     log(f"template ready: {result}")
     return template
@@ -323,9 +433,8 @@ def ensure_data(args, template, db, partners, invoices):
     log(f"generated in {result['seconds']} s: {result}")
 
 
-def update_module(args, db):
-    """Bring a reused database to the module's current code (new fields, data)."""
-    log(f"updating {MODULE} in {db}")
+def run_odoo(args, db, *options):
+    """``odoo -d db`` with the benchmark's addons path and ``options``, stopped after init."""
     subprocess.run(
         [
             sys.executable,
@@ -334,8 +443,7 @@ def update_module(args, db):
             "-d",
             db,
             f"--addons-path={args.addons_path}",
-            "-u",
-            MODULE,
+            *options,
             "--stop-after-init",
             "--log-level=warn",
             "--http-interface=127.0.0.1",
@@ -344,9 +452,76 @@ def update_module(args, db):
     )
 
 
+def update_module(args, db):
+    """Bring a reused database to the module's current code (new fields, data)."""
+    log(f"updating {MODULE} in {db}")
+    run_odoo(args, db, "-u", MODULE)
+
+
+def ensure_peer_addons(args):
+    """The folder holding OCA's module (``<peer-dir>/site/odoo/addons``): its wheel downloaded
+    with pip (no dependencies: Odoo is there) and unpacked there, not installed, so that no
+    ``odoo`` package shadows the one in use."""
+    root = Path(args.peer_dir).resolve()
+    addons = root / "site" / "odoo" / "addons"
+    if (addons / PEER_MODULE / "__manifest__.py").is_file():
+        return addons
+    wheels = root / "wheels"
+    wheel = args.peer_wheel
+    if not wheel:
+        log(f"downloading {PEER_REQUIREMENT} into {wheels}")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--dest",
+                str(wheels),
+                PEER_REQUIREMENT,
+            ],
+            check=True,
+        )
+        wheel = max(wheels.glob("odoo_addon_account_credit_control-*.whl"))
+    log(f"unpacking {wheel} into {root / 'site'}")
+    with zipfile.ZipFile(wheel) as archive:
+        members = [name for name in archive.namelist() if name.startswith("odoo/addons/")]
+        archive.extractall(root / "site", members)
+    return addons
+
+
+def ensure_peer(args, db):
+    """OCA's module and its policy in the data set ``db`` (once)."""
+    if get_param(db, PEER_KEY) == PEER_VERSION:
+        return
+    log(f"installing {PEER_MODULE} in {db}")
+    run_odoo(args, db, "-i", PEER_MODULE)
+    log(f"peer policy: {child('peer_setup', args, db)}")
+
+
+def _delete(db, statements, tables):
+    psql(db, statements)
+    psql(db, f"VACUUM ANALYZE {', '.join(tables)}")
+
+
+def delete_peer_lines(db):
+    """Remove what a previous OCA run created (its lines, their messages and the run)."""
+    _delete(
+        db,
+        """
+        DELETE FROM mail_message WHERE model = 'credit.control.line';
+        DELETE FROM mail_followers WHERE res_model = 'credit.control.line';
+        DELETE FROM credit_control_line;
+        DELETE FROM credit_control_run;
+        """,
+        ["credit_control_line", "mail_message", "mail_followers"],
+    )
+
+
 def delete_reminders(db):
     """Remove what a previous run created, so every run starts from the same state."""
-    psql(
+    _delete(
         db,
         """
         DELETE FROM receivable_reminder_line;
@@ -354,17 +529,19 @@ def delete_reminders(db):
         DELETE FROM mail_followers WHERE res_model = 'receivable.reminder';
         DELETE FROM mail_message WHERE model = 'receivable.reminder';
         """,
+        ["receivable_reminder", "receivable_reminder_line", "mail_followers"],
     )
-    psql(db, "VACUUM ANALYZE receivable_reminder, receivable_reminder_line, mail_followers")
 
 
-def measure(args, db):
-    delete_reminders(db)
-    result = child("measure", args, db)
+def measure(args, db, phase="measure", delete=delete_reminders):
+    """The timed ``phase`` in a fresh process, from (and back to) a data set without what a
+    run creates (``delete``)."""
+    delete(db)
+    result = child(phase, args, db)
     result["db"] = db
     result["partners_per_min"] = result["partners"] / result["seconds"] * 60
     if not args.keep:
-        delete_reminders(db)
+        delete(db)
     return result
 
 
@@ -392,6 +569,24 @@ def report(results, ratio_scale):
     print("JSON " + json.dumps(results))
 
 
+def report_peer(pairs):
+    """Ours and OCA's run on the same data set, side by side, and the ratio of their times."""
+    log("ours and OCA's account_credit_control on the same invoices")
+    print(
+        f"{'database':<18} {'customers':>9} {'lines':>9} {'ours':>7} {'OCA':>7} {'OCA/ours':>8} "
+        f"{'ours/min':>9} {'OCA/min':>8} {'ours RSS':>8} {'OCA RSS':>8}"
+    )
+    for ours, peer in pairs:
+        print(
+            f"{ours['db']:<18} {ours['partners']:>9,} {ours['lines']:>9,} "
+            f"{ours['seconds']:>6.1f}s {peer['seconds']:>6.1f}s "
+            f"{peer['seconds'] / ours['seconds']:>7.1f}x "
+            f"{ours['partners_per_min']:>9,.0f} {peer['partners_per_min']:>8,.0f} "
+            f"{ours['rss_peak_mib']:>4.0f} MiB {peer['rss_peak_mib']:>4.0f} MiB"
+        )
+    print("PEER " + json.dumps(pairs))
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -416,6 +611,20 @@ def main():
     parser.add_argument(
         "--only-scaled", action="store_true", help="with --scale, measure the large set only"
     )
+    parser.add_argument(
+        "--template", help="template database to copy (default <db>_template), shared by sizes"
+    )
+    parser.add_argument(
+        "--peer",
+        action="store_true",
+        help="also time OCA's account_credit_control on the same invoices (installed in them)",
+    )
+    parser.add_argument(
+        "--peer-dir",
+        default=str(BENCH_DIR / "out" / "oca"),
+        help="where OCA's wheel is downloaded and unpacked (bench/out/oca)",
+    )
+    parser.add_argument("--peer-wheel", help="OCA's wheel already downloaded (no download)")
     parser.add_argument("--addons-path", default=None)
     # Internal: a phase run in a child process.
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
@@ -423,6 +632,9 @@ def main():
     parser.add_argument("--spec", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.addons_path = args.addons_path or default_addons_path()
+    if args.peer and not args.phase:
+        # Only this benchmark's processes see OCA's module (the template does not install it).
+        args.addons_path += f",{ensure_peer_addons(args)}"
 
     if args.phase:
         return answer_phase(args, PHASES)
@@ -434,7 +646,9 @@ def main():
         datasets.append((f"{args.db}_x{args.scale}", args.scale))
     for db, scale in datasets:
         ensure_data(args, template, db, args.partners * scale, args.invoices * scale)
-    results = []
+        if args.peer:
+            ensure_peer(args, db)
+    results, pairs = [], []
     for db, scale in datasets:
         for run in range(args.runs):
             log(f"measuring {db} (run {run + 1}/{args.runs})")
@@ -446,7 +660,18 @@ def main():
                 f"peak RSS {result['rss_peak_mib']:.0f} MiB"
             )
             results.append(result)
+            if args.peer:
+                log(f"measuring OCA's run on {db} (run {run + 1}/{args.runs})")
+                peer = measure(args, db, "measure_peer", delete_peer_lines)
+                log(
+                    f"{db}: OCA {peer['lines']:,} lines for {peer['partners']:,} customers in "
+                    f"{peer['seconds']:.1f} s, peak RSS {peer['rss_peak_mib']:.0f} MiB "
+                    f"({peer['seconds'] / result['seconds']:.1f}x ours)"
+                )
+                pairs.append((result, peer))
     report(results, args.scale if args.scale > 1 else None)
+    if pairs:
+        report_peer(pairs)
     log(f"total {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -33,6 +33,7 @@ from . import receivable_provision
 from . import receivable_reference_rate
 from . import receivable_reference_rate_update
 from . import receivable_reminder
+from . import receivable_reminder_bulk
 from . import receivable_reminder_channels
 from . import receivable_reminder_credit
 from . import receivable_reminder_line

@@ -242,8 +242,14 @@ class ReceivableDunningEngine(models.AbstractModel):
         )
         levels.fetch(["min_amount", "min_days_since_previous", "offset_days"])
         proposals = []
+        currency = company.currency_id
+        # Read once per level, not once per customer.
+        thresholds = {
+            level.id: (level.min_amount, level.min_days_since_previous) for level in levels
+        }
         for partner_id, partner_rows in by_partner.items():
             level = levels.browse(partner_rows[0]["partner_level_id"])
+            min_amount, min_days = thresholds[level.id]
             credit_rows = credits.get(partner_id, [])
             # Credits first: what the reminder claims is net of the customer's credits; a
             # customer they cover is not reminded (see ``_credits_cover_query``; here also
@@ -251,13 +257,13 @@ class ReceivableDunningEngine(models.AbstractModel):
             total = sum(row["amount_residual"] for row in partner_rows) + sum(
                 row["amount_residual"] for row in credit_rows
             )
-            if company.currency_id.compare_amounts(total, 0) <= 0:
+            if currency.compare_amounts(total, 0) <= 0:
                 continue
             if not force:
-                if company.currency_id.compare_amounts(total, level.min_amount) < 0:
+                if currency.compare_amounts(total, min_amount) < 0:
                     continue
                 previous = last_sent.get(partner_id)
-                if previous and (date - previous).days < level.min_days_since_previous:
+                if previous and (date - previous).days < min_days:
                     continue
             proposals.append(
                 {
@@ -373,19 +379,10 @@ class ReceivableDunningEngine(models.AbstractModel):
         if not proposals:
             return self.env["receivable.reminder"]
         vals_list = self._prepare_reminders_vals(company, date, proposals, to_review=to_review)
-        # The reminder's own chatter starts when it is sent; no creation message per record.
-        # Only the run creates reminders (``_as_engine``: users cannot create them).
-        return (
-            self.env["receivable.reminder"]
-            ._as_engine()
-            .with_context(
-                tracking_disable=True,
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                mail_notrack=True,
-            )
-            .create(vals_list)
-        )
+        # Set-based (``_create_in_bulk``): the rows ``create`` would write, a few statements a
+        # batch. The reminder's own chatter starts when it is sent: no creation message,
+        # follower nor tracking. Only the run creates reminders (``_as_engine``).
+        return self.env["receivable.reminder"]._as_engine()._create_in_bulk(vals_list)
 
     @api.model
     def _prepare_reminders_vals(self, company, date, proposals, to_review=False):
@@ -405,29 +402,45 @@ class ReceivableDunningEngine(models.AbstractModel):
             [row["line_id"] for row in charged_rows], max(date, fields.Date.context_today(self))
         )
         rates = self.env["receivable.reference.rate"]
+        # Read once per level, not once per customer.
+        level_values = {
+            level.id: {
+                "deadline": date + timedelta(days=level.payment_delay_days),
+                "channel_email": level.channel_email,
+                "channel_letter": level.channel_letter,
+                "channel_call": level.channel_call,
+                "state": "draft" if level.needs_approval or to_review else "to_send",
+                # Held for review only because sending is off: released on activation.
+                "awaiting_activation": to_review and not level.needs_approval,
+            }
+            for level in {proposal["level"] for proposal in proposals}
+        }
         vals_list = []
+        currency_id = company.currency_id.id
         for proposal in proposals:
             level = proposal["level"]
             profile = profiles[proposal["partner_id"]]
             missing = set()
-            charges = self._compute_line_charges(
-                profile,
-                self.env["receivable.policy"].browse(proposal["policy_id"]),
-                date,
-                [
-                    {
-                        "key": row["line_id"],
-                        "move_id": row["move_id"],
-                        "amount": row["amount_residual"],
-                        "due_date": row["date_maturity"],
-                        "payments": payments.get(row["line_id"], []),
-                    }
-                    for row in proposal["rows"]
-                ],
-                history,
-                missing,
-                level=level,
-            )
+            charges = {}
+            if profile:
+                charges = self._compute_line_charges(
+                    profile,
+                    self.env["receivable.policy"].browse(proposal["policy_id"]),
+                    date,
+                    [
+                        {
+                            "key": row["line_id"],
+                            "move_id": row["move_id"],
+                            "amount": row["amount_residual"],
+                            "due_date": row["date_maturity"],
+                            "payments": payments.get(row["line_id"], []),
+                        }
+                        for row in proposal["rows"]
+                    ],
+                    history,
+                    missing,
+                    level=level,
+                )
             vals_list.append(
                 {
                     "partner_id": proposal["partner_id"],
@@ -436,19 +449,18 @@ class ReceivableDunningEngine(models.AbstractModel):
                     "policy_id": proposal["policy_id"],
                     "level_id": level.id,
                     "date": date,
-                    "deadline": date + timedelta(days=level.payment_delay_days),
-                    "channel_email": level.channel_email,
-                    "channel_letter": level.channel_letter,
-                    "channel_call": level.channel_call,
-                    "state": "draft" if level.needs_approval or to_review else "to_send",
-                    # Held for review only because sending is off: released on activation.
-                    "awaiting_activation": to_review and not level.needs_approval,
+                    **level_values[level.id],
                     "legal_profile_id": profile.id if profile else False,
-                    "legal_warning": rates._missing_rates_warning(missing),
-                    "interest_missing_from": rates._missing_rates_from(missing),
+                    # Both False without a missing rate (not worked out for each customer).
+                    "legal_warning": rates._missing_rates_warning(missing) if missing else False,
+                    "interest_missing_from": rates._missing_rates_from(missing)
+                    if missing
+                    else False,
                     "line_ids": [
                         Command.create(
-                            self._prepare_reminder_line(company, row, charges.get(row["line_id"]))
+                            self._prepare_reminder_line(
+                                company, row, charges.get(row["line_id"]), currency_id
+                            )
                         )
                         for row in proposal["rows"]
                     ],
@@ -511,10 +523,12 @@ class ReceivableDunningEngine(models.AbstractModel):
         return result
 
     @api.model
-    def _prepare_reminder_line(self, company, row, charges=None):
+    def _prepare_reminder_line(self, company, row, charges=None, currency_id=None):
+        """Values of a ``receivable.reminder.line`` from a line row (``currency_id``: the
+        company's currency, read once by a caller preparing many)."""
         return {
             "company_id": row["company_id"],
-            "currency_id": company.currency_id.id,
+            "currency_id": currency_id or company.currency_id.id,
             "interest_amount": 0.0,
             "fee_amount": 0.0,
             "interest_rate": 0.0,

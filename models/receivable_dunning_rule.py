@@ -51,9 +51,14 @@ class ReceivableDunningEngine(models.AbstractModel):
         the overdue amount a reminder would claim (their overdue debit items that no
         item-level exclusion holds). Credits first: such a customer gets no reminder, its
         credits are to allocate (the worklist's "Credits to Allocate")."""
-        items = self.env["receivable.facts"]._open_items_query(
-            date, company, partner_ids, as_of=False
-        )
+        facts = self.env["receivable.facts"]
+        items = facts._open_items_query(date, company, as_of=False)
+        # The customers' lines through the lines' own partner only (the same lines): with the
+        # customers' filter as well, PostgreSQL expects a few lines and pairs each customer of
+        # a batch with every line (at 20 open invoices a customer, 5 times slower).
+        customers = SQL("TRUE")
+        if partner_ids is not None:
+            customers = facts._line_partner_filter(SQL("item.line_partner_id"), partner_ids)
         remindable = SQL(" AND ").join(
             SQL("NOT (%s)", condition) for _reason, condition in self._item_exclusions()
         )
@@ -61,6 +66,7 @@ class ReceivableDunningEngine(models.AbstractModel):
             """
             SELECT item.partner_id
               FROM (%(items)s) item
+             WHERE %(customers)s
           GROUP BY item.partner_id
             HAVING COUNT(*) FILTER (WHERE item.amount_residual < 0) > 0
                AND COALESCE(SUM(item.amount_residual) FILTER (
@@ -72,6 +78,7 @@ class ReceivableDunningEngine(models.AbstractModel):
                    + SUM(item.amount_residual) FILTER (WHERE item.amount_residual < 0) <= 0
             """,
             items=items,
+            customers=customers,
             remindable=remindable,
         )
 

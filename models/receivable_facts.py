@@ -156,13 +156,7 @@ class ReceivableFacts(models.AbstractModel):
             filters.append(SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids)))
             # The same filter on the line's own indexed column: a batch of customers reads
             # their lines through the index, not the whole ledger.
-            filters.append(
-                SQL(
-                    "aml.partner_id = ANY(ARRAY(SELECT contact.id FROM res_partner contact"
-                    " WHERE contact.commercial_partner_id = ANY(%s)))",
-                    list(partner_ids),
-                )
-            )
+            filters.append(self._line_partner_filter(SQL("aml.partner_id"), partner_ids))
         if as_of:
             residual, residual_currency, matchings = self._residual_at_sql(date)
         else:
@@ -189,6 +183,16 @@ class ReceivableFacts(models.AbstractModel):
             joins=self._item_joins(date),
             matchings=matchings,
             filters=SQL(" AND ").join(filters),
+        )
+
+    @api.model
+    def _line_partner_filter(self, column, partner_ids):
+        """SQL: the line partner ``column`` is a contact of the commercial ``partner_ids``."""
+        return SQL(
+            "%s = ANY(ARRAY(SELECT contact.id FROM res_partner contact"
+            " WHERE contact.commercial_partner_id = ANY(%s)))",
+            column,
+            list(partner_ids),
         )
 
     @api.model

@@ -226,21 +226,44 @@ class ReceivableReminder(models.Model):
     def _compute_amount_total(self):
         for reminder in self:
             lines = reminder.line_ids
-            reminder.amount_total = sum(lines.mapped("amount_residual"))
-            reminder.line_count = len(lines)
-            reminder.amount_interest = reminder.currency_id.round(
-                sum(lines.mapped("interest_amount"))
-            )
-            reminder.amount_fees = sum(lines.mapped("fee_amount"))
-            reminder.amount_claimed = (
-                reminder.amount_total + reminder.amount_interest + reminder.amount_fees
+            reminder.update(
+                self._claimed_amounts(
+                    reminder.currency_id,
+                    lines.mapped("amount_residual"),
+                    lines.mapped("interest_amount"),
+                    lines.mapped("fee_amount"),
+                )
             )
 
     @api.depends("amount_claimed", "credit_ids.amount_residual")
     def _compute_amount_net(self):
         for reminder in self:
-            reminder.amount_credits = sum(reminder.credit_ids.mapped("amount_residual"))
-            reminder.amount_net = reminder.amount_claimed + reminder.amount_credits
+            reminder.update(
+                self._net_amounts(
+                    reminder.amount_claimed, reminder.credit_ids.mapped("amount_residual")
+                )
+            )
+
+    @api.model
+    def _claimed_amounts(self, currency, residuals, interests, fees):
+        """The totals of ``_compute_amount_total`` from the lines' amounts due, interest and
+        fees (also stored so by the run's set-based creation)."""
+        amount_total = sum(residuals)
+        amount_interest = currency.round(sum(interests))
+        amount_fees = sum(fees)
+        return {
+            "amount_total": amount_total,
+            "line_count": len(residuals),
+            "amount_interest": amount_interest,
+            "amount_fees": amount_fees,
+            "amount_claimed": amount_total + amount_interest + amount_fees,
+        }
+
+    @api.model
+    def _net_amounts(self, amount_claimed, credits):
+        """The totals of ``_compute_amount_net`` from the amount claimed and the credits."""
+        amount_credits = sum(credits)
+        return {"amount_credits": amount_credits, "amount_net": amount_claimed + amount_credits}
 
     def _net_due(self):
         """The invoices due less the customer's credits, before late-payment charges."""
@@ -252,6 +275,12 @@ class ReceivableReminder(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_engine_create()
+        self._name_new(vals_list)
+        return super().create(vals_list)
+
+    def _check_engine_create(self):
+        """Only the run creates reminders."""
         # Access rights first: a user without them learns nothing about the engine's rules.
         self.check_access("create")
         if not has_engine_mark(self.env):
@@ -261,13 +290,17 @@ class ReceivableReminder(models.Model):
                     "dunning run or Send Reminder Now), not by hand."
                 )
             )
-        # A preview (rolled back, see ``receivable.followup``) draws no reference: a number of
-        # the sequence is never given back.
+
+    @api.model
+    def _name_new(self, vals_list):
+        """The references of the reminders of ``vals_list`` still unnamed, drawn at once.
+
+        A preview (rolled back, see ``receivable.followup``) draws no reference: a number of
+        the sequence is never given back."""
         preview = self.env.context.get("receivable_reminder_preview")
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/" and not preview]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
-        return super().create(vals_list)
 
     @api.model
     def _next_names(self, count):

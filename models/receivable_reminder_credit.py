@@ -49,12 +49,16 @@ class ReceivableReminderCredit(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_engine_create()
+        return super().create(vals_list)
+
+    def _check_engine_create(self):
+        """Only the run lists them."""
         self.check_access("create")
         if not has_engine_mark(self.env):
             raise UserError(
                 self.env._("The credits of a reminder are listed by the dunning run only.")
             )
-        return super().create(vals_list)
 
     def write(self, vals):
         if not self:
