@@ -11,7 +11,9 @@ of the open invoices) and broken promises (2 % of the customers), and, once (mar
 customers with an invoice more than ``--hold-days`` days past due, and ``--plans`` active
 payment plans made by the ORM (each on two open invoices of its customer, three monthly
 instalments; a third have their instalments all to come, a third missed one, a third two;
-every other plan breaks on a missed instalment, the others go on).
+every other plan breaks on a missed instalment, the others go on); then the expected payment
+dates of the invoices as posting sets them (marker ``arc_bench_night.dates``: the SQL clones
+carry the template invoice's, which the first night would rewrite on every invoice).
 
 Sequential (``<db>_seq``, a copy of ``<db>``): each cron method called as the scheduler calls
 it (superuser environment, committed batches), in a fresh process per step, in the night's
@@ -70,6 +72,7 @@ import bench_risk as br  # noqa: E402
 REPO_DIR = bd.REPO_DIR
 NIGHT_KEY = "arc_bench_night.setup"
 NIGHT_VERSION = "1"
+DATES_KEY = "arc_bench_night.dates"
 QUEUE_KEY = "arc_bench_night.queue"
 QUEUE_BRIDGE = "account_receivable_control_queue"
 # The night's steps, in the order of night_runs.NIGHT_SCHEDULE: (name, model, cron method,
@@ -130,19 +133,22 @@ def _env(cr):
     return api.Environment(cr, SUPERUSER_ID, {})
 
 
+def _company_env(cr):
+    """The superuser's environment in the data set's company, and the company."""
+    env = _env(cr)
+    company_id = int(env["ir.config_parameter"].get_param("arc_bench.company_id"))
+    env = env(context={"allowed_company_ids": [company_id]})
+    return env, env["res.company"].browse(company_id)
+
+
 def phase_setup_night(args):
     """Holds enforced, the hold rule on the default policy, the payment plans."""
     from odoo import fields
 
     registry = bd.odoo_registry(args.db, args.addons_path)
     with registry.cursor() as cr:
-        env = _env(cr)
+        env, company = _company_env(cr)
         today = fields.Date.context_today(env["res.partner"])
-        company = env["res.company"].browse(
-            int(env["ir.config_parameter"].get_param("arc_bench.company_id"))
-        )
-        env = env(context={"allowed_company_ids": company.ids})
-        company = company.with_env(env)
         company.receivable_hold_enforcement = True
         policy = company.receivable_default_policy_id
         policy.write({"auto_hold": True, "max_days_overdue": args.hold_days})
@@ -224,6 +230,19 @@ def phase_setup_night(args):
     return {"plans": len(plans), "plans_seconds": round(created, 1), "hold_days": args.hold_days}
 
 
+def phase_fill_dates(args):
+    """The expected payment dates as posting sets them (the clones carry the template
+    invoice's): the nightly run then rewrites only those whose customer's delay moved."""
+    registry = bd.odoo_registry(args.db, args.addons_path)
+    with registry.cursor() as cr:
+        env, company = _company_env(cr)
+        started = time.perf_counter()
+        invoices = env["account.move"]._compute_expected_payment_dates_company(company)
+        env["ir.config_parameter"].set_param(DATES_KEY, args.spec)
+        cr.commit()
+    return {"invoices": invoices, "seconds": round(time.perf_counter() - started, 1)}
+
+
 def _leave_out(env, part):
     """The risk cron with one of its halves left out (``STEPS``)."""
     if part == "prediction":
@@ -264,11 +283,7 @@ def phase_send(args):
 
     registry = bd.odoo_registry(args.db, args.addons_path)
     with registry.cursor() as cr:
-        env = _env(cr)
-        company = env["res.company"].browse(
-            int(env["ir.config_parameter"].get_param("arc_bench.company_id"))
-        )
-        env = env(context={"allowed_company_ids": company.ids})
+        env, company = _company_env(cr)
         env["ir.mail_server"].search([]).active = False
         env["ir.mail_server"].create(
             {
@@ -337,6 +352,7 @@ def phase_enqueue(args):
 
 PHASES = {
     "setup_night": phase_setup_night,
+    "fill_dates": phase_fill_dates,
     "step": phase_step,
     "send": phase_send,
     "enqueue": phase_enqueue,
@@ -445,6 +461,9 @@ def ensure_night_data(args):
             "setup_night", args, args.db, spec=spec, plans=args.plans, hold_days=args.hold_days
         )
         log(f"night setup: {result}")
+    if bd.get_param(args.db, DATES_KEY) != spec:
+        log(f"expected payment dates of {args.db} as posting sets them")
+        log(f"expected payment dates: {child('fill_dates', args, args.db, spec=spec)}")
     counts = bd.psql(
         args.db,
         """
@@ -479,28 +498,18 @@ def queue_addons_path(args):
 
 def ensure_queue_template(args, addons_path):
     template = f"{args.db}_queue"
-    spec = night_spec(args)
+    # A copy of the data set as ensure_night_data left it (its expected payment dates too).
+    spec = f"{night_spec(args)};dates"
+    queue_args = argparse.Namespace(addons_path=addons_path)
     if bd.db_exists(template) and bd.get_param(template, QUEUE_KEY) == spec:
         log(f"reusing {template}")
+        if args.update:
+            log(f"updating {bd.MODULE} and {QUEUE_BRIDGE} in {template}")
+            bd.run_odoo(queue_args, template, "-u", f"{bd.MODULE},{QUEUE_BRIDGE}")
         return template
     log(f"building {template}: copy of {args.db}, then queue_job and {QUEUE_BRIDGE}")
     bd.copy_db(args.db, template)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            template,
-            f"--addons-path={addons_path}",
-            "-i",
-            f"queue_job,{QUEUE_BRIDGE}",
-            "--stop-after-init",
-            "--log-level=warn",
-            "--http-interface=127.0.0.1",
-        ],
-        check=True,
-    )
+    bd.run_odoo(queue_args, template, "-i", f"queue_job,{QUEUE_BRIDGE}")
     bd.psql(
         template,
         f"INSERT INTO ir_config_parameter (key, value) VALUES ('{QUEUE_KEY}', '{spec}') "
