@@ -485,10 +485,14 @@ class ResPartner(models.Model):
         """
         if not self.env.company.receivable_hold_enforcement:
             return
-        for partner in self.commercial_partner_id:
-            if not partner.receivable_effective_policy_id.auto_hold:
-                continue
-            breaches = partner._get_auto_hold_breaches()
+        partners = self.commercial_partner_id.filtered(
+            lambda partner: partner.receivable_effective_policy_id.auto_hold
+        )
+        # Every partner's breaches before any hold: a hold clears the credit figures of all
+        # partners (_invalidate_credit_figures), which the next partner would compute again
+        # for the whole batch (a batch of 500 took minutes instead of seconds).
+        decisions = [(partner, partner._get_auto_hold_breaches()) for partner in partners]
+        for partner, breaches in decisions:
             if breaches and not partner.credit_on_hold:
                 partner._put_on_credit_hold(breaches, origin="auto")
             elif not breaches and partner.credit_on_hold and partner.credit_hold_origin == "auto":

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID
@@ -34,6 +36,30 @@ class TestCreditHold(ReceivableCommon):
             self.assertIn("2 days more than allowed", self.customer.credit_hold_reason_display)
             self._register_payment(invoice)
             self.assertFalse(self.customer.credit_on_hold)
+
+    def test_hold_refresh_reads_the_batch_figures_once(self):
+        """A nightly batch holding several customers reads their credit figures once: a hold
+        clears every partner's figures, they are not computed again after each hold."""
+        others = self.env["res.partner"].create(
+            [
+                {"name": name, "is_company": True, "receivable_policy_id": self.policy.id}
+                for name in ("Café Martin", "Hôtel Leroy")
+            ]
+        )
+        customers = self.customer | others
+        with freeze_time("2026-01-01"):
+            for day, customer in zip((5, 8, 10), customers, strict=True):
+                self._due_invoice(100.0, f"2026-01-{day:02d}", partner=customer)
+        facts = type(self.env["receivable.facts"])
+        with (
+            freeze_time("2026-02-15"),
+            patch.object(facts, "_positions", autospec=True, side_effect=facts._positions) as read,
+        ):
+            self.env["res.partner"]._select_partners_to_refresh()._refresh_credit_hold()
+        self.assertEqual(read.call_count, 1, "the batch's figures are read once")
+        self.assertEqual(customers.mapped("credit_on_hold"), [True, True, True])
+        for customer, days in zip(customers, (41, 38, 36), strict=True):
+            self.assertIn(f"{days} days past due", customer.credit_hold_reason_display)
 
     def test_hold_cron_states_the_overdue_of_the_credit_tab(self):
         """The nightly hold reads the customer's position: its reason gives the overdue amount

@@ -51,6 +51,12 @@ def delay(records, description):
     return records.with_delay(description=description, identity_key=identity_exact)
 
 
+def delayable(records, description):
+    """``records.delayable()`` as ``delay`` prepares it: a job of a graph (``group``,
+    ``on_done``), enqueued with the graph."""
+    return records.delayable(description=description, identity_key=identity_exact)
+
+
 def job_name(description, **values):
     """``description % values``; a translation whose placeholders are wrong is logged and
     gives the values after the text, never stops the night."""
@@ -78,11 +84,19 @@ def delay_per_batch(records, run, ids, method, args, description, **values):
     """``method(*args, batch)`` as one job per batch of ``ids`` (``batch_size(run)`` ids), in
     the environment of ``records``. ``description``: the jobs' name, a translated text with
     the placeholders of ``values`` and ``%(count)s`` (the batch's size)."""
+    for job in delayables_per_batch(records, run, ids, method, args, description, **values):
+        job.delay()
+
+
+def delayables_per_batch(records, run, ids, method, args, description, **values):
+    """The jobs of ``delay_per_batch``, prepared (``delayable``), not enqueued yet."""
     size = batch_size(records.env, run)
+    jobs = []
     for start in range(0, len(ids), size):
         batch = list(ids[start : start + size])
         name = job_name(description, **values, count=len(batch))
-        getattr(delay(records, name), method)(*args, batch)
+        jobs.append(getattr(delayable(records, name), method)(*args, batch))
+    return jobs
 
 
 def conflicts_retried_later(method):

@@ -1,5 +1,6 @@
 from odoo import api
 from odoo import models
+from odoo.tools import SQL
 
 from .night_jobs import conflicts_retried_later
 from .night_jobs import delay_per_batch
@@ -29,9 +30,10 @@ class ReceivableDunningEngine(models.AbstractModel):
     @conflicts_retried_later
     def _job_dunning_company(self, company, date):
         """The dunning run of ``company`` on ``date``, as ``_run_company`` does it: the due
-        promises settled, then one job per batch of the customers to remind
-        (``_job_dunning_batch``) and, when the company sends automatically, one job per batch
-        of the reminders waiting to go (``_job_send_reminders``)."""
+        promises settled, then one job per batch of the customers with open items
+        (``_job_dunning_batch``: each selects those of its customers to remind) and, when the
+        company sends automatically, one job per batch of the reminders waiting to go
+        (``_job_send_reminders``)."""
         self.env["receivable.promise"].with_company(company)._settle_due_promises(date, company)
         engine = self._in_company_scope(company)
         if company.receivable_dunning_auto_send:
@@ -52,13 +54,54 @@ class ReceivableDunningEngine(models.AbstractModel):
         delay_per_batch(
             self,
             "dunning",
-            engine._select_partners_to_remind(company, date),
+            engine._customers_with_open_items(company, date),
             "_job_dunning_batch",
             (company, date),
             self.env._("Dunning run of %(company)s on %(date)s: %(count)s customers"),
             company=company.name,
             date=date,
         )
+
+    @api.model
+    def _customers_with_open_items(self, company, date):
+        """Ids of the commercial partners with an open receivable line in ``company``'s scope
+        on ``date``: the customers the batches may remind. Each batch then selects and
+        evaluates its own customers (``_generate_reminders``); selecting them all here first,
+        as the cron does, would keep the workers waiting for one job (16 s at a million open
+        lines, against about 1 s for this query)."""
+        Line = self.env["account.move.line"]
+        Line.flush_model(
+            [
+                "account_id",
+                "parent_state",
+                "reconciled",
+                "amount_residual",
+                "amount_residual_currency",
+                "company_id",
+                "date",
+                "partner_id",
+            ]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT partner.commercial_partner_id
+                  FROM account_move_line line
+                  JOIN account_account account ON account.id = line.account_id
+                  JOIN res_partner partner ON partner.id = line.partner_id
+                 WHERE account.account_type = 'asset_receivable'
+                   AND line.parent_state = 'posted'
+                   AND NOT line.reconciled
+                   AND (line.amount_residual != 0 OR line.amount_residual_currency != 0)
+                   AND line.company_id IN %s
+                   AND line.date <= %s
+              ORDER BY partner.commercial_partner_id
+                """,
+                tuple(self.env.companies.ids),
+                date,
+            )
+        )
+        return [row[0] for row in rows]
 
     @api.model
     @conflicts_retried_later

@@ -1,10 +1,12 @@
 from odoo import api
 from odoo import models
 
+from odoo.addons.queue_job.delay import group
+
 from .night_jobs import conflicts_retried_later
-from .night_jobs import delay
-from .night_jobs import delay_per_batch
 from .night_jobs import delay_per_company
+from .night_jobs import delayable
+from .night_jobs import delayables_per_batch
 
 
 class ReceivableRiskEngine(models.AbstractModel):
@@ -30,9 +32,11 @@ class ReceivableRiskEngine(models.AbstractModel):
     @conflicts_retried_later
     def _job_risk_company(self, company, date):
         """The scoring of ``company`` on ``date``: one job per batch of the customers not
-        scored that day (``_job_risk_batch``), and one job for the expected payment dates."""
+        scored that day (``_job_risk_batch``), then, once they are all done, one job for the
+        expected payment dates, as the cron runs them. Both write the customers' rows: run
+        side by side they deadlock, and the loser waits for its retry."""
         rows = self._compute_components(company, date, skip_scored=True)
-        delay_per_batch(
+        batches = delayables_per_batch(
             self,
             "risk",
             [row["partner_id"] for row in rows],
@@ -46,7 +50,11 @@ class ReceivableRiskEngine(models.AbstractModel):
         description = self.env._(
             "Expected payment dates of %(company)s on %(date)s", company=company.name, date=date
         )
-        delay(moves, description)._job_expected_payment_dates(company, date)
+        expected = delayable(moves, description)._job_expected_payment_dates(company, date)
+        if batches:
+            group(*batches).on_done(expected).delay()
+        else:
+            expected.delay()
 
     @api.model
     @conflicts_retried_later

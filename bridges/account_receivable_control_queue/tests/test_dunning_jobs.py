@@ -112,6 +112,29 @@ class TestDunningJobs(NightJobsMixin, DunningCommon, MockEmail):
             )
         self.assertFalse(self._reminders_made(), "the company's job reminds nobody itself")
 
+    def test_batches_select_their_own_customers_to_remind(self):
+        """The company's job batches every customer with an open item; each batch job
+        reminds those of its customers a level is due for, and nobody else."""
+        not_due = self.env["res.partner"].create(
+            {"name": "Fromagerie Petit", "email": "petit@example.com"}
+        )
+        self._due_invoice(800.0, "2026-03-20", partner=not_due)
+        paid_up = self.env["res.partner"].create({"name": "Cave Dubois"})
+        self._register_payment(self._due_invoice(300.0, DUE, partner=paid_up))
+        self._set_batch_size("dunning", 10)
+        with self._frozen(NIGHT), trap_jobs() as trap:
+            self.night._job_dunning_company(self.company, NIGHT)
+            trap.assert_enqueued_job(
+                self.night._job_dunning_batch,
+                args=(self.company, NIGHT, (self.customers | not_due).sorted("id").ids),
+            )
+            self._perform_all(trap)
+        self.assertEqual(
+            [row[0] for row in self._reminders_made()], sorted(self.customers.mapped("name"))
+        )
+        for nothing_due in (not_due, paid_up):
+            self.assertFalse(self._reminders(nothing_due), nothing_due.name)
+
     def test_company_job_sends_the_reminders_waiting_to_go(self):
         """A reminder approved during the day waits to go: a job sends it."""
         with self._frozen(NIGHT):
