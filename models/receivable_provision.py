@@ -39,7 +39,7 @@ class ReceivableProvisionWizard(models.AbstractModel):
 
     The proposal is not booked: the accountant books it (typically a provision entry on the
     doubtful receivables) from the screen or the spreadsheet. Computed and stored nowhere: the
-    *Bad-Debt Provision* screen (``static/src/provision``) reads it with
+    *Bad-Debt Provision* screen (``static/src/screens``) reads it with
     ``get_provision_data`` and downloads its spreadsheet with ``get_provision_xlsx``, both
     read-only (they run on the replica when there is one). The model keeps the name of the
     wizard it was, so that JSON-RPC callers of ``get_provision_data`` keep working.

@@ -1,54 +1,37 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
-import { DateTimeInput } from "@web/core/datetime/datetime_input";
-import { serializeDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
-import { KeepLast } from "@web/core/utils/concurrency";
-import { useService } from "@web/core/utils/hooks";
 import { formatFloat, formatMonetary } from "@web/views/fields/formatters";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { downloadXlsx } from "./xlsx_download";
+import { ReceivableScreen } from "./receivable_screen";
 
 /**
  * "Bad-Debt Provision": the proposed provision of a company at a date, a row per customer
  * with a positive balance (its bucket amounts, credits set off against the oldest), the rate
  * of each bucket, the totals. Read-only end to end: receivable.provision.wizard.
- * get_provision_data (@api.readonly, on the replica when there is one) brings the figures and
- * the window of the aged receivables at the date (a customer's row opens its own), and the
- * spreadsheet comes from get_provision_xlsx, read-only too.
+ * get_provision_data (@api.readonly) brings the figures and the window of the aged
+ * receivables at the date (a customer's row opens its own); the spreadsheet comes from
+ * get_provision_xlsx, read-only too.
  */
-export class BadDebtProvision extends Component {
+export class BadDebtProvision extends ReceivableScreen {
     static template = "account_receivable_control.BadDebtProvision";
-    static components = { DateTimeInput };
-    static props = { ...standardActionServiceProps };
+    static endpoints = {
+        model: "receivable.provision.wizard",
+        data: "get_provision_data",
+        xlsx: "get_provision_xlsx",
+    };
 
     setup() {
-        this.orm = useService("orm");
-        this.actionService = useService("action");
-        this.keepLast = new KeepLast();
         // The companies the user works in now, as the wizard offered them.
         this.companies = user.activeCompanies;
-        this.today = luxon.DateTime.local().startOf("day");
-        this.state = useState({ date: this.today, companyId: user.activeCompany.id, data: null });
-        onWillStart(() => this.load());
+        super.setup();
+    }
+
+    initialState() {
+        return { companyId: user.activeCompany.id };
     }
 
     get params() {
-        return { date: serializeDate(this.state.date), company: this.state.companyId };
-    }
-
-    async load() {
-        this.state.data = await this.keepLast.add(
-            this.orm.call("receivable.provision.wizard", "get_provision_data", [], this.params)
-        );
-    }
-
-    async onDateChange(date) {
-        if (date) {
-            this.state.date = date;
-            await this.load();
-        }
+        return { ...super.params, company: this.state.companyId };
     }
 
     async onCompanyChange(event) {
@@ -76,26 +59,15 @@ export class BadDebtProvision extends Component {
      * total is the balance shown). */
     openAging(lines, name) {
         const action = this.state.data.action;
-        const partnerIds = lines.map((line) => line.partner_id);
-        this.actionService.doAction({
+        this.open({
             ...action,
             name: name || action.name,
-            domain: [...(action.domain || []), ["partner_id", "in", partnerIds]],
+            domain: [...(action.domain || []), ["partner_id", "in", lines.map((line) => line.partner_id)]],
         });
     }
 
     openCustomer(line) {
         this.openAging([line], _t("%(customer)s: aged receivables", { customer: line.partner_name }));
-    }
-
-    async exportXlsx() {
-        const file = await this.orm.call(
-            "receivable.provision.wizard",
-            "get_provision_xlsx",
-            [],
-            this.params
-        );
-        await downloadXlsx(file);
     }
 }
 
