@@ -12,6 +12,7 @@ from odoo.tests import HttpCase
 from odoo.tests import freeze_time
 from odoo.tests import tagged
 
+from .common import SPREADSHEETS
 from .common import ReceivableCommon
 
 # A Wednesday: the first week runs from that day to Sunday 2025-03-16.
@@ -197,9 +198,11 @@ class TestCashForecast(ReceivableCommon):
 
     def test_forecast_xlsx(self):
         forecast = self.env["receivable.cash.forecast"].with_user(self.controller)
-        attachments = self.env["ir.attachment"].search_count([])
+        attachments = self.env["ir.attachment"].search_count(SPREADSHEETS)
         export = forecast.get_forecast_xlsx(date="2025-03-12")
-        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments, "stored nowhere")
+        self.assertEqual(
+            self.env["ir.attachment"].search_count(SPREADSHEETS), attachments, "stored nowhere"
+        )
         self.assertEqual(export["name"], f"Cash-in Forecast {self.company.name} 2025-03-12.xlsx")
         self.assertEqual(
             export["mimetype"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -285,8 +288,8 @@ class TestCashForecastTour(ReceivableCommon, HttpCase):
             1200.0, today - timedelta(days=45), invoice_date=today - timedelta(days=75)
         )
         invoice[EXPECTED] = False
-        attachments = self.env["ir.attachment"].search_count([])
+        attachments = self.env["ir.attachment"].search_count(SPREADSHEETS)
         self.start_tour(
             "/odoo", "account_receivable_control_cash_forecast", login=self.controller.login
         )
-        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+        self.assertEqual(self.env["ir.attachment"].search_count(SPREADSHEETS), attachments)

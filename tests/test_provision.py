@@ -12,6 +12,7 @@ from odoo.tests import HttpCase
 from odoo.tests import freeze_time
 from odoo.tests import tagged
 
+from .common import SPREADSHEETS
 from .common import ReceivableCommon
 
 AS_OF = "2025-03-31"
@@ -102,6 +103,16 @@ class TestProvision(ReceivableCommon):
             )
             self.assertAlmostEqual(sum(rows.mapped("amount_residual")), balance)
 
+    def test_provision_menu_opens_the_screen(self):
+        """The menu opens the client action that reads the proposal; nothing is stored."""
+        menu = self.env.ref("account_receivable_control.menu_receivable_provision")
+        self.assertEqual(
+            (menu.action._name, menu.action.tag),
+            ("ir.actions.client", "account_receivable_control.bad_debt_provision"),
+        )
+        self.assertTrue(self.env["receivable.provision.wizard"]._abstract)
+        self.assertNotIn("receivable.provision.line", self.env)
+
     def test_provision_custom_rates(self):
         self.company.receivable_provision_rates = "0, 5, 20, 50, 100"
         data = self._proposal()
@@ -138,10 +149,12 @@ class TestProvision(ReceivableCommon):
         self.assertEqual(self.company.receivable_aging_buckets, "45")
 
     def test_provision_xlsx(self):
-        attachments = self.env["ir.attachment"].search_count([])
+        attachments = self.env["ir.attachment"].search_count(SPREADSHEETS)
         provision = self.env["receivable.provision.wizard"].with_user(self.controller)
         export = provision.get_provision_xlsx(date=AS_OF)
-        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments, "stored nowhere")
+        self.assertEqual(
+            self.env["ir.attachment"].search_count(SPREADSHEETS), attachments, "stored nowhere"
+        )
         self.assertEqual(export["name"], f"Bad-Debt Provision {self.company.name} {AS_OF}.xlsx")
         content = base64.b64decode(export["content"])
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
@@ -226,8 +239,8 @@ class TestProvisionTour(ReceivableCommon, HttpCase):
         )
         today = fields.Date.context_today(self.env["res.partner"])
         self._due_invoice(1000.0, today - timedelta(days=120), partner=customer)
-        attachments = self.env["ir.attachment"].search_count([])
+        attachments = self.env["ir.attachment"].search_count(SPREADSHEETS)
         self.start_tour(
             "/odoo", "account_receivable_control_provision", login=self.controller.login
         )
-        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+        self.assertEqual(self.env["ir.attachment"].search_count(SPREADSHEETS), attachments)
