@@ -73,6 +73,7 @@
     "assets": {
         "web.assets_backend": [
             "account_receivable_control/static/src/dashboard/*",
+            "account_receivable_control/static/src/screens/*",
         ],
         "web.assets_tests": [
             "account_receivable_control/static/tests/tours/*.js",

@@ -18,6 +18,7 @@ from .receivable_aging_xlsx import SUBTITLE_ROW
 from .receivable_aging_xlsx import TITLE_ROW
 from .receivable_security import check_receivable_company
 from .receivable_security import check_receivable_group
+from .xlsx_download import xlsx_download
 
 FORECAST_WEEKS = 13
 # Slots of the forecast: the overdue amounts, the 13 weeks (0-12), what comes later.
@@ -110,8 +111,9 @@ class ReceivableCashForecast(models.AbstractModel):
     @api.readonly
     def get_forecast_data(self, date=None, company=None):
         """The forecast of the current company (or ``company``) at ``date`` (today), for the
-        dashboards: ``[{key, label, date_from, date_to, amount, domain}]`` where ``domain``
-        selects the ``account.move.line`` items of the slot (dates as strings).
+        dashboards and the *Cash-in Forecast* screen: ``[{key, label, date_from, date_to,
+        amount, domain, action}]`` where ``domain`` selects the ``account.move.line`` items of
+        the slot and ``action`` is the window that opens them (dates as strings).
 
         Called over JSON-RPC by the dashboards: for Credit Controllers, on a company they work
         in (``company`` a record or an id); anyone else gets an ``AccessError``, a date or a
@@ -123,17 +125,37 @@ class ReceivableCashForecast(models.AbstractModel):
         date = self._forecast_date(date)
         result = []
         for slot in self._compute_forecast(company, date):
+            action = self._slot_action(
+                company, date, slot["date_from"], slot["date_to"], slot["label"]
+            )
             result.append(
                 {
                     **slot,
                     "date_from": fields.Date.to_string(slot["date_from"]) or False,
                     "date_to": fields.Date.to_string(slot["date_to"]) or False,
-                    "domain": list(
-                        self._slot_domain(company, date, slot["date_from"], slot["date_to"])
-                    ),
+                    "domain": action["domain"],
+                    "action": action,
                 }
             )
         return result
+
+    @api.model
+    @api.readonly
+    def get_forecast_xlsx(self, date=None, company=None):
+        """The forecast of the current company (or ``company``) at ``date`` (today) as a
+        spreadsheet, ``{name, mimetype, content}`` (content in base64), built without storing
+        anything: read-only, it runs on the replica when there is one. The *Cash-in Forecast*
+        screen downloads it. Guarded and parsed as ``get_forecast_data``."""
+        check_receivable_group(self.env)
+        company = self._forecast_company(company)
+        check_receivable_company(self.env, company)
+        date = self._forecast_date(date)
+        name = self.env._(
+            "Cash-in Forecast %(company)s %(date)s.xlsx",
+            company=company.name,
+            date=fields.Date.to_string(date),
+        )
+        return xlsx_download(name, self._build_xlsx(company, date))
 
     @api.model
     def _build_xlsx(self, company, date):
@@ -302,104 +324,3 @@ class ReceivableCashForecast(models.AbstractModel):
         # The first week also holds the predictions already past of the items not overdue.
         low = None if date_from <= date else date_from
         return domain & ~overdue & expected_between(low, date_to)
-
-
-class ReceivableCashForecastLine(models.TransientModel):
-    """One slot of the forecast (Overdue, a week, Later), for the list and the graph."""
-
-    _name = "receivable.cash.forecast.line"
-    _description = "Cash-in Forecast Line"
-    _order = "sequence, id"
-
-    sequence = fields.Integer()
-    company_id = fields.Many2one("res.company", required=True, readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    forecast_date = fields.Date(string="Forecast Date", readonly=True)
-    key = fields.Char(readonly=True)
-    name = fields.Char(string="Period", readonly=True)
-    is_overdue = fields.Boolean(string="Overdue", readonly=True)
-    date_from = fields.Date(string="From", readonly=True)
-    date_to = fields.Date(string="To", readonly=True)
-    amount = fields.Monetary(string="Expected", readonly=True, aggregator="sum")
-    cumulative = fields.Monetary(
-        string="Cumulative",
-        readonly=True,
-        aggregator=None,
-        help="Expected from the first week to this one (the overdue amounts apart).",
-    )
-
-    # ------------------------------------------------------------------------------------------
-    # Public actions
-    # ------------------------------------------------------------------------------------------
-    @api.model
-    def action_open_forecast(self, date=None):
-        """Compute the forecast of the current company and open it."""
-        self.check_access("create")
-        company = self.env.company
-        date = self.env["receivable.cash.forecast"]._forecast_date(date)
-        lines = self._create_from_forecast(company, date)
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_receivable_control.action_receivable_cash_forecast_line"
-        )
-        action["domain"] = [("id", "in", lines.ids)]
-        action["name"] = self.env._(
-            "Cash-in Forecast at %(date)s", date=format_date(self.env, date)
-        )
-        return action
-
-    def action_export_xlsx(self):
-        """The forecast as a spreadsheet (the date and company of these lines, else today's)."""
-        # Also called on no line: the access rights and the rules of the lines guard it.
-        self.check_access("read")
-        company = self.company_id[:1] or self.env.company
-        date = self[:1].forecast_date or fields.Date.context_today(self)
-        content = self.env["receivable.cash.forecast"]._build_xlsx(company, date)
-        name = self.env._(
-            "Cash-in Forecast %(company)s %(date)s.xlsx",
-            company=company.name,
-            date=fields.Date.to_string(date),
-        )
-        attachment = self.env["receivable.aging.xlsx"]._attach(content, name.replace("/", "-"))
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "download",
-        }
-
-    def action_open_items(self):
-        """The receivable items of the slot."""
-        self.ensure_one()
-        return self.env["receivable.cash.forecast"]._slot_action(
-            self.company_id,
-            self.forecast_date,
-            None if self.is_overdue else self.date_from,
-            self.date_to,
-            self.name,
-        )
-
-    # ------------------------------------------------------------------------------------------
-    # Helpers
-    # ------------------------------------------------------------------------------------------
-    @api.model
-    def _create_from_forecast(self, company, date):
-        slots = self.env["receivable.cash.forecast"]._compute_forecast(company, date)
-        cumulative = 0.0
-        values = []
-        for sequence, slot in enumerate(slots):
-            is_week = slot["key"].startswith("week_")
-            cumulative += slot["amount"] if is_week else 0.0
-            values.append(
-                {
-                    "sequence": sequence,
-                    "company_id": company.id,
-                    "forecast_date": date,
-                    "key": slot["key"],
-                    "name": slot["label"],
-                    "is_overdue": slot["key"] == "overdue",
-                    "date_from": slot["date_from"],
-                    "date_to": slot["date_to"],
-                    "amount": slot["amount"],
-                    "cumulative": company.currency_id.round(cumulative) if is_week else 0.0,
-                }
-            )
-        return self.create(values)

@@ -5,13 +5,13 @@ import xlsxwriter
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.tools import format_date
 
-from .input_checks import check_not_future
+from .input_checks import future_date_message
 from .input_checks import parse_company
 from .input_checks import parse_date
 from .receivable_aging import AGING_DATE_KEY
-from .receivable_aging import BUCKET_COUNT_KEY
 from .receivable_aging import MAX_BUCKETS
 from .receivable_aging_xlsx import FIRST_DATA_ROW
 from .receivable_aging_xlsx import HEADER_ROW
@@ -19,11 +19,12 @@ from .receivable_aging_xlsx import SUBTITLE_ROW
 from .receivable_aging_xlsx import TITLE_ROW
 from .receivable_security import check_receivable_company
 from .receivable_security import check_receivable_group
+from .xlsx_download import xlsx_download
 
 BUCKET_FIELDS = [f"amount_b{index}" for index in range(MAX_BUCKETS)]
 
 
-class ReceivableProvisionWizard(models.TransientModel):
+class ReceivableProvisionWizard(models.AbstractModel):
     """Proposed bad-debt provision of a company at a date, for the accountant to book.
 
     The aged receivables at the date (``receivable.aging``, as of that date) are summed per
@@ -37,103 +38,45 @@ class ReceivableProvisionWizard(models.TransientModel):
       credits never reduce the provision of another customer.
 
     The proposal is not booked: the accountant books it (typically a provision entry on the
-    doubtful receivables) from the list or the spreadsheet.
+    doubtful receivables) from the screen or the spreadsheet. Computed and stored nowhere: the
+    *Bad-Debt Provision* screen (``static/src/screens``) reads it with
+    ``get_provision_data`` and downloads its spreadsheet with ``get_provision_xlsx``, both
+    read-only (they run on the replica when there is one). The model keeps the name of the
+    wizard it was, so that JSON-RPC callers of ``get_provision_data`` keep working.
     """
 
     _name = "receivable.provision.wizard"
     _description = "Bad-Debt Provision Proposal"
 
-    date = fields.Date(
-        string="At",
-        required=True,
-        default=lambda self: fields.Date.context_today(self),
-        help="The receivables open at the end of this day, aged at this day.",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        default=lambda self: self.env.company,
-        domain=lambda self: [("id", "in", self.env.companies.ids)],
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    rates = fields.Char(
-        string="Rates (%)",
-        related="company_id.receivable_provision_rates",
-        help="Provision rate of each aging bucket, from Not Due to the oldest (Settings).",
-    )
-    line_ids = fields.One2many(
-        "receivable.provision.line", "wizard_id", string="Provision per Customer"
-    )
-    amount_receivable = fields.Monetary(string="Receivables Provisioned", compute="_compute_totals")
-    amount_provision = fields.Monetary(string="Total Provision", compute="_compute_totals")
-    bucket_count = fields.Integer(compute="_compute_bucket_count")
-    computed = fields.Boolean(readonly=True)
-
-    # ------------------------------------------------------------------------------------------
-    # Compute
-    # ------------------------------------------------------------------------------------------
-    @api.depends("line_ids.amount_total", "line_ids.provision")
-    def _compute_totals(self):
-        for wizard in self:
-            wizard.amount_receivable = sum(wizard.line_ids.mapped("amount_total"))
-            wizard.amount_provision = sum(wizard.line_ids.mapped("provision"))
-
-    @api.depends("company_id.receivable_aging_buckets")
-    def _compute_bucket_count(self):
-        for wizard in self:
-            wizard.bucket_count = len(wizard.company_id._get_receivable_aging_bounds()) + 2
-
-    # ------------------------------------------------------------------------------------------
-    # Constraints
-    # ------------------------------------------------------------------------------------------
-    @api.constrains("date")
-    def _check_date(self):
-        check_not_future(self, "date")
-
     # ------------------------------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------------------------------
-    def action_compute(self):
-        """Compute the proposal and show it."""
-        self.ensure_one()
-        self.line_ids.unlink()
-        self.env["receivable.provision.line"].create(self._prepare_lines())
-        self.computed = True
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._(
-                "Bad-Debt Provision at %(date)s", date=format_date(self.env, self.date)
-            ),
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            # Wide enough for the customers' names beside the bucket columns.
-            "context": {BUCKET_COUNT_KEY: self.bucket_count, "dialog_size": "extra-large"},
-        }
-
     @api.model
     @api.readonly
     def get_provision_data(self, date=None, company=None):
-        """The proposal of ``company`` (the current one) at ``date`` (today), computed as the
-        wizard does but stored nowhere: read-only, it runs on the replica when there is one.
+        """The proposal of ``company`` (the current one) at ``date`` (today), stored nowhere:
+        read-only, it runs on the replica when there is one.
 
         ``{company_id, currency_id, date, buckets: [{label, rate}], lines: [{partner_id,
-        partner_name, amounts, amount_total, provision}], amount_receivable,
-        amount_provision}``, ``amounts`` one per bucket. For Credit Controllers, on a company
-        they work in; a date or a company that does not parse gives a ``UserError``.
+        partner_name, amounts, amount_total, provision}], amount_receivable, amount_provision,
+        action}``, ``amounts`` one per bucket; ``action`` opens the aged receivables of the
+        company at the date (the screen adds a customer to its domain to open that customer's).
+        For Credit Controllers, on a company they work in; a date or a company that does not
+        parse, or a date after today, gives a ``UserError``.
         """
-        check_receivable_group(self.env)
-        company = parse_company(self.env, company, "company")
-        check_receivable_company(self.env, company)
-        date = parse_date(self.env, date, "date") or fields.Date.context_today(self)
+        company, date = self._proposal_parameters(date, company)
         rates = company._get_receivable_provision_rates()
         labels = self.env["receivable.aging"].with_company(company)._get_bucket_labels()
         bucket_fields = BUCKET_FIELDS[: len(rates)]
         values = self._provision_values(company, date)
         partners = self.env["res.partner"].browse([row["partner_id"] for row in values])
         currency = company.currency_id
+        scope = self.env["receivable.facts"]._scope_company_ids(company)
+        action = (
+            self.env["receivable.aging"]
+            .with_company(company)
+            .action_open_aging(date=date, domain=[("company_id", "in", scope)])
+        )
         return {
             "company_id": company.id,
             "currency_id": currency.id,
@@ -153,38 +96,39 @@ class ReceivableProvisionWizard(models.TransientModel):
             ],
             "amount_receivable": currency.round(sum(row["amount_total"] for row in values)),
             "amount_provision": currency.round(sum(row["provision"] for row in values)),
+            "action": action,
         }
 
-    def action_export_xlsx(self):
-        """The proposal as a spreadsheet: a row per customer, the rates, totals as formulas."""
-        self.ensure_one()
-        if not self.computed:
-            self.action_compute()
-        content = self._build_xlsx()
+    @api.model
+    @api.readonly
+    def get_provision_xlsx(self, date=None, company=None):
+        """The proposal of ``company`` (the current one) at ``date`` (today) as a spreadsheet,
+        ``{name, mimetype, content}`` (content in base64): a row per customer, the rates, totals
+        as formulas. Built without storing anything: read-only, it runs on the replica when
+        there is one. Guarded and parsed as ``get_provision_data``."""
+        company, date = self._proposal_parameters(date, company)
         name = self.env._(
             "Bad-Debt Provision %(company)s %(date)s.xlsx",
-            company=self.company_id.name,
-            date=fields.Date.to_string(self.date),
+            company=company.name,
+            date=fields.Date.to_string(date),
         )
-        attachment = self.env["receivable.aging.xlsx"]._attach(
-            content, name.replace("/", "-"), record=self
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "download",
-        }
+        return xlsx_download(name, self._build_xlsx(company, date))
 
     # ------------------------------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------------------------------
-    def _prepare_lines(self):
-        """Values of the provision lines: one per customer with a positive balance."""
-        self.ensure_one()
-        return [
-            {"wizard_id": self.id, **values}
-            for values in self._provision_values(self.company_id, self.date)
-        ]
+    @api.model
+    def _proposal_parameters(self, date, company):
+        """(company, date) of a request of the public methods, checked: the caller is a Credit
+        Controller working in the company; the date parses and is not after today (a proposal
+        at a future date would show today's figures under a date they are not true at)."""
+        check_receivable_group(self.env)
+        company = parse_company(self.env, company, "company")
+        check_receivable_company(self.env, company)
+        date = parse_date(self.env, date, "date") or fields.Date.context_today(self)
+        if date > fields.Date.context_today(self):
+            raise UserError(future_date_message(self.env, "date", date))
+        return company, date
 
     @api.model
     def _provision_values(self, company, date):
@@ -241,9 +185,12 @@ class ReceivableProvisionWizard(models.TransientModel):
             credit -= used
         return net
 
-    def _build_xlsx(self):
-        self.ensure_one()
-        company = self.company_id
+    @api.model
+    def _build_xlsx(self, company, date):
+        """The proposal of ``company`` at ``date`` as a spreadsheet (bytes)."""
+        values = self._provision_values(company, date)
+        partners = self.env["res.partner"].browse([row["partner_id"] for row in values])
+        partners.fetch(["name", "vat"])
         rates = company._get_receivable_provision_rates()
         labels = self.env["receivable.aging"].with_company(company)._get_bucket_labels()
         bucket_fields = BUCKET_FIELDS[: len(rates)]
@@ -272,7 +219,7 @@ class ReceivableProvisionWizard(models.TransientModel):
             self.env._(
                 "Bad-Debt Provision — %(company)s — at %(date)s",
                 company=company.name,
-                date=format_date(self.env, self.date),
+                date=format_date(self.env, date),
             ),
             styles["title"],
         )
@@ -298,10 +245,11 @@ class ReceivableProvisionWizard(models.TransientModel):
         rate_range = f"${first_letter}${rate_row + 1}:${last_letter}${rate_row + 1}"
         row = HEADER_ROW
         totals = dict.fromkeys(range(first_amount, provision_column + 1), 0.0)
-        for row, line in enumerate(self.line_ids, start=FIRST_DATA_ROW):
-            sheet.write_string(row, 0, line.partner_id.name or "")
-            if line.partner_id.vat:
-                sheet.write_string(row, 1, line.partner_id.vat)
+        lines = zip(partners, values, strict=True)
+        for row, (partner, line) in enumerate(lines, start=FIRST_DATA_ROW):
+            sheet.write_string(row, 0, partner.name or "")
+            if partner.vat:
+                sheet.write_string(row, 1, partner.vat)
             for column, name in enumerate(bucket_fields, start=first_amount):
                 sheet.write_number(row, column, line[name], styles["money"])
                 totals[column] += line[name]
@@ -311,7 +259,7 @@ class ReceivableProvisionWizard(models.TransientModel):
                 total_column,
                 f"=SUM({first_letter}{excel_row}:{last_letter}{excel_row})",
                 styles["money"],
-                line.amount_total,
+                line["amount_total"],
             )
             sheet.write_formula(
                 row,
@@ -319,51 +267,11 @@ class ReceivableProvisionWizard(models.TransientModel):
                 f"=ROUND(SUMPRODUCT({first_letter}{excel_row}:{last_letter}{excel_row},"
                 f"{rate_range}),2)",
                 styles["money"],
-                line.provision,
+                line["provision"],
             )
-            totals[total_column] += line.amount_total
-            totals[provision_column] += line.provision
+            totals[total_column] += line["amount_total"]
+            totals[provision_column] += line["provision"]
         aging_xlsx._write_totals(sheet, styles, row, totals, company)
         sheet.freeze_panes(FIRST_DATA_ROW, 1)
         workbook.close()
         return output.getvalue()
-
-
-class ReceivableProvisionLine(models.TransientModel):
-    """A customer's proposed provision: its bucket amounts (credits set off) and provision."""
-
-    _name = "receivable.provision.line"
-    _description = "Bad-Debt Provision Line"
-    _order = "partner_id, id"
-
-    wizard_id = fields.Many2one("receivable.provision.wizard", required=True, ondelete="cascade")
-    company_id = fields.Many2one(related="wizard_id.company_id")
-    currency_id = fields.Many2one(related="wizard_id.currency_id")
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    amount_b0 = fields.Monetary(string="Not Due", readonly=True)
-    amount_b1 = fields.Monetary(string="1-30", readonly=True)
-    amount_b2 = fields.Monetary(string="31-60", readonly=True)
-    amount_b3 = fields.Monetary(string="61-90", readonly=True)
-    amount_b4 = fields.Monetary(string="> 90", readonly=True)
-    amount_b5 = fields.Monetary(string="Bucket 6", readonly=True)
-    amount_b6 = fields.Monetary(string="Bucket 7", readonly=True)
-    amount_total = fields.Monetary(string="Balance", readonly=True)
-    provision = fields.Monetary(string="Provision", readonly=True)
-
-    @api.model
-    def fields_get(self, allfields=None, attributes=None):
-        """Label the bucket columns after the current company's aging buckets."""
-        result = super().fields_get(allfields, attributes)
-        labels = self.env["receivable.aging"]._get_bucket_labels()
-        for index in range(MAX_BUCKETS):
-            description = result.get(f"amount_b{index}")
-            if description is not None and "string" in description:
-                description["string"] = labels[index] if index < len(labels) else "—"
-        return result
-
-    def action_open_aging(self):
-        """The customer's aged receivables at the proposal's date."""
-        self.ensure_one()
-        return self.env["receivable.aging"].action_open_aging(
-            date=self.wizard_id.date, domain=[("partner_id", "=", self.partner_id.id)]
-        )

@@ -187,7 +187,6 @@ class AccessCommon(DunningCommon):
         is not what is tested)."""
         env = cls.env(user=cls.manager, su=True)
         run = env["receivable.dunning.run"].create({})
-        provision = env["receivable.provision.wizard"].create({})
         letters = env["receivable.letter.post.wizard"].create(
             {
                 "line_ids": [
@@ -216,9 +215,6 @@ class AccessCommon(DunningCommon):
                 {"company_id": cls.company.id, "partner_id": cls.customer.id, "move_id": invoice.id}
             ),
             "receivable.charges.owed.wizard": env["receivable.charges.owed.wizard"].create({}),
-            "receivable.cash.forecast.line": env["receivable.cash.forecast.line"].create(
-                {"company_id": cls.company.id, "name": "Overdue", "key": "overdue"}
-            ),
             "receivable.credit.hold.wizard": env["receivable.credit.hold.wizard"].create(
                 {"partner_id": cls.customer.id, "action": "hold"}
             ),
@@ -251,12 +247,8 @@ class AccessCommon(DunningCommon):
             "receivable.hold.override.wizard": env["receivable.hold.override.wizard"].create({}),
             "receivable.letter.post.wizard": letters,
             "receivable.letter.post.wizard.line": letters.line_ids,
-            "receivable.provision.wizard": provision,
             "receivable.reference.rate.import": env["receivable.reference.rate.import"].create(
                 {"file": base64.b64encode(b"kind,date_from,rate,source\n")}
-            ),
-            "receivable.provision.line": env["receivable.provision.line"].create(
-                {"wizard_id": provision.id}
             ),
             "receivable.statement.wizard": env["receivable.statement.wizard"].create({}),
             "res.config.settings": env["res.config.settings"].create({}),

@@ -13,6 +13,9 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 CONTROLLER = "account_receivable_control.group_credit_controller"
 MANAGER = "account_receivable_control.group_credit_manager"
+# Attachments a screen's spreadsheet would be stored as (the web client stores its asset
+# bundles as attachments too).
+SPREADSHEETS = [("name", "=like", "%.xlsx")]
 
 
 class ReceivableCommon(AccountTestInvoicingCommon):

@@ -36,7 +36,6 @@ MATRIX = {
     "receivable.aging.date":             ("",     "",     "",     "",     "crwu", ""),
     "receivable.aging.export":           ("",     "",     "",     "",     "crwu", ""),
     "receivable.call.result":            ("",     "",     "",     "",     "crwu", ""),
-    "receivable.cash.forecast.line":     ("",     "",     "",     "",     "crwu", ""),
     # Overrides: history, created by the Credit Manager only, never changed.
     "receivable.charges.owed":           ("",     "",     "",     "",     "crwu", ""),
     "receivable.charges.owed.wizard":    ("",     "",     "",     "",     "crwu", ""),
@@ -62,8 +61,6 @@ MATRIX = {
     "receivable.payment.plan.request.refuse": ("", "",    "",     "",     "crwu", ""),
     "receivable.policy":                 ("",     "",     "r",    "r",    "crwu", ""),
     "receivable.promise":                ("",     "",     "r",    "crw",  "crwu", ""),
-    "receivable.provision.line":         ("",     "",     "",     "",     "crwu", ""),
-    "receivable.provision.wizard":       ("",     "",     "",     "",     "crwu", ""),
     "receivable.reference.rate":         ("",     "",     "r",    "r",    "crwu", "crwu"),
     "receivable.reference.rate.import":  ("",     "",     "",     "",     "crwu", ""),
     # Reminders: deleted by Credit Managers only; sent ones are frozen in the model's code.

@@ -1,3 +1,4 @@
+import base64
 import io
 from datetime import date
 from datetime import timedelta
@@ -7,9 +8,11 @@ import openpyxl
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tests import HttpCase
 from odoo.tests import freeze_time
 from odoo.tests import tagged
 
+from .common import SPREADSHEETS
 from .common import ReceivableCommon
 
 # A Wednesday: the first week runs from that day to Sunday 2025-03-16.
@@ -167,39 +170,44 @@ class TestCashForecast(ReceivableCommon):
             self.assertEqual(lines.move_id, moves, key)
             self.assertAlmostEqual(sum(lines.mapped("amount_residual")), by_key[key]["amount"])
 
-    def test_forecast_lines_action(self):
-        lines_model = self.env["receivable.cash.forecast.line"].with_user(self.controller)
-        action = lines_model.action_open_forecast(TODAY)
-        lines = lines_model.search(action["domain"])
-        self.assertEqual(len(lines), 15)
-        self.assertEqual(lines[0].key, "overdue")
-        self.assertTrue(lines[0].is_overdue)
-        self.assertEqual(lines[0].cumulative, 0.0, "the overdue is apart")
-        self.assertEqual(lines[3].cumulative, 370.0)
-        self.assertEqual(lines[13].cumulative, 370.0)
-        items = self.env["account.move.line"].search(lines[1].action_open_items()["domain"])
-        self.assertEqual(items.move_id, self.inv_week1)
-
-    def test_forecast_menu_action(self):
-        action = (
-            self.env.ref("account_receivable_control.action_receivable_cash_forecast")
-            .with_user(self.controller)
-            .run()
+    def test_forecast_periods_open_their_items(self):
+        """Each period of the screen opens the receivable items behind its amount."""
+        data = (
+            self.env["receivable.cash.forecast"].with_user(self.controller).get_forecast_data(TODAY)
         )
-        self.assertEqual(action["res_model"], "receivable.cash.forecast.line")
-        # The lines are the controller's own: another user does not see them.
-        lines = self.env["receivable.cash.forecast.line"]
-        self.assertEqual(len(lines.with_user(self.controller).search(action["domain"])), 15)
-        self.assertFalse(lines.with_user(self.manager).search(action["domain"]))
+        by_key = {slot["key"]: slot for slot in data}
+        action = by_key["week_3"]["action"]
+        self.assertEqual(
+            (action["type"], action["res_model"], action["name"]),
+            ("ir.actions.act_window", "account.move.line", by_key["week_3"]["label"]),
+        )
+        self.assertEqual(action["domain"], by_key["week_3"]["domain"])
+        items = self.env["account.move.line"].with_user(self.controller).search(action["domain"])
+        self.assertEqual(items.move_id, self.inv_week3 | self.refund_week3)
+        overdue = self.env["account.move.line"].search(by_key["overdue"]["action"]["domain"])
+        self.assertEqual(overdue.move_id, self.inv_overdue | self.inv_old)
+
+    def test_forecast_menu_opens_the_screen(self):
+        """The menu opens the client action that reads the forecast; nothing is stored."""
+        menu = self.env.ref("account_receivable_control.menu_receivable_cash_forecast")
+        self.assertEqual(
+            (menu.action._name, menu.action.tag),
+            ("ir.actions.client", "account_receivable_control.cash_forecast"),
+        )
+        self.assertNotIn("receivable.cash.forecast.line", self.env)
 
     def test_forecast_xlsx(self):
-        lines = self.env["receivable.cash.forecast.line"]._create_from_forecast(self.company, TODAY)
-        action = lines.action_export_xlsx()
-        self.assertEqual(action["type"], "ir.actions.act_url")
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[-1].split("?")[0])
+        forecast = self.env["receivable.cash.forecast"].with_user(self.controller)
+        attachments = self.env["ir.attachment"].search_count(SPREADSHEETS)
+        export = forecast.get_forecast_xlsx(date="2025-03-12")
+        self.assertEqual(
+            self.env["ir.attachment"].search_count(SPREADSHEETS), attachments, "stored nowhere"
         )
-        content = attachment.raw
+        self.assertEqual(export["name"], f"Cash-in Forecast {self.company.name} 2025-03-12.xlsx")
+        self.assertEqual(
+            export["mimetype"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        content = base64.b64decode(export["content"])
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
         rows = list(sheet.iter_rows(min_row=4, values_only=True))
         self.assertEqual(rows[0], ("Period", "From", "To", "Expected", "Cumulative"))
@@ -237,6 +245,8 @@ class TestCashForecastAccess(ReceivableCommon):
         for user in (self.portal, self.internal, self.invoicing_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self._forecast(user, date=TODAY)
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["receivable.cash.forecast"].with_user(user).get_forecast_xlsx(TODAY)
         data = self._forecast(self.controller, date=TODAY)
         self.assertEqual(sum(slot["amount"] for slot in data), 250.0)
 
@@ -260,3 +270,26 @@ class TestCashForecastAccess(ReceivableCommon):
         for value in ("Company A", 0.5, -1, 987654321):
             with self.subTest(company=value), self.assertRaisesRegex(UserError, "“company”"):
                 self._forecast(self.controller, date=TODAY, company=value)
+        forecast = self.env["receivable.cash.forecast"].with_user(self.controller)
+        with self.assertRaisesRegex(UserError, "“date”"):
+            forecast.get_forecast_xlsx(date="next week")
+        with self.assertRaisesRegex(AccessError, "You may not read the receivables"):
+            forecast.get_forecast_xlsx(date=TODAY, company=self.company_b.id)
+
+
+@tagged("post_install", "-at_install")
+class TestCashForecastTour(ReceivableCommon, HttpCase):
+    def test_controller_reads_the_forecast_and_opens_a_period(self):
+        """From the menu: the overdue invoice in Overdue; at a date 59 days back, when it fell
+        due 14 days later, in week 3 (whatever the weekday); a click opens it. The screen
+        stores nothing."""
+        today = fields.Date.context_today(self.env["res.partner"])
+        invoice = self._due_invoice(
+            1200.0, today - timedelta(days=45), invoice_date=today - timedelta(days=75)
+        )
+        invoice[EXPECTED] = False
+        attachments = self.env["ir.attachment"].search_count(SPREADSHEETS)
+        self.start_tour(
+            "/odoo", "account_receivable_control_cash_forecast", login=self.controller.login
+        )
+        self.assertEqual(self.env["ir.attachment"].search_count(SPREADSHEETS), attachments)

@@ -240,16 +240,6 @@ class TestReadableScreens(ReceivableCommon):
                 self.assertTrue(lists, f"{xpath} in the {model} {view_type}")
                 self._assert_readable(lists[0], list_model)
 
-    def test_provision_dialog_leaves_room_for_the_names(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_receivable_control.action_receivable_provision_wizard"
-        )
-        self.assertIn("extra-large", action["context"])
-        arch = self._arch("receivable.provision.wizard", "form")
-        self.assertTrue(
-            arch.xpath("//field[@name='line_ids']/list/field[@name='partner_id'][@width]")
-        )
-
     def test_aging_opens_most_overdue_first(self):
         lebrun = self.env["res.partner"].create({"name": "Fromagerie Lebrun", "is_company": True})
         self._due_invoice(100.0, "2024-05-01")  # Brasserie Dupont: a little overdue

@@ -185,7 +185,6 @@ class TestInputValidation(DunningCommon):
         wizards = {
             "receivable.aging.date": {},
             "receivable.aging.export": {},
-            "receivable.provision.wizard": {"company_id": self.company.id},
         }
         with self._frozen(TODAY):
             for model, vals in wizards.items():

@@ -24,11 +24,10 @@ EMPTY_RESULTS = (None, False, True)
 # Public methods that return nothing of the company's data, whoever calls them. Keep it short:
 # every entry says why it is safe.
 ALLOWED = {
-    # Overrides of Odoo's fields_get (the labels of the aging buckets, of the provision
-    # rates): field descriptions, which Odoo gives to every user of the web client; Odoo
-    # filters out the fields of groups the user is not in.
+    # Override of Odoo's fields_get (the labels of the aging buckets): field descriptions,
+    # which Odoo gives to every user of the web client; Odoo filters out the fields of groups
+    # the user is not in.
     ("receivable.aging", "fields_get"),
-    ("receivable.provision.line", "fields_get"),
     # Override of res.company.cache_invalidation_fields (field names that invalidate Odoo's
     # caches): a set of field names, no data.
     ("res.company", "cache_invalidation_fields"),

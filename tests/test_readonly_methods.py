@@ -31,6 +31,7 @@ from .test_public_methods import public_methods
 READ_METHODS = {
     ("receivable.kpi", "get_dashboard_data"),
     ("receivable.cash.forecast", "get_forecast_data"),
+    ("receivable.cash.forecast", "get_forecast_xlsx"),
     ("receivable.worklist", "web_search_read"),
     ("receivable.worklist", "get_empty_list_help"),
     ("receivable.aging", "web_read_group"),
@@ -41,12 +42,12 @@ READ_METHODS = {
     ("res.partner", "get_statement_preview"),
     ("res.partner", "web_read"),
     ("receivable.provision.wizard", "get_provision_data"),
+    ("receivable.provision.wizard", "get_provision_xlsx"),
 }
 # Write paths that must stay on the primary.
 WRITE_METHODS = {
     ("account.move", "action_post"),
     ("receivable.reminder", "action_send"),
-    ("receivable.provision.wizard", "action_compute"),
     ("receivable.aging.export", "action_export"),
 }
 
@@ -119,6 +120,11 @@ class TestReadonlyMethods(ReceivableCommon):
         amounts = {slot["key"]: slot["amount"] for slot in slots}
         self.assertAlmostEqual(amounts["overdue"], 1200.0)
         self.assertAlmostEqual(sum(amounts.values()), 1500.0)
+        self.assertEqual(slots[0]["action"]["res_model"], "account.move.line")
+        export = self._call("receivable.cash.forecast", "get_forecast_xlsx")
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(export["content"]))).active
+        self.assertEqual(sheet["A5"].value, "Overdue")
+        self.assertEqual(sheet["D5"].value, 1200.0)
 
     def test_worklist_rows(self):
         rows = self._call(
@@ -186,10 +192,10 @@ class TestReadonlyMethods(ReceivableCommon):
         self.assertAlmostEqual(line["amount_total"], 1500.0)
         self.assertAlmostEqual(data["amount_provision"], line["provision"])
         self.assertEqual(len(data["buckets"]), len(line["amounts"]))
-        # The wizard's figures, which store their lines.
-        wizard = self.env["receivable.provision.wizard"].with_user(self.controller).create({})
-        wizard.action_compute()
-        self.assertAlmostEqual(wizard.amount_provision, data["amount_provision"])
+        self.assertEqual(data["action"]["res_model"], "receivable.aging")
+        export = self._call("receivable.provision.wizard", "get_provision_xlsx")
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(export["content"]))).active
+        self.assertEqual(sheet["A5"].value, "Brasserie Dupont")
 
     def test_endpoint_parameters(self):
         """The read endpoints refuse what does not parse, naming the parameter, and the

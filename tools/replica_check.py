@@ -369,6 +369,7 @@ def check(args):
     reads = [
         ("", "receivable.kpi", "get_dashboard_data", [], {}, has("kpis", "aging")),
         ("", "receivable.cash.forecast", "get_forecast_data", [], {}, non_empty),
+        ("", "receivable.cash.forecast", "get_forecast_xlsx", [], {}, has("content")),
         ("worklist rows", "receivable.worklist", "web_search_read", [[], worklist_fields], {},
          has("records")),
         ("", "receivable.worklist", "get_empty_list_help", [""], {}, non_empty),
@@ -384,6 +385,7 @@ def check(args):
         ("", "res.partner", "get_statement_preview", [customers[:1]], period, non_empty),
         ("risk explanation", "res.partner", "web_read", [customers, risk_fields], {}, non_empty),
         ("", "receivable.provision.wizard", "get_provision_data", [], {}, has("lines")),
+        ("", "receivable.provision.wizard", "get_provision_xlsx", [], {}, has("content")),
     ]  # fmt: skip
     for note, model, method, call_args, kwargs, verify in reads:
         label = f"{model}.{method}" + (f" ({note})" if note else "")
