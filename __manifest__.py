@@ -49,11 +49,10 @@
         "views/account_move_views.xml",
         "wizards/receivable_dunning_run_views.xml",
         "wizards/receivable_dispute_wizard_views.xml",
-        "wizards/receivable_aging_export_views.xml",
+        "views/receivable_screens_views.xml",
         "views/receivable_aging_views.xml",
         "views/res_partner_aging_views.xml",
         "wizards/receivable_aging_date_views.xml",
-        "wizards/receivable_statement_wizard_views.xml",
         "views/res_partner_statement_views.xml",
         "views/res_config_settings_collection_views.xml",
         "views/res_config_settings_go_live_views.xml",
@@ -73,6 +72,7 @@
     "assets": {
         "web.assets_backend": [
             "account_receivable_control/static/src/dashboard/*",
+            "account_receivable_control/static/src/screens/*",
         ],
         "web.assets_tests": [
             "account_receivable_control/static/tests/tours/*.js",

@@ -208,7 +208,6 @@ class AccessCommon(DunningCommon):
             "receivable.followup": followup,
             "receivable.followup.line": followup.line_ids[:1],
             "receivable.aging.date": env["receivable.aging.date"].create({}),
-            "receivable.aging.export": env["receivable.aging.export"].create({}),
             "receivable.call.result": env["receivable.call.result"].create(
                 {"partner_id": cls.customer.id}
             ),
@@ -258,7 +257,6 @@ class AccessCommon(DunningCommon):
             "receivable.provision.line": env["receivable.provision.line"].create(
                 {"wizard_id": provision.id}
             ),
-            "receivable.statement.wizard": env["receivable.statement.wizard"].create({}),
             "res.config.settings": env["res.config.settings"].create({}),
         }
         return {name: record.with_env(cls.env) for name, record in records.items()}

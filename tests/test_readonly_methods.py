@@ -47,7 +47,6 @@ WRITE_METHODS = {
     ("account.move", "action_post"),
     ("receivable.reminder", "action_send"),
     ("receivable.provision.wizard", "action_compute"),
-    ("receivable.aging.export", "action_export"),
 }
 
 
