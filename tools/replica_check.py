@@ -145,6 +145,9 @@ def prepare(args):
             user_id=controller.id,
         )
         env["receivable.risk.engine"]._recompute_scores(company, today)
+        if args.url:
+            # wkhtmltopdf reads the styles of a PDF report from the Odoo server of the check.
+            env["ir.config_parameter"].set_param("report.url", args.url)
         cr.commit()
         data = {
             "login": CONTROLLER_LOGIN,
@@ -345,6 +348,9 @@ def check(args):
     # Odoo writes the device log of a session on the primary at the session's first request
     # (then at most once an hour), whatever the request: done here, before the measured calls.
     odoo.jsonrpc("/web/session/get_session_info", {})
+    # The first PDF of a deployed server stores the bundle of the reports' styles, which
+    # wkhtmltopdf fetches from Odoo (a write, on the primary, once): done here too.
+    odoo.download(STATEMENT_ROUTE, {"partner_ids": data["customer_ids"][0]})
     log = OdooLog(args.odoo_log)
     run = Check(odoo, primary, replica, log)
     # Everything written so far (the data, the login) is on the replica before the reads.
@@ -485,6 +491,7 @@ def main(argv=None):
     prep.add_argument("--db_host", required=True)
     prep.add_argument("--db_port", required=True)
     prep.add_argument("--db_user", required=True)
+    prep.add_argument("--url", help="the Odoo server of the check, for the PDF reports' styles")
     chk = commands.add_parser("check", help="call the methods and tell where they ran")
     chk.add_argument("-d", "--database", required=True)
     chk.add_argument("--url", required=True, help="the Odoo server, e.g. http://127.0.0.1:8069")

@@ -1,13 +1,9 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
+import { onWillStart, useState } from "@odoo/owl";
 import { serializeDate, today } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
-import { DateTimeInput } from "@web/core/datetime/datetime_input";
-import { MultiRecordSelector } from "@web/core/record_selectors/multi_record_selector";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
-import { useService } from "@web/core/utils/hooks";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { downloadReadOnly, readOnlyUrl } from "./read_only_download";
+import { downloadReadOnly, ReadOnlyScreen, readOnlyUrl } from "./read_only_screen";
 
 const { DateTime } = luxon;
 
@@ -19,15 +15,12 @@ export const AGED_RECEIVABLES_ROUTE = "/account_receivable_control/aged_receivab
  * saved: the screen runs on the read replica when there is one. Opened from the menu, from the
  * aged receivables' list (the customers of the selected lines) and from its Actions menu.
  */
-export class AgingExportDialog extends Component {
+export class AgingExportDialog extends ReadOnlyScreen {
     static template = "account_receivable_control.AgingExportDialog";
-    static components = { DateTimeInput, MultiRecordSelector };
-    static props = { ...standardActionServiceProps };
 
     setup() {
-        this.orm = useService("orm");
-        this.actionService = useService("action");
-        const context = this.props.action.context || {};
+        super.setup();
+        const context = this.context;
         this.companies = user.activeCompanies;
         this.today = today();
         const asOf = context.receivable_aging_date
@@ -51,16 +44,8 @@ export class AgingExportDialog extends Component {
         const lines = await this.orm.read("receivable.aging", context.active_ids, ["partner_id"], {
             context,
         });
-        const partnerIds = [
-            ...new Set(lines.filter((line) => line.partner_id).map((line) => line.partner_id[0])),
-        ];
-        if (!partnerIds.length) {
-            return;
-        }
-        const partners = await this.orm.read("res.partner", partnerIds, ["commercial_partner_id"]);
-        this.state.partnerIds = [
-            ...new Set(partners.map((partner) => partner.commercial_partner_id[0])),
-        ];
+        const partnerIds = lines.filter((line) => line.partner_id).map((line) => line.partner_id[0]);
+        this.state.partnerIds = await this.commercialPartnerIds([...new Set(partnerIds)]);
     }
 
     get layouts() {
@@ -105,10 +90,6 @@ export class AgingExportDialog extends Component {
             this.state.exporting = false;
         }
         this.close();
-    }
-
-    close() {
-        this.actionService.doAction({ type: "ir.actions.act_window_close" });
     }
 }
 

@@ -1,14 +1,10 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
+import { onWillStart, useState } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
 import { serializeDate, today } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
-import { DateTimeInput } from "@web/core/datetime/datetime_input";
-import { MultiRecordSelector } from "@web/core/record_selectors/multi_record_selector";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
-import { useService } from "@web/core/utils/hooks";
-import { browser } from "@web/core/browser/browser";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
-import { downloadReadOnly, readOnlyUrl } from "./read_only_download";
+import { downloadReadOnly, ReadOnlyScreen, readOnlyUrl } from "./read_only_screen";
 
 export const STATEMENT_ROUTE = "/account_receivable_control/statement.pdf";
 
@@ -19,15 +15,11 @@ export const STATEMENT_ROUTE = "/account_receivable_control/statement.pdf";
  * read-only route (the read replica when there is one); nothing is saved. Send by Email opens
  * the composer with these options: sending is a write, on the primary.
  */
-export class StatementDialog extends Component {
+export class StatementDialog extends ReadOnlyScreen {
     static template = "account_receivable_control.StatementDialog";
-    static components = { DateTimeInput, MultiRecordSelector };
-    static props = { ...standardActionServiceProps };
 
     setup() {
-        this.orm = useService("orm");
-        this.actionService = useService("action");
-        const context = this.props.action.context || {};
+        super.setup();
         const now = today();
         this.state = useState({
             partnerIds: [],
@@ -37,7 +29,7 @@ export class StatementDialog extends Component {
             dateTo: now,
             busy: false,
         });
-        onWillStart(() => this.loadCustomers(context));
+        onWillStart(() => this.loadCustomers(this.context));
     }
 
     /** The commercial entities of the customers the screen opens from. */
@@ -45,12 +37,7 @@ export class StatementDialog extends Component {
         if (context.active_model !== "res.partner" || !context.active_ids?.length) {
             return;
         }
-        const partners = await this.orm.read("res.partner", context.active_ids, [
-            "commercial_partner_id",
-        ]);
-        this.state.partnerIds = [
-            ...new Set(partners.map((partner) => partner.commercial_partner_id[0])),
-        ];
+        this.state.partnerIds = await this.commercialPartnerIds(context.active_ids);
     }
 
     /** Why the statement cannot be printed or sent with these options, or "". */
@@ -120,10 +107,6 @@ export class StatementDialog extends Component {
         if (value) {
             this.state[key] = value;
         }
-    }
-
-    close() {
-        this.actionService.doAction({ type: "ir.actions.act_window_close" });
     }
 }
 
