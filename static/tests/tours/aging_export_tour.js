@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { assertDownloaded } from "./screens_tour_utils";
 
 // A Credit Controller opens Export Aged Receivables from the menu, asks for the detailed
 // layout of one customer and exports: the dialog downloads the file and closes.
@@ -42,8 +43,16 @@ registry.category("web_tour.tours").add("account_receivable_control_aging_export
             run: "click",
         },
         {
-            content: "The file is downloaded and the dialog closes",
+            content: "The file is downloaded from the read-only route and the dialog closes",
             trigger: "body:not(:has(.o_arc_aging_export))",
+            run() {
+                assertDownloaded("/account_receivable_control/aged_receivables.xlsx", {
+                    layout: /^detail$/,
+                    partner_ids: /^\d+$/,
+                    company_id: /^\d+$/,
+                    date: /^\d{4}-\d{2}-\d{2}$/,
+                });
+            },
         },
     ],
 });
