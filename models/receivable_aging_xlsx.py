@@ -50,10 +50,26 @@ class ReceivableAgingXlsx(models.AbstractModel):
         (today), ``layout`` "partner" or "detail", of the customers ``partner_ids`` (a list of
         ids; nothing: every customer), as ``{name, mimetype, content}`` (content in base64).
 
-        The export wizard's file, built without storing anything: read-only, it runs on the
-        replica when there is one. For Credit Controllers, on a company they work in; a
-        parameter that does not parse gives a ``UserError``.
+        Built without storing anything: read-only, it runs on the replica when there is one.
+        For Credit Controllers, on a company they work in; a parameter that does not parse
+        gives a ``UserError``. The export screen downloads the same file from the read-only
+        route ``/account_receivable_control/aged_receivables.xlsx`` (controllers/screens.py).
         """
+        name, content = self._get_aging_export(date, layout, company, partner_ids)
+        return {
+            "name": name,
+            "mimetype": XLSX_MIMETYPE,
+            "content": base64.b64encode(content).decode(),
+        }
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _get_aging_export(self, date=None, layout="partner", company=None, partner_ids=None):
+        """(file name, XLSX bytes) of ``get_aging_xlsx``, after its checks: the user is a
+        Credit Controller working in ``company``, every parameter parses (``UserError`` naming
+        it otherwise), the customers are readable. Stores nothing."""
         check_receivable_group(self.env)
         company = parse_company(self.env, company, "company")
         check_receivable_company(self.env, company)
@@ -76,16 +92,8 @@ class ReceivableAgingXlsx(models.AbstractModel):
                 )
             partners = self.env["res.partner"].browse(partner_ids).exists()
             partners.check_access("read")
-        name, content = self._aging_file(company, date, layout, partners)
-        return {
-            "name": name,
-            "mimetype": XLSX_MIMETYPE,
-            "content": base64.b64encode(content).decode(),
-        }
+        return self._aging_file(company, date, layout, partners)
 
-    # ------------------------------------------------------------------------------------------
-    # Business methods
-    # ------------------------------------------------------------------------------------------
     @api.model
     def _build_by_partner(self, company, date, partners=None):
         """Return the XLSX (bytes) of the receivables of ``company`` at ``date``, by partner."""
@@ -221,7 +229,7 @@ class ReceivableAgingXlsx(models.AbstractModel):
     @api.model
     def _aging_file(self, company, date, layout, partners=None):
         """(file name, XLSX bytes) of the aged receivables in ``layout`` ("partner" or
-        "detail"): the export wizard's file."""
+        "detail"): the file of the export screen."""
         if layout == "detail":
             content = self._build_detail(company, date, partners=partners)
             name = self.env._(

@@ -1,10 +1,14 @@
 from odoo import api
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools.safe_eval import safe_eval
+from odoo.tools.safe_eval import time
 
+from .input_checks import parse_date
 from .receivable_security import check_receivable_group
 
 STATEMENT_OPTIONS = ("statement_date", "statement_from", "statement_to")
+STATEMENT_REPORT = "account_receivable_control.action_report_customer_statement"
 
 
 class ResPartner(models.Model):
@@ -55,6 +59,43 @@ class ResPartner(models.Model):
         Read-only: the preview runs on the replica when there is one. For Credit Controllers,
         on customers they may read; a date that does not parse gives a ``UserError``.
         """
+        partners, options = self._statement_options(date, date_from, date_to)
+        html, __ = self.env["ir.actions.report"]._render_qweb_html(
+            STATEMENT_REPORT, partners.ids, options
+        )
+        return html.decode() if isinstance(html, bytes) else str(html)
+
+    # ------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------
+    def _get_statement_file(self, date=None, date_from=None, date_to=None):
+        """(content, mimetype, file name) of the statement of these customers as printed: the
+        PDF (HTML when PDFs cannot be rendered, as in tests). The read-only route
+        ``/account_receivable_control/statement.pdf`` (controllers/screens.py) serves it.
+
+        Nothing is stored, even if the report were set to save its PDFs as attachments: the
+        route runs on the replica. Checks and options: ``_statement_options``."""
+        partners, options = self._statement_options(date, date_from, date_to)
+        report = self.env["ir.actions.report"].with_context(report_pdf_no_attachment=True)
+        content, report_type = report._render_qweb_pdf(STATEMENT_REPORT, partners.ids, options)
+        extension = "pdf" if report_type == "pdf" else "html"
+        mimetype = "application/pdf" if report_type == "pdf" else "text/html"
+        # As Odoo's /report/download names a document: the report's print name for one
+        # customer, its name for several.
+        action = self.env.ref(STATEMENT_REPORT)
+        name = action.name
+        if len(partners) == 1 and action.print_report_name:
+            name = safe_eval(action.print_report_name, {"object": partners, "time": time})
+        return content, mimetype, f"{name}.{extension}"
+
+    # ------------------------------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------------------------------
+    def _statement_options(self, date=None, date_from=None, date_to=None):
+        """(commercial partners, report options) of the statement of these customers at
+        ``date`` with the activity from ``date_from`` to ``date_to``. For Credit Controllers,
+        on customers they may read; ``UserError`` naming a date that does not parse, or a
+        period that ends before it starts."""
         check_receivable_group(self.env)
         partners = self.commercial_partner_id
         if not partners:
@@ -62,22 +103,11 @@ class ResPartner(models.Model):
         partners.check_access("read")
         values = zip(STATEMENT_OPTIONS, (date, date_from, date_to), strict=True)
         options = {key: value for key, value in values if value}
-        html, __ = self.env["ir.actions.report"]._render_qweb_html(
-            "account_receivable_control.action_report_customer_statement", partners.ids, options
-        )
-        return html.decode() if isinstance(html, bytes) else str(html)
-
-    def action_open_statement_wizard(self):
-        """The statement wizard for these customers: a date and, optionally, a period."""
-        check_receivable_group(self.env)
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Customer Statement"),
-            "res_model": "receivable.statement.wizard",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_partner_ids": self.commercial_partner_id.ids,
-            },
-        }
+        start = parse_date(self.env, date_from, "date_from")
+        end = parse_date(self.env, date_to, "date_to")
+        parse_date(self.env, date, "date")
+        if start and end and start > end:
+            raise UserError(
+                self.env._("The activity period needs a start date before its end date.")
+            )
+        return partners, options

@@ -47,6 +47,7 @@ from . import test_reference_rates
 from . import test_reminder_history
 from . import test_risk
 from . import test_risk_formulas
+from . import test_screen_routes
 from . import test_security
 from . import test_shipped_texts
 from . import test_tours_collector

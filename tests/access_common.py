@@ -207,7 +207,6 @@ class AccessCommon(DunningCommon):
             "receivable.followup": followup,
             "receivable.followup.line": followup.line_ids[:1],
             "receivable.aging.date": env["receivable.aging.date"].create({}),
-            "receivable.aging.export": env["receivable.aging.export"].create({}),
             "receivable.call.result": env["receivable.call.result"].create(
                 {"partner_id": cls.customer.id}
             ),
@@ -250,7 +249,6 @@ class AccessCommon(DunningCommon):
             "receivable.reference.rate.import": env["receivable.reference.rate.import"].create(
                 {"file": base64.b64encode(b"kind,date_from,rate,source\n")}
             ),
-            "receivable.statement.wizard": env["receivable.statement.wizard"].create({}),
             "res.config.settings": env["res.config.settings"].create({}),
         }
         return {name: record.with_env(cls.env) for name, record in records.items()}

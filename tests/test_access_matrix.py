@@ -34,7 +34,6 @@ MATRIX = {
     "receivable.aging":                  ("",     "",     "r",    "r",    "r",    ""),
     # Wizards: only the user who opened them (the Credit Manager here) sees them.
     "receivable.aging.date":             ("",     "",     "",     "",     "crwu", ""),
-    "receivable.aging.export":           ("",     "",     "",     "",     "crwu", ""),
     "receivable.call.result":            ("",     "",     "",     "",     "crwu", ""),
     # Overrides: history, created by the Credit Manager only, never changed.
     "receivable.charges.owed":           ("",     "",     "",     "",     "crwu", ""),
@@ -69,7 +68,6 @@ MATRIX = {
     "receivable.reminder.line":          ("",     "",     "r",    "crwu", "crwu", ""),
     # Score history: written by the scoring only; a Credit Manager may purge it.
     "receivable.risk.snapshot":          ("",     "",     "r",    "r",    "ru",   ""),
-    "receivable.statement.wizard":       ("",     "",     "",     "",     "crwu", ""),
     "receivable.worklist":               ("",     "",     "",     "r",    "r",    ""),
 }
 # fmt: on

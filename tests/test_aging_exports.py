@@ -1,10 +1,9 @@
-import base64
 import io
 
 import openpyxl
 from freezegun import freeze_time
 
-from odoo.tests import Form
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import ReceivableCommon
@@ -114,27 +113,27 @@ class TestAgingExports(ReceivableCommon):
         values = self._workbook(content, data_only=True)["Detail"]
         self.assertEqual(values["I10"].value, 2300.0)
 
-    def test_export_wizard_returns_a_download(self):
-        with freeze_time(AS_OF):
-            wizard_form = Form(self.env["receivable.aging.export"].with_user(self.controller))
-            self.assertEqual(str(wizard_form.date), AS_OF)
-            wizard_form.layout = "detail"
-            wizard_form.partner_ids.add(self.cafe)
-            wizard = wizard_form.save()
-            action = wizard.action_export()
-        self.assertEqual(action["type"], "ir.actions.act_url")
-        attachment_id = int(action["url"].split("/")[-1].split("?")[0])
-        self.assertTrue(action["url"].endswith("?download=true"))
-        attachment = self.env["ir.attachment"].browse(attachment_id)
-        self.assertTrue(attachment.name.endswith(".xlsx"))
-        rows = list(
-            self._workbook(base64.b64decode(attachment.datas)).active.iter_rows(values_only=True)
+    def test_export_screen_from_the_menu_and_the_aging_screens(self):
+        """The screens open the export dialog (a client action: it saves nothing), listed in
+        the Actions menu of the aging screens of the Credit Controllers only."""
+        menu = self.env.ref("account_receivable_control.menu_receivable_aging_export")
+        screen = self.env.ref("account_receivable_control.action_receivable_aging_export_screen")
+        self.assertEqual(menu.action, screen)
+        self.assertEqual(screen.tag, "account_receivable_control.aging_export")
+        self.assertEqual(screen.target, "new")
+        self._assert_bound(
+            "receivable.aging",
+            "account_receivable_control.action_receivable_aging_export_screen_binding",
         )
-        self.assertEqual([row[1] for row in rows[4:-1]], [self.inv_cafe.name])
 
-    def test_export_action_bound_to_the_aging_screens(self):
-        action = self.env.ref("account_receivable_control.action_receivable_aging_export_binding")
-        self.assertEqual(action.binding_model_id.model, "receivable.aging")
+    def _assert_bound(self, model, xmlid):
+        """The action ``xmlid`` is in the Actions menu of ``model`` for a Credit Controller,
+        not for a billing user."""
+        action = self.env.ref(xmlid)
+        for user, shown in ((self.controller, True), (self.invoicing_user, False)):
+            bindings = self.env["ir.actions.actions"].with_user(user).get_bindings(model)
+            ids = [binding["id"] for binding in bindings.get("action", ())]
+            self.assertEqual(action.id in ids, shown, user.login)
 
     # ------------------------------------------------------------------------------------------
     # Customer statement
@@ -210,22 +209,27 @@ class TestAgingExports(ReceivableCommon):
         self.assertIn(self.refund.name, activity_html)
         self.assertNotIn(self.inv_late.name, activity_html, "invoiced before the period")
 
-    def test_statement_wizard_prints_with_the_period(self):
+    def test_statement_screen_from_the_customer(self):
+        """The customer's Statement button and its Actions menu open the statement dialog (a
+        client action: it saves nothing); its Print renders the report with the period."""
+        screen = self.env.ref("account_receivable_control.action_receivable_statement_screen")
+        self.assertEqual(screen.tag, "account_receivable_control.statement")
+        self._assert_bound("res.partner", screen.get_external_id()[screen.id])
+        form = self.env.ref("account_receivable_control.res_partner_view_form_statement")
+        self.assertIn(f'name="{screen.id}" type="action"', form.arch_db.replace("'", '"'))
+
         with freeze_time(AS_OF):
-            wizard = (
-                self.env["receivable.statement.wizard"]
-                .with_context(
-                    active_model="res.partner", active_ids=self.contact.ids, discard_logo_check=True
-                )
-                .create({"include_activity": True, "date_from": "2025-03-01", "date_to": AS_OF})
+            content, mimetype, name = self.contact.with_user(self.controller)._get_statement_file(
+                date=AS_OF, date_from="2025-03-01", date_to=AS_OF
             )
-            self.assertEqual(wizard.partner_ids, self.customer)
-            action = wizard.action_print()
-        self.assertEqual(action["type"], "ir.actions.report")
-        self.assertEqual(
-            action["data"],
-            {"statement_date": AS_OF, "statement_from": "2025-03-01", "statement_to": AS_OF},
-        )
+        self.assertEqual((mimetype, name), ("text/html", "Statement - Brasserie Dupont.html"))
+        html = content.decode()
+        self.assertIn("Opening balance", html)
+        self.assertIn(self.refund.name, html)
+        with self.assertRaisesRegex(UserError, "start date before its end date"):
+            self.customer.with_user(self.controller)._get_statement_file(
+                date_from=AS_OF, date_to="2025-03-01"
+            )
 
     def test_send_statement_by_email(self):
         self.customer.email = "info@brasserie-dupont.example.com"

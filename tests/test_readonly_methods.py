@@ -48,7 +48,6 @@ READ_METHODS = {
 WRITE_METHODS = {
     ("account.move", "action_post"),
     ("receivable.reminder", "action_send"),
-    ("receivable.aging.export", "action_export"),
 }
 
 

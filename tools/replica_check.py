@@ -6,7 +6,8 @@ posted invoices overdue and not yet due, a partial payment, a credit note, a cal
 risk scores), written with the ORM. Prints the check's data as JSON.
 
 ``check``: logs in as the Credit Controller over HTTP and calls, over JSON-RPC, every method
-the screens call only to read, then the write paths (sending a reminder, creating and posting
+the screens call only to read, downloads the files of the screens from their read-only routes
+(GET, in the same session), then the write paths (sending a reminder, creating and posting
 an invoice). For each call it tells on which server its SQL ran, from the statistics of each
 PostgreSQL server: ``pg_stat_statements`` counts every statement a server executes, per
 database, as soon as it ends (the cumulative statistics of ``pg_stat_database`` are flushed
@@ -25,9 +26,12 @@ replica first). Exit status 1 when a call does not pass.
 import argparse
 import http.cookiejar
 import json
+import re
 import secrets
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import date
 from datetime import timedelta
@@ -37,6 +41,11 @@ REPLICA_FAILED_MARK = "Failed to open a readonly cursor"
 CONTROLLER_LOGIN = "replica.controller@example.com"
 WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP", "SELECT NEXTVAL")
 STATEMENT_REPORT = "account_receivable_control.report_customer_statement"
+# The read-only routes of the screens Export Aged Receivables and Customer Statement
+# (controllers/screens.py).
+AGED_RECEIVABLES_ROUTE = "/account_receivable_control/aged_receivables.xlsx"
+STATEMENT_ROUTE = "/account_receivable_control/statement.pdf"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ------------------------------------------------------------------------------------------
@@ -138,6 +147,9 @@ def prepare(args):
             user_id=controller.id,
         )
         env["receivable.risk.engine"]._recompute_scores(company, today)
+        if args.url:
+            # wkhtmltopdf reads the styles of a PDF report from the Odoo server of the check.
+            env["ir.config_parameter"].set_param("report.url", args.url)
         cr.commit()
         data = {
             "login": CONTROLLER_LOGIN,
@@ -187,6 +199,20 @@ class Odoo:
     def get(self, path):
         with self.opener.open(self.url + path, timeout=300) as response:
             return response.read().decode()
+
+    def download(self, path, params):
+        """GET ``path`` with ``params`` in the session: (Content-Type, Content-Disposition,
+        body). An error status raises RpcError with the page's message."""
+        url = f"{self.url}{path}?{urllib.parse.urlencode(params)}"
+        try:
+            with self.opener.open(url, timeout=300) as response:
+                headers = response.headers
+                body = response.read()
+                return headers.get("Content-Type"), headers.get("Content-Disposition"), body
+        except urllib.error.HTTPError as error:
+            page = error.read().decode(errors="replace")
+            message = re.search(r"<p>(.*?)</p>", page, re.S)
+            raise RpcError(f"HTTP {error.code}: {message[1] if message else page[:100]}") from None
 
 
 class Server:
@@ -330,6 +356,9 @@ def check(args):
     # Odoo writes the device log of a session on the primary at the session's first request
     # (then at most once an hour), whatever the request: done here, before the measured calls.
     odoo.jsonrpc("/web/session/get_session_info", {})
+    # The first PDF of a deployed server stores the bundle of the reports' styles, which
+    # wkhtmltopdf fetches from Odoo (a write, on the primary, once): done here too.
+    odoo.download(STATEMENT_ROUTE, {"partner_ids": data["customer_ids"][0]})
     log = OdooLog(args.odoo_log)
     run = Check(odoo, primary, replica, log)
     # Everything written so far (the data, the login) is on the replica before the reads.
@@ -400,6 +429,36 @@ def check(args):
     label = f"GET /report/html/<customer statement>/{customers[0]}"
     run.run("read", label, lambda: odoo.get(report_page), non_empty)
 
+    def file_of(*mimetypes):
+        def verify(result):
+            content_type, disposition, body = result
+            assert (content_type or "").split(";")[0] in mimetypes, f"Content-Type {content_type}"
+            assert disposition and disposition.startswith("attachment;"), "not a download"
+            assert body, "empty file"
+
+        return verify
+
+    # The screens' downloads: GET requests of read-only routes, in the same session.
+    pdf = ("application/pdf", "text/html")  # HTML when wkhtmltopdf is not installed
+    routes = [
+        ("by customer", AGED_RECEIVABLES_ROUTE,
+         {"company_id": data["company_id"]}, file_of(XLSX_MIMETYPE)),
+        ("detail, 2 customers, past date", AGED_RECEIVABLES_ROUTE,
+         {"date": past, "layout": "detail", "partner_ids": ",".join(map(str, customers[:2]))},
+         file_of(XLSX_MIMETYPE)),
+        ("with a period", STATEMENT_ROUTE,
+         {"partner_ids": customers[0], "download": 1, **period}, file_of(*pdf)),
+        ("at a past date", STATEMENT_ROUTE,
+         {"partner_ids": customers[1], "date": past, "download": 1}, file_of(*pdf)),
+    ]  # fmt: skip
+    for note, path, params, verify in routes:
+        run.run(
+            "read",
+            f"GET {path} ({note})",
+            lambda p=path, q=params: odoo.download(p, q),
+            verify,
+        )
+
     created = {}
 
     def create_invoice():
@@ -428,7 +487,8 @@ def check(args):
     if run.failures:
         print(f"FAILED: {run.failures} call(s) did not run where they should")
         return 1
-    print(f"OK: the {len(reads) + 1} reads ran on the replica, the writes on the primary")
+    count = len(reads) + 1 + len(routes)
+    print(f"OK: the {count} reads ran on the replica, the writes on the primary")
     return 0
 
 
@@ -441,6 +501,7 @@ def main(argv=None):
     prep.add_argument("--db_host", required=True)
     prep.add_argument("--db_port", required=True)
     prep.add_argument("--db_user", required=True)
+    prep.add_argument("--url", help="the Odoo server of the check, for the PDF reports' styles")
     chk = commands.add_parser("check", help="call the methods and tell where they ran")
     chk.add_argument("-d", "--database", required=True)
     chk.add_argument("--url", required=True, help="the Odoo server, e.g. http://127.0.0.1:8069")

@@ -142,7 +142,8 @@ odoo_cmd -d "${DB}" "${DB_ARGS[@]}" --addons-path="${ADDONS_PATH}" -i "${MODULE}
 log "writing the check's data: a Credit Controller, customers, invoices, a payment"
 "${PYTHON}" "${REPO_DIR}/tools/replica_check.py" prepare -d "${DB}" \
     --addons-path="${ADDONS_PATH}" --db_host=127.0.0.1 --db_port="${PRIMARY_PORT}" \
-    --db_user="${DB_USER}" >"${WORK}/data.json" 2>"${WORK}/prepare.log" \
+    --db_user="${DB_USER}" --url "http://127.0.0.1:${HTTP_PORT}" \
+    >"${WORK}/data.json" 2>"${WORK}/prepare.log" \
     || fail_setup "preparing the data failed"
 
 # ------------------------------------------------------------------------------------------

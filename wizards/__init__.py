@@ -1,5 +1,4 @@
 from . import receivable_aging_date
-from . import receivable_aging_export
 from . import receivable_call_result
 from . import receivable_credit_hold_wizard
 from . import receivable_dispute_wizard
@@ -8,4 +7,3 @@ from . import receivable_hold_override_wizard
 from . import receivable_letter_post_wizard
 from . import receivable_payment_plan_request_refuse
 from . import receivable_reference_rate_import
-from . import receivable_statement_wizard
