@@ -3,7 +3,7 @@
     "name": "Receivable Control",
     "summary": "Credit limits and policies, risk scores, multi-level dunning, "
     "aging, exports and collection KPIs for customer receivables",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Accounting/Accounting",
     "author": "Receivable Control Team",
     "website": "https://github.com/account-receivable-control/account_receivable_control",
