@@ -47,6 +47,53 @@ install_cleanly() {
     done
 }
 
+# The last release: the most recent version tag (19.0.x.y.z, set on the commit shipped) reachable
+# from this checkout and not on it (override with UPGRADE_FROM=<git ref>); empty outside a git
+# checkout or without tags.
+previous_release() {
+    local head
+    [ -n "${UPGRADE_FROM:-}" ] && { echo "${UPGRADE_FROM}"; return; }
+    head="$(git -C "${REPO_DIR}" rev-parse -q --verify HEAD 2>/dev/null)" || return 0
+    git -C "${REPO_DIR}" tag --list '19.0.*' --merged HEAD --sort=-v:refname \
+        | while read -r tag; do
+            if [ "$(git -C "${REPO_DIR}" rev-parse "${tag}^{commit}")" != "${head}" ]; then
+                echo "${tag}"
+                break
+            fi
+        done
+}
+
+# A database installed with the last release's code, then updated with this checkout's: the
+# update (its migrations, its views checked against what the database holds) must log no
+# ERROR and no WARNING of ours, as an installation upgrading in production would.
+upgrade_from_previous_release() {
+    local db="${DB}_upgrade" ref old
+    ref="$(previous_release)"
+    if [ -z "${ref}" ]; then
+        log "no previous release to upgrade from (no version tag): upgrade check skipped"
+        return
+    fi
+    old="${WORK}/previous"
+    mkdir -p "${old}/src" "${old}/addons"
+    git -C "${REPO_DIR}" archive "${ref}" | tar -x -C "${old}/src"
+    ln -sfn "${old}/src" "${old}/addons/${MODULE}"
+    fresh_database "${db}"
+    log "odoo -d ${db} -i ${MODULE} at the previous release ${ref}"
+    odoo_cmd -d "${db}" --addons-path="${old}/addons,${ADDONS_PATH#*,}" -i "${MODULE}" \
+        --stop-after-init --log-level=warn --http-interface=127.0.0.1 \
+        --logfile="${WORK}/upgrade.log" || { cat "${WORK}/upgrade.log"; exit 1; }
+    rm -f "${WORK}/upgrade.log"
+    log "odoo -d ${db} -u ${MODULE} with this checkout"
+    odoo_cmd -d "${db}" --addons-path="${ADDONS_PATH}" -u "${MODULE}" \
+        --stop-after-init --log-level=warn --http-interface=127.0.0.1 \
+        --logfile="${WORK}/upgrade.log" || { cat "${WORK}/upgrade.log"; exit 1; }
+    if grep -E " (ERROR|CRITICAL) |WARNING .*${MODULE}" "${WORK}/upgrade.log"; then
+        log "the update from the previous release logged an error or a warning"
+        exit 1
+    fi
+    dropdb --if-exists "${db}"
+}
+
 # The module, then Sales, Inventory and the bridges (the bridges are auto_install: named
 # anyway, so a broken dependency fails here instead of leaving them out silently).
 fresh_database "${DB}"
@@ -54,6 +101,8 @@ install_cleanly "${DB}" "${MODULE},sale,sale_stock,$(IFS=,; echo "${BRIDGE_MODUL
 # The queue bridge's database: the module with queue_job, from PyPI (ensure_queue_job).
 fresh_database "${QUEUE_DB}"
 install_cleanly "${QUEUE_DB}" "${MODULE},queue_job,${QUEUE_BRIDGE}"
+
+upgrade_from_previous_release
 
 log "running the test suite"
 # pytest-odoo names the module after the folder holding __manifest__.py: run from outside the
