@@ -51,9 +51,10 @@ class ReceivableAgingXlsx(models.AbstractModel):
         ids; nothing: every customer), as ``{name, mimetype, content}`` (content in base64).
 
         Built without storing anything: read-only, it runs on the replica when there is one.
-        For Credit Controllers, on a company they work in; a parameter that does not parse
-        gives a ``UserError``. The export screen downloads the same file from the read-only
-        route ``/account_receivable_control/aged_receivables.xlsx`` (controllers/screens.py).
+        For Credit Controllers, on a company they work in (anyone else gets an
+        ``AccessError``); a parameter that does not parse gives a ``UserError``. The export
+        screen downloads the same file from the read-only route
+        ``/account_receivable_control/aged_receivables.xlsx`` (controllers/screens.py).
         """
         name, content = self._get_aging_export(date, layout, company, partner_ids)
         return {

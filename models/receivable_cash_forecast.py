@@ -145,7 +145,8 @@ class ReceivableCashForecast(models.AbstractModel):
         """The forecast of the current company (or ``company``) at ``date`` (today) as a
         spreadsheet, ``{name, mimetype, content}`` (content in base64), built without storing
         anything: read-only, it runs on the replica when there is one. The *Cash-in Forecast*
-        screen downloads it. Guarded and parsed as ``get_forecast_data``."""
+        screen downloads it. Guarded and parsed as ``get_forecast_data`` (``AccessError`` for
+        anyone but a Credit Controller working in the company)."""
         check_receivable_group(self.env)
         company = self._forecast_company(company)
         check_receivable_company(self.env, company)

@@ -61,8 +61,9 @@ class ReceivableProvisionWizard(models.AbstractModel):
         partner_name, amounts, amount_total, provision}], amount_receivable, amount_provision,
         action}``, ``amounts`` one per bucket; ``action`` opens the aged receivables of the
         company at the date (the screen adds a customer to its domain to open that customer's).
-        For Credit Controllers, on a company they work in; a date or a company that does not
-        parse, or a date after today, gives a ``UserError``.
+        For Credit Controllers, on a company they work in (anyone else gets an
+        ``AccessError``); a date or a company that does not parse, or a date after today, gives
+        a ``UserError``.
         """
         company, date = self._proposal_parameters(date, company)
         rates = company._get_receivable_provision_rates()
@@ -105,7 +106,8 @@ class ReceivableProvisionWizard(models.AbstractModel):
         """The proposal of ``company`` (the current one) at ``date`` (today) as a spreadsheet,
         ``{name, mimetype, content}`` (content in base64): a row per customer, the rates, totals
         as formulas. Built without storing anything: read-only, it runs on the replica when
-        there is one. Guarded and parsed as ``get_provision_data``."""
+        there is one. Guarded and parsed as ``get_provision_data`` (``AccessError`` for anyone but
+        a Credit Controller working in the company)."""
         company, date = self._proposal_parameters(date, company)
         name = self.env._(
             "Bad-Debt Provision %(company)s %(date)s.xlsx",
