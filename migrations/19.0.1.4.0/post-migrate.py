@@ -27,8 +27,7 @@ def migrate(cr, version):
     if not version:
         return
     cr.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-        "AND tablename IN %s",
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename IN %s",
         [LEFT_TABLES],
     )
     tables = sorted(row[0] for row in cr.fetchall())
